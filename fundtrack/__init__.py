@@ -1,0 +1,92 @@
+"""fundtrack: the pipeline tracker of a municipality's social-economy fundraising.
+
+`create_app()` builds the web app (and, through the same factory, the scheduler and the
+command line): settings, database, login, languages, security headers and every domain.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from fundtrack.config import load_settings
+from fundtrack.resources import data_folder
+
+csrf = CSRFProtect()
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """The fundtrack web app, configured from defaults, config.toml, the environment and `overrides`."""
+    from fundtrack import clock, db, errors, i18n, logs, security
+    from fundtrack.auth import access, login
+
+    settings = load_settings(overrides)
+    app = Flask(
+        "fundtrack",
+        template_folder=str(data_folder("templates")),
+        static_folder=str(data_folder("static")),
+        instance_relative_config=False,
+    )
+    app.extensions["fundtrack.settings"] = settings
+    app.config.update(
+        SECRET_KEY=settings.app.secret_key or secrets.token_hex(32),
+        TESTING=settings.testing,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.https,
+        SESSION_COOKIE_NAME="fundtrack_session",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=settings.app.session_hours),
+        MAX_CONTENT_LENGTH=settings.app.max_upload_mb * 1024 * 1024,
+        MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
+        TRUSTED_HOSTS=list(settings.app.trusted_hosts) or None,
+        PREFERRED_URL_SCHEME="https" if settings.https else "http",
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=settings.https,
+    )
+    clock.set_zone(settings.app.timezone)
+    logs.init_app(app)
+    db.init_app(app)
+    i18n.init_app(app)
+    csrf.init_app(app)
+    login.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+    _template_globals(app)
+    access.verify_declarations(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Every domain's views, listed here so that a reader sees the whole app at once."""
+    from fundtrack.applications.views import bp as applications
+    from fundtrack.auth.views import bp as auth
+    from fundtrack.dashboard.views import bp as dashboard
+    from fundtrack.deadlines.views import bp as deadlines
+    from fundtrack.funders.views import bp as funders
+    from fundtrack.health import bp as health
+    from fundtrack.organisations.views import bp as organisations
+
+    app.register_blueprint(health)
+    app.register_blueprint(auth)
+    app.register_blueprint(dashboard)
+    app.register_blueprint(organisations, url_prefix="/organisations")
+    app.register_blueprint(funders, url_prefix="/funders")
+    app.register_blueprint(applications, url_prefix="/applications")
+    app.register_blueprint(deadlines, url_prefix="/deadlines")
+
+
+def _template_globals(app: Flask) -> None:
+    """The label tables that templates translate with the `label` filter."""
+    from fundtrack.applications.models import STAGES
+    from fundtrack.auth.models import ROLES
+    from fundtrack.deadlines.models import DEADLINE_KINDS
+    from fundtrack.funders.models import FUNDER_KINDS
+    from fundtrack.organisations.models import ORGANISATION_KINDS
+
+    app.jinja_env.globals.update(
+        STAGES=STAGES, roles=ROLES, DEADLINE_KINDS=DEADLINE_KINDS,
+        FUNDER_KINDS=FUNDER_KINDS, ORGANISATION_KINDS=ORGANISATION_KINDS,
+    )

@@ -1,0 +1,1 @@
+"""Applications: from idea to decision to the reports owed after a grant."""

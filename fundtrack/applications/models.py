@@ -1,0 +1,73 @@
+"""Applications and the history of their stage moves."""
+from peewee import BigIntegerField, CharField, DateField, ForeignKeyField, TextField
+
+from fundtrack.auth.models import User
+from fundtrack.clock import now
+from fundtrack.db import BaseModel, UTCDateTimeField
+from fundtrack.funders.models import Funder
+from fundtrack.i18n_markers import N_
+from fundtrack.organisations.models import Organisation
+
+STAGES = {
+    "idea": N_("Idea"),
+    "drafting": N_("Drafting"),
+    "submitted": N_("Submitted"),
+    "granted": N_("Granted"),
+    "rejected": N_("Rejected"),
+    "withdrawn": N_("Withdrawn"),
+    "reporting": N_("Reporting"),
+    "closed": N_("Closed"),
+}
+
+# Which stage may follow which. Everything else is refused with a message.
+TRANSITIONS = {
+    "idea": ("drafting", "withdrawn"),
+    "drafting": ("submitted", "idea", "withdrawn"),
+    "submitted": ("granted", "rejected", "withdrawn"),
+    "granted": ("reporting",),
+    "reporting": ("closed",),
+    "rejected": (),
+    "withdrawn": (),
+    "closed": (),
+}
+
+OPEN_STAGES = ("idea", "drafting", "submitted")
+WON_STAGES = ("granted", "reporting", "closed")
+
+
+class Application(BaseModel):
+    """One application from one organisation to one funder, with its amounts and its stage."""
+
+    organisation = ForeignKeyField(Organisation, backref="applications", on_delete="RESTRICT")
+    funder = ForeignKeyField(Funder, backref="applications", on_delete="RESTRICT")
+    title = CharField()
+    purpose = TextField(default="")
+    amount_requested_ore = BigIntegerField(null=True)
+    amount_granted_ore = BigIntegerField(null=True)
+    stage = CharField(default="idea", index=True)
+    owner = ForeignKeyField(User, null=True, backref="owned_applications", on_delete="SET NULL")
+    project_start_on = DateField(null=True)
+    project_end_on = DateField(null=True)
+    cosigned_on = DateField(null=True)
+    cosigned_by = CharField(default="")
+    notes = TextField(default="")
+    submitted_on = DateField(null=True, index=True)
+    decided_on = DateField(null=True, index=True)
+    stage_changed_at = UTCDateTimeField(default=now)
+    created_at = UTCDateTimeField(default=now)
+    updated_at = UTCDateTimeField(default=now)
+
+    def __str__(self):
+        return self.title
+
+
+class StageChange(BaseModel):
+    """One move of an application from one stage to another: who, when, why."""
+
+    application = ForeignKeyField(Application, backref="stage_changes", on_delete="CASCADE")
+    from_stage = CharField(null=True)
+    to_stage = CharField()
+    actor = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    changed_at = UTCDateTimeField(default=now)
+    reason_code = CharField(default="")
+    reason = TextField(default="")

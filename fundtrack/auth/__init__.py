@@ -1,0 +1,1 @@
+"""Users, login, roles and the one place where access to every view is decided."""

@@ -1,0 +1,69 @@
+"""User accounts and failed login attempts."""
+from peewee import BooleanField, CharField, ForeignKeyField, IntegerField
+
+from fundtrack.clock import now
+from fundtrack.db import BaseModel, UTCDateTimeField
+from fundtrack.i18n_markers import N_
+from fundtrack.organisations.models import Organisation
+
+ROLES = {
+    "fundraiser": N_("Fundraiser"),
+    "member": N_("Member"),
+    "viewer": N_("Viewer"),
+}
+LANGUAGES = {"da": "Dansk", "en": "English"}
+
+
+class User(BaseModel):
+    """A person who logs in. Members belong to one organisation and see only its records."""
+
+    email = CharField(unique=True)
+    name = CharField()
+    password_hash = CharField()
+    role = CharField()
+    organisation = ForeignKeyField(Organisation, null=True, backref="users", on_delete="SET NULL")
+    language = CharField(default="da")
+    active = BooleanField(default=True)
+    # Raised on every password change so that sessions opened with the old password end.
+    session_version = IntegerField(default=1)
+    created_at = UTCDateTimeField(default=now)
+    last_login_at = UTCDateTimeField(null=True)
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_fundraiser(self) -> bool:
+        return self.role == "fundraiser"
+
+    @property
+    def is_member(self) -> bool:
+        return self.role == "member"
+
+    @property
+    def is_viewer(self) -> bool:
+        return self.role == "viewer"
+
+    # Flask-Login's protocol, written out so that the model does not import Flask.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+
+class LoginFailure(BaseModel):
+    """One failed login, kept for a while to lock out password guessing."""
+
+    email = CharField(index=True)
+    remote_addr = CharField(index=True, default="")
+    failed_at = UTCDateTimeField(default=now, index=True)

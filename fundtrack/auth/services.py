@@ -1,0 +1,133 @@
+"""Accounts and login: hashing, creating users, checking passwords with a lock-out."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from fundtrack.auth.models import LANGUAGES, ROLES, LoginFailure, User
+from fundtrack.i18n_markers import N_
+from fundtrack.organisations.models import Organisation
+from fundtrack.validation import ValidationError
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD_LENGTH = 8
+# A real hash to check against when the e-mail is unknown, so that timing does not tell which accounts exist.
+_DUMMY_HASH = generate_password_hash("not a password")
+
+
+class LoginRefused(Exception):
+    """Login failed; `locked_minutes` is set when too many attempts have locked the account."""
+
+    def __init__(self, locked_minutes: int | None = None):
+        self.locked_minutes = locked_minutes
+        super().__init__("locked" if locked_minutes else "wrong e-mail or password")
+
+
+def hash_password(password: str) -> str:
+    """A salted scrypt hash (werkzeug's default), never the password itself."""
+    return generate_password_hash(password)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(email: str, name: str, role: str, password: str, *, organisation: Organisation | None = None,
+                language: str = "da", now: dt.datetime, min_password_length: int = MIN_PASSWORD_LENGTH) -> User:
+    """Create an account after checking every field; members must belong to an organisation."""
+    email = normalise_email(email)
+    errors: dict = {}
+    if not EMAIL.match(email):
+        errors["email"] = N_("Enter a valid e-mail address.")
+    elif User.select().where(User.email == email).exists():
+        errors["email"] = N_("There is already a user with this e-mail address.")
+    if not name.strip():
+        errors["name"] = N_("This field is required.")
+    if role not in ROLES:
+        errors["role"] = (N_("Role must be one of: %(roles)s."), {"roles": ", ".join(ROLES)})
+    if role == "member" and organisation is None:
+        errors["organisation"] = N_("A member must belong to an organisation.")
+    if role != "member" and organisation is not None:
+        errors["organisation"] = N_("Only members belong to an organisation.")
+    if len(password) < min_password_length:
+        errors["password"] = (N_("The password must be at least %(count)d characters."), {"count": min_password_length})
+    if language not in LANGUAGES:
+        errors["language"] = N_("Choose Danish or English.")
+    if errors:
+        raise ValidationError(errors)
+    return User.create(
+        email=email, name=name.strip(), role=role, organisation=organisation,
+        password_hash=hash_password(password), language=language, created_at=now,
+    )
+
+
+def authenticate(email: str, password: str, *, remote_addr: str, now: dt.datetime,
+                 max_failures: int, lockout_minutes: int) -> User:
+    """The user with this e-mail and password, or LoginRefused.
+
+    After `max_failures` failures for one e-mail (or four times as many from one address)
+    within the lock-out window, every attempt is refused until the window has passed.
+    """
+    email = normalise_email(email)
+    window_start = now - dt.timedelta(minutes=lockout_minutes)
+    recent = LoginFailure.select().where(LoginFailure.failed_at > window_start)
+    by_email = recent.where(LoginFailure.email == email).count()
+    by_address = recent.where(LoginFailure.remote_addr == remote_addr).count() if remote_addr else 0
+    if by_email >= max_failures or by_address >= max_failures * 4:
+        raise LoginRefused(locked_minutes=lockout_minutes)
+
+    user = User.get_or_none(User.email == email)
+    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    if not (user and valid and user.active):
+        LoginFailure.create(email=email, remote_addr=remote_addr or "", failed_at=now)
+        raise LoginRefused()
+    LoginFailure.delete().where(LoginFailure.email == email).execute()
+    user.last_login_at = now
+    user.save(only=[User.last_login_at])
+    return user
+
+
+def change_password(user: User, password: str, min_password_length: int = MIN_PASSWORD_LENGTH) -> None:
+    """Set a new password and end every session opened with the old one."""
+    if len(password) < min_password_length:
+        raise ValidationError({"password": (N_("The password must be at least %(count)d characters."),
+                                            {"count": min_password_length})})
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    user.save(only=[User.password_hash, User.session_version])
+
+
+def set_language(user: User, language: str) -> None:
+    if language not in LANGUAGES:
+        raise ValidationError({"language": N_("Choose Danish or English.")})
+    user.language = language
+    user.save(only=[User.language])
+
+
+def load_session_user(session_id: str) -> User | None:
+    """The active user for a session id of the form `<id>:<session version>`, if it is still valid."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = User.get_or_none(User.id == int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def purge_login_failures(before: dt.datetime) -> int:
+    """Forget failures older than the lock-out window (run by the scheduler)."""
+    return LoginFailure.delete().where(LoginFailure.failed_at < before).execute()
+
+
+def check_password(user: User, password: str) -> bool:
+    return check_password_hash(user.password_hash, password)
+
+
+def set_active(user: User, active: bool) -> None:
+    """Deactivate or reactivate an account; a deactivated user's sessions end at once."""
+    user.active = active
+    user.session_version += 1
+    user.save(only=[User.active, User.session_version])

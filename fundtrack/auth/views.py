@@ -1,0 +1,149 @@
+"""Login, logout, language, own account, and the fundraiser's list of users."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from fundtrack import clock
+from fundtrack.auth import services
+from fundtrack.auth.access import allow, public, scope
+from fundtrack.auth.forms import LanguageForm, LoginForm, PasswordForm, UserForm
+from fundtrack.auth.models import ROLES, User
+from fundtrack.i18n import translate_label
+from fundtrack.organisations.models import Organisation
+from fundtrack.validation import ValidationError
+from fundtrack.web import apply_errors, current_settings, safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    status = 200
+    if form.validate_on_submit():
+        settings = current_settings().app
+        try:
+            user = services.authenticate(
+                form.email.data, form.password.data, remote_addr=request.remote_addr or "",
+                now=clock.now(), max_failures=settings.login_max_failures,
+                lockout_minutes=settings.login_lockout_minutes,
+            )
+        except services.LoginRefused as refused:
+            if refused.locked_minutes:
+                form.form_errors.append(_("Too many failed attempts. Try again in %(minutes)d minutes.",
+                                          minutes=refused.locked_minutes))
+                status = 429
+            else:
+                form.form_errors.append(_("Wrong e-mail or password."))
+                status = 401
+        else:
+            from flask import session
+
+            language = session.get("language")
+            session.clear()  # a fresh session on login: no fixation
+            login_user(user)
+            session.permanent = True
+            if language and not user.language:
+                session["language"] = language
+            return redirect(safe_next(form.next.data, url_for("dashboard.index")))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@allow(*ROLES)
+def logout():
+    logout_user()
+    from flask import session
+
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def language():
+    """Switch language: stored on the user when logged in, else in the session."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        if current_user.is_authenticated:
+            services.set_language(current_user, form.language.data)
+        else:
+            from flask import session
+
+            session["language"] = form.language.data
+    return redirect(safe_next(form.next.data, url_for("dashboard.index")))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@allow(*ROLES)
+def account():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not services.check_password(current_user, form.current.data):
+            form.current.errors.append(_("The current password is wrong."))
+        else:
+            try:
+                services.change_password(current_user, form.password.data)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                login_user(current_user)  # the session version changed: renew this session
+                flash(_("Your password is changed. Other sessions are logged out."), "success")
+                return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form)
+
+
+@bp.route("/users/")
+@allow("fundraiser")
+def users():
+    rows = (User.select(User, Organisation).join(Organisation, join_type="LEFT OUTER")
+            .order_by(User.role, User.name))
+    return render_template("auth/users.html", users=rows)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@allow("fundraiser")
+def new_user():
+    form = UserForm()
+    form.role.choices = [(key, translate_label(label)) for key, label in ROLES.items()]
+    form.organisation.choices = [("", "–")] + [
+        (str(o.id), o.name) for o in Organisation.select().where(Organisation.archived_at.is_null()).order_by(Organisation.name)
+    ]
+    if form.validate_on_submit():
+        organisation = Organisation.get_or_none(Organisation.id == int(form.organisation.data)) if form.organisation.data else None
+        try:
+            services.create_user(form.email.data, form.name.data, form.role.data, form.password.data,
+                                 organisation=organisation, language=form.language.data, now=clock.now())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("The user %(email)s is created.", email=form.email.data), "success")
+            return redirect(url_for("auth.users"))
+    return render_template("auth/user_form.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@allow("fundraiser")
+def toggle_active(user_id):
+    user = User.get_by_id(user_id)
+    if user.id == current_user.id:
+        flash(_("You cannot deactivate yourself."), "error")
+    else:
+        services.set_active(user, not user.active)
+        flash(_("%(name)s is now %(state)s.", name=user.name,
+                state=_("active") if user.active else _("deactivated")), "success")
+    return redirect(url_for("auth.users"))
+
+
+@scope("user_id")
+def visible_users(user):
+    """Fundraisers manage every account; others only their own."""
+    return User.select() if user.is_fundraiser else User.select().where(User.id == user.id)

@@ -1,0 +1,165 @@
+"""The `fundtrack` command: serve, database upgrades, demo data and user accounts.
+
+Built on Flask's FlaskGroup, so `fundtrack run`, `fundtrack shell` and `fundtrack routes` work too.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup, FlaskGroup
+
+from fundtrack import clock
+from fundtrack.config import ConfigError
+
+DEMO_DATABASE = "sqlite:///instance/demo.sqlite3"
+
+
+def _create_app(overrides: dict | None = None):
+    """The app for a command; a configuration error ends the command with its message, not a traceback."""
+    from fundtrack import create_app
+
+    try:
+        return create_app(overrides)
+    except ConfigError as error:
+        click.echo(f"fundtrack: configuration error: {error}", err=True)
+        sys.exit(2)
+
+
+cli = FlaskGroup(
+    name="fundtrack",
+    create_app=lambda: _create_app(),
+    add_version_option=False,
+    help="fundtrack: funders, applications, calls, deadlines and reports for social-economy fundraising.",
+)
+
+
+@cli.command()
+@click.option("--demo", is_flag=True, help="Use a throwaway SQLite database in instance/ with demo data.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+def serve(demo: bool, host: str, port: int, threads: int):
+    """Run fundtrack with a production WSGI server (waitress), after upgrading the database."""
+    import waitress
+
+    from fundtrack import db
+
+    overrides = {"demo": True, "database": {"url": DEMO_DATABASE}} if demo else None
+    app = _create_app(overrides)
+    with app.app_context():
+        applied = db.upgrade()
+        if applied:
+            click.echo(f"Database upgraded: {', '.join(applied)}")
+        if demo:
+            from fundtrack import demo as demo_data
+
+            with db.db.connection_context():
+                if demo_data.load_if_empty(today=clock.today(), now=clock.now()):
+                    click.echo("Demo data loaded.")
+    click.echo(f"fundtrack is running at http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/")
+    if demo:
+        from fundtrack.demo import DEMO_PASSWORD, DEMO_USERS
+
+        click.echo("Demo logins (password: %s):" % DEMO_PASSWORD)
+        for user in DEMO_USERS:
+            click.echo(f"  {user['email']:<26} {user['role']}")
+    click.echo("Stop with Ctrl+C.")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="fundtrack", _quiet=True)
+
+
+db_group = AppGroup("db", help="Database schema.")
+cli.add_command(db_group)
+
+
+@db_group.command("upgrade")
+def db_upgrade():
+    """Apply every pending migration (safe to run again: applies nothing when up to date)."""
+    from fundtrack.db import upgrade
+
+    applied = upgrade()
+    click.echo("Applied: " + ", ".join(applied) if applied else "The database is up to date.")
+
+
+@db_group.command("status")
+def db_status():
+    """List pending migrations."""
+    from fundtrack.db import pending_migrations
+
+    pending = pending_migrations()
+    click.echo("Pending: " + ", ".join(pending) if pending else "The database is up to date.")
+
+
+@db_group.command("diff")
+def db_diff():
+    """Print a draft migration for what the models have and the database lacks (for developers)."""
+    from fundtrack.db import db
+    from fundtrack.schema import migration_draft, schema_diff
+
+    with db.connection_context():
+        if not schema_diff(db.obj):
+            click.echo("# The database matches the models.")
+            return
+        click.echo(migration_draft(db.obj))
+
+
+demo_group = AppGroup("demo", help="Demo data.")
+cli.add_command(demo_group)
+
+
+@demo_group.command("load")
+def demo_load():
+    """Load the demo organisations, funders, applications and accounts into an empty database."""
+    from fundtrack import demo
+    from fundtrack.db import db, upgrade
+
+    upgrade()
+    with db.connection_context():
+        if not demo.load_if_empty(today=clock.today(), now=clock.now()):
+            raise click.ClickException("The database already holds data; demo data is only loaded into an empty one.")
+    click.echo("Demo data loaded. Logins (password: %s): %s" % (
+        demo.DEMO_PASSWORD, ", ".join(u["email"] for u in demo.DEMO_USERS)))
+
+
+users_group = AppGroup("users", help="User accounts.")
+cli.add_command(users_group)
+
+
+@users_group.command("add")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["fundraiser", "member", "viewer"]))
+@click.option("--organisation", "organisation_name", help="The member's organisation (by name).")
+@click.option("--name", help="Full name (default: the part of the e-mail before @).")
+@click.option("--language", default="da", type=click.Choice(["da", "en"]), show_default=True)
+@click.password_option(help="The password (asked for when not given).")
+def users_add(email, role, organisation_name, name, language, password):
+    """Create an account."""
+    from fundtrack.auth.services import create_user
+    from fundtrack.db import db
+    from fundtrack.organisations.models import Organisation
+    from fundtrack.validation import ValidationError
+
+    with db.connection_context():
+        organisation = None
+        if organisation_name:
+            organisation = Organisation.get_or_none(Organisation.name == organisation_name)
+            if organisation is None:
+                raise click.ClickException(f"No organisation is called {organisation_name!r}.")
+        try:
+            user = create_user(email, name or email.split("@")[0], role, password,
+                               organisation=organisation, language=language, now=clock.now())
+        except ValidationError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"Created {user.email} ({user.role}).")
+
+
+@users_group.command("list")
+def users_list():
+    """List accounts."""
+    from fundtrack.auth.models import User
+    from fundtrack.db import db
+
+    with db.connection_context():
+        for user in User.select().order_by(User.email):
+            state = "" if user.active else " (deactivated)"
+            click.echo(f"{user.email:<32} {user.role:<11} {user.name}{state}")

@@ -1,0 +1,138 @@
+"""The database: one proxy, connected per request, with migrations and the shared field types.
+
+SQLite is the embedded default (WAL, foreign keys, busy timeout); PostgreSQL is used when
+the URL says so. Everything that stores time stores it in UTC.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+
+import peewee
+from peewee import DatabaseProxy, Model
+from playhouse import db_url
+from playhouse.migrations import Runner
+
+from fundtrack.resources import data_folder
+
+db = DatabaseProxy()
+log = logging.getLogger(__name__)
+
+
+class BaseModel(Model):
+    """Every fundtrack table: snake_case table names, bound to the one proxy."""
+
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class UTCDateTimeField(peewee.DateTimeField):
+    """A moment in time: takes aware datetimes, stores naive UTC, gives back aware UTC.
+
+    A naive datetime is refused, so local time can never slip into the database unnoticed.
+    """
+
+    def db_value(self, value):
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is None:
+                raise ValueError(f"{self.name}: naive datetime {value!r}; pass an aware datetime")
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return super().db_value(value)
+
+    def python_value(self, value):
+        value = super().python_value(value)
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value
+
+
+class ListField(peewee.TextField):
+    """A short list of tags or numbers, kept as JSON text so that both databases can store it."""
+
+    def db_value(self, value):
+        if value is None:
+            return None
+        return json.dumps(list(value), ensure_ascii=False)
+
+    def python_value(self, value):
+        if value is None or value == "":
+            return []
+        return json.loads(value)
+
+
+class JSONField(peewee.TextField):
+    """A small JSON document (e.g. the old and new values of an audit entry)."""
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+
+    def python_value(self, value):
+        return None if value in (None, "") else json.loads(value)
+
+
+def connect_database(url: str, busy_timeout_seconds: float = 5.0) -> peewee.Database:
+    """A peewee database for `url`, with SQLite's pragmas applied on every connection."""
+    if url.startswith("sqlite:"):
+        path = url.split("sqlite:///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return db_url.connect(
+            url,
+            pragmas={"journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal"},
+            timeout=busy_timeout_seconds,
+        )
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    return db_url.connect(url, unquote_password=True, unquote_user=True, autorollback=True)
+
+
+def init_app(app) -> None:
+    """Bind the proxy to the configured database and open a connection around each request."""
+    settings = app.extensions["fundtrack.settings"]
+    db.initialize(connect_database(settings.database.url, settings.database.busy_timeout_seconds))
+
+    @app.before_request
+    def open_connection():
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def close_connection(exc):
+        if not db.is_closed():
+            db.close()
+
+
+def is_postgresql() -> bool:
+    return isinstance(db.obj, peewee.PostgresqlDatabase)
+
+
+MIGRATION_LOCK_KEY = 74_657_001  # An arbitrary constant: PostgreSQL advisory lock for schema upgrades.
+
+
+def upgrade() -> list[str]:
+    """Apply every pending migration in order and return their names; safe to run again.
+
+    On PostgreSQL an advisory lock keeps two processes that start together from both migrating.
+    """
+    database = db.obj
+    runner = Runner(database, str(data_folder("migrations")))
+    with database.connection_context():
+        if is_postgresql():
+            database.execute_sql("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_KEY,))
+        try:
+            applied = runner.up()
+        finally:
+            if is_postgresql():
+                database.execute_sql("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
+    for name in applied:
+        log.info("migration applied", extra={"migration": name})
+    return applied
+
+
+def pending_migrations() -> list[str]:
+    """Names of migrations not yet applied (for health checks and `db status`)."""
+    runner = Runner(db.obj, str(data_folder("migrations")))
+    with db.obj.connection_context():
+        return [m.name for m in runner.status() if m.path and not m.applied]

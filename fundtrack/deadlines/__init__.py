@@ -1,0 +1,1 @@
+"""Deadlines of applications: submission, internal drafts, decisions and the reports owed."""

@@ -1,0 +1,38 @@
+"""Typed deadlines."""
+from peewee import CharField, DateField, ForeignKeyField, IntegerField, TextField
+
+from fundtrack.applications.models import Application
+from fundtrack.auth.models import User
+from fundtrack.clock import now
+from fundtrack.db import BaseModel, UTCDateTimeField
+from fundtrack.i18n_markers import N_
+
+DEADLINE_KINDS = {
+    "submission": N_("Submission"),
+    "internal_draft": N_("Internal draft due"),
+    "decision_expected": N_("Decision expected"),
+    "interim_report": N_("Interim report"),
+    "final_report": N_("Final report"),
+    "custom": N_("Other"),
+}
+REPORT_KINDS = ("interim_report", "final_report")
+
+
+class Deadline(BaseModel):
+    """A date an application must meet. `due_on` is the local date; `due_at` is set when there is a time.
+
+    `sequence` rises whenever the date, time or title changes, so calendars can tell an update.
+    """
+
+    application = ForeignKeyField(Application, backref="deadlines", on_delete="CASCADE")
+    kind = CharField(index=True)
+    title = CharField(default="")
+    due_on = DateField(index=True)
+    due_at = UTCDateTimeField(null=True)
+    timezone = CharField(default="Europe/Copenhagen")
+    done_at = UTCDateTimeField(null=True)
+    done_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    notes = TextField(default="")
+    sequence = IntegerField(default=0)
+    created_at = UTCDateTimeField(default=now)
+    updated_at = UTCDateTimeField(default=now)

@@ -1,0 +1,235 @@
+"""Demo data: a Danish municipality's social-economy unit, its partners, funders and three years of applications.
+
+Everything is dated relative to `today`, so the demo always looks current: some deadlines
+lie ahead, some reports are overdue, and several funders have given to the same partner
+year after year ("Den Gyldne Donation").
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from fundtrack import clock
+from fundtrack.applications import services as applications
+from fundtrack.auth.services import create_user
+from fundtrack.db import db
+from fundtrack.deadlines import services as deadlines
+from fundtrack.funders.models import Funder
+from fundtrack.organisations import services as organisations
+from fundtrack.organisations.models import Contact, Organisation
+
+DEMO_PASSWORD = "demo"
+DEMO_USERS = [
+    {"email": "fundraiser@example.dk", "name": "Mette Holm", "role": "fundraiser"},
+    {"email": "member@example.dk", "name": "Jonas Berg", "role": "member", "organisation": "Café Kornet"},
+    {"email": "viewer@example.dk", "name": "Karen Vind", "role": "viewer"},
+]
+
+ORGANISATIONS = [
+    {"name": "Café Kornet", "kind": "enterprise", "cvr_number": "31415926",
+     "description": "Café og cateringkøkken i bymidten. Fleksjobbere og borgere i ressourceforløb lærer køkken, "
+                    "service og kasse, og mange går videre til job i byens restauranter.",
+     "interests": "mad, catering, beskæftigelse, unge, fleksjob", "un_goals": "8, 12",
+     "contacts": [("Jonas Berg", "Daglig leder", "jonas@cafekornet.example.dk")]},
+    {"name": "Naturhaven for Veteraner", "kind": "initiative",
+     "description": "En naturhave hvor veteraner med PTSD arbejder med jord, dyr og biodiversitet, "
+                    "i et fællesskab med frivillige fra lokalsamfundet.",
+     "interests": "natur, veteraner, mental sundhed, biodiversitet, frivillighed", "un_goals": "3, 15",
+     "contacts": [("Søren Lund", "Koordinator", "soren@naturhaven.example.dk")]},
+    {"name": "Genbrugslab", "kind": "enterprise", "cvr_number": "27182818",
+     "description": "Kreativt værksted der laver møbler og design af genbrugsmaterialer fra genbrugspladsen, "
+                    "med værkstedspraktik for unge uden uddannelse.",
+     "interests": "genbrug, cirkulær økonomi, design, unge, uddannelse", "un_goals": "4, 12",
+     "contacts": [("Amalie Krog", "Værkstedsleder", "amalie@genbrugslab.example.dk")]},
+    {"name": "Reparationscaféen", "kind": "association",
+     "description": "Frivillig reparationscafé hver torsdag: cykler, tøj og elektronik repareres sammen med borgerne, "
+                    "og borgere på kanten af arbejdsmarkedet får faste opgaver.",
+     "interests": "reparation, genbrug, frivillighed, fællesskab, cirkulær økonomi", "un_goals": "12, 17",
+     "contacts": [("Bent Mortensen", "Formand", "bent@reparationscafeen.example.dk")]},
+    {"name": "Genbrugsbutikken Plus", "kind": "enterprise", "cvr_number": "16180339",
+     "description": "Second-hand butik i samarbejde med affaldsselskabet; butikken er jobtræning i salg, lager og logistik.",
+     "interests": "genbrug, detailhandel, jobtræning, cirkulær økonomi", "un_goals": "8, 12",
+     "contacts": [("Fatima Nasser", "Butiksleder", "fatima@plusbutik.example.dk")]},
+    {"name": "Socialøkonomisk Enhed", "kind": "municipality",
+     "description": "Kommunens enhed for socialøkonomi: netværk, samarbejdsaftaler og fundraising på tværs.",
+     "interests": "partnerskaber, netværk, beskæftigelse", "un_goals": "17",
+     "contacts": [("Lars Skov", "Socialøkonomisk konsulent", "lars.skov@kommune.example.dk")]},
+]
+
+FUNDERS = [
+    ("Kornmod Fonden", "private_foundation", "mad, beskæftigelse, lokalsamfund", "8", 50_000, 400_000, True, 12, 6),
+    ("Lindegaard Fonden", "private_foundation", "natur, sundhed, frivillighed", "3, 15", 100_000, 750_000, False, 24, 12),
+    ("Fonden for Socialt Entreprenørskab", "private_foundation", "socialøkonomi, iværksætteri", "8, 17", 200_000, 1_500_000, True, 12, 12),
+    ("Nordlys Fonden", "private_foundation", "unge, uddannelse, kreativitet", "4", 25_000, 250_000, True, 6, 6),
+    ("Den Grønne Omstillingsfond", "private_foundation", "cirkulær økonomi, genbrug, klima", "12, 13", 100_000, 1_000_000, None, 12, 6),
+    ("Veteranfonden af 2010", "private_foundation", "veteraner, mental sundhed", "3", 20_000, 300_000, True, 12, 12),
+    ("Sparekassefonden Vestsjælland", "private_foundation", "lokalsamfund, foreningsliv", "11, 17", 10_000, 100_000, True, 12, 6),
+    ("Puljen til Frivilligt Socialt Arbejde", "public_pool", "frivillighed, udsatte", "10, 17", 50_000, 500_000, False, 12, 0),
+    ("Pulje til Socialøkonomiske Virksomheder", "public_pool", "socialøkonomi, beskæftigelse", "8", 100_000, 2_000_000, False, 12, 0),
+    ("Landdistriktspuljen", "public_pool", "landdistrikter, lokalsamfund", "11", 50_000, 600_000, False, 12, 12),
+    ("Kommunens Udviklingspulje", "public_pool", "udvikling, forsøg, partnerskaber", "17", 10_000, 150_000, False, 6, 6),
+    ("ESF+ Socialfonden", "eu_programme", "beskæftigelse, inklusion, uddannelse", "4, 8, 10", 1_000_000, 5_000_000, True, 24, 12),
+    ("Interreg Øresund-Kattegat-Skagerrak", "eu_programme", "grænseoverskridende samarbejde, grøn omstilling", "12, 17", 2_000_000, 8_000_000, True, 36, 12),
+    ("Grøn Ring Affald CSR", "company_csr", "genbrug, affald, lokalsamfund", "12", 10_000, 150_000, True, 12, 6),
+    ("Haldor Byg CSR-pulje", "company_csr", "håndværk, unge, beskæftigelse", "8", 10_000, 100_000, None, 12, 6),
+    ("Fælleskøb Dagligvarer Fond", "company_csr", "mad, madspild, fællesskab", "2, 12", 15_000, 200_000, True, 12, 6),
+]
+
+# (organisation, funder, title, requested kroner, outcome, year offset: 0 = this year, 1 = last year, ...)
+APPLICATIONS = [
+    ("Café Kornet", "Kornmod Fonden", "Køkkenskolen: fra fleksjob til fast job", 250_000, "closed", 3),
+    ("Café Kornet", "Kornmod Fonden", "Køkkenskolen år 2: flere lærepladser", 280_000, "closed", 2),
+    ("Café Kornet", "Kornmod Fonden", "Køkkenskolen år 3: catering til kommunens møder", 300_000, "reporting", 1),
+    ("Café Kornet", "Kornmod Fonden", "Køkkenskolen år 4: unge i sommerjob", 320_000, "drafting", 0),
+    ("Café Kornet", "Fælleskøb Dagligvarer Fond", "Madspild bliver til frokost", 120_000, "closed", 2),
+    ("Café Kornet", "Fælleskøb Dagligvarer Fond", "Suppekøkken for ensomme ældre", 140_000, "granted", 0),
+    ("Café Kornet", "Pulje til Socialøkonomiske Virksomheder", "Ny cateringvogn til markeder", 650_000, "rejected", 2),
+    ("Café Kornet", "ESF+ Socialfonden", "Værdikæder i køkkenet: progression for unge", 2_400_000, "submitted", 0),
+    ("Café Kornet", "Nordlys Fonden", "Ungepanel i caféen", 60_000, "withdrawn", 1),
+    ("Naturhaven for Veteraner", "Veteranfonden af 2010", "Jord under neglene: haveforløb for veteraner", 180_000, "closed", 3),
+    ("Naturhaven for Veteraner", "Veteranfonden af 2010", "Jord under neglene 2: drivhus og bistader", 210_000, "reporting", 1),
+    ("Naturhaven for Veteraner", "Lindegaard Fonden", "Biodiversitet og ro: en sansehave", 450_000, "rejected", 2),
+    ("Naturhaven for Veteraner", "Lindegaard Fonden", "Sansehaven, ny ansøgning med partnere", 420_000, "submitted", 0),
+    ("Naturhaven for Veteraner", "Puljen til Frivilligt Socialt Arbejde", "Frivillige mentorer i haven", 160_000, "closed", 2),
+    ("Naturhaven for Veteraner", "Puljen til Frivilligt Socialt Arbejde", "Frivillige mentorer, fortsættelse", 170_000, "granted", 1),
+    ("Naturhaven for Veteraner", "Landdistriktspuljen", "Naturhaven åbner for landsbyen", 300_000, "idea", 0),
+    ("Genbrugslab", "Den Grønne Omstillingsfond", "Møbler af byens affald", 500_000, "closed", 3),
+    ("Genbrugslab", "Den Grønne Omstillingsfond", "Designskole i genbrug", 550_000, "closed", 2),
+    ("Genbrugslab", "Den Grønne Omstillingsfond", "Genbrugslab på turné i skolerne", 600_000, "reporting", 1),
+    ("Genbrugslab", "Nordlys Fonden", "Værkstedspraktik for unge uden uddannelse", 150_000, "closed", 2),
+    ("Genbrugslab", "Nordlys Fonden", "Værkstedspraktik 2: fra praktik til uddannelse", 175_000, "submitted", 0),
+    ("Genbrugslab", "Interreg Øresund-Kattegat-Skagerrak", "Nordisk netværk for cirkulært design", 3_500_000, "rejected", 1),
+    ("Genbrugslab", "Haldor Byg CSR-pulje", "Byggeaffald bliver til byrum", 80_000, "granted", 0),
+    ("Genbrugslab", "Kommunens Udviklingspulje", "Prøvehandling: genbrugsbyggemarked", 120_000, "drafting", 0),
+    ("Reparationscaféen", "Sparekassefonden Vestsjælland", "Værktøj og arbejdsborde", 45_000, "closed", 3),
+    ("Reparationscaféen", "Sparekassefonden Vestsjælland", "Reparationscafé på biblioteket", 50_000, "closed", 2),
+    ("Reparationscaféen", "Sparekassefonden Vestsjælland", "Cykelværksted for flygtninge", 60_000, "reporting", 1),
+    ("Reparationscaféen", "Sparekassefonden Vestsjælland", "Reparationsdage i landsbyerne", 65_000, "idea", 0),
+    ("Reparationscaféen", "Grøn Ring Affald CSR", "Elektronik repareres i stedet for at smides ud", 90_000, "granted", 1),
+    ("Reparationscaféen", "Puljen til Frivilligt Socialt Arbejde", "Frivilligkoordinator på deltid", 240_000, "rejected", 1),
+    ("Reparationscaféen", "Fonden for Socialt Entreprenørskab", "Fra forening til socialøkonomisk virksomhed", 400_000, "submitted", 0),
+    ("Genbrugsbutikken Plus", "Grøn Ring Affald CSR", "#Plusbutik: borgerforløb i butikken", 130_000, "closed", 3),
+    ("Genbrugsbutikken Plus", "Grøn Ring Affald CSR", "#Plusbutik 2: webshop for genbrug", 150_000, "closed", 2),
+    ("Genbrugsbutikken Plus", "Grøn Ring Affald CSR", "#Plusbutik 3: pop-up i bymidten", 160_000, "reporting", 1),
+    ("Genbrugsbutikken Plus", "Pulje til Socialøkonomiske Virksomheder", "Lager og logistik som jobtræning", 900_000, "granted", 0),
+    ("Genbrugsbutikken Plus", "Fonden for Socialt Entreprenørskab", "Forretningsplan for butik nummer to", 350_000, "rejected", 2),
+    ("Genbrugsbutikken Plus", "ESF+ Socialfonden", "Detailhandel som vej til job", 1_800_000, "drafting", 0),
+    ("Genbrugsbutikken Plus", "Kommunens Udviklingspulje", "Genbrugsmøbler til kommunens kontorer", 75_000, "withdrawn", 0),
+    ("Socialøkonomisk Enhed", "Fonden for Socialt Entreprenørskab", "Socialøkonomisk netværk: fælles fundraising", 800_000, "closed", 3),
+    ("Socialøkonomisk Enhed", "Fonden for Socialt Entreprenørskab", "Den Gyldne Donation: relationer til givere", 750_000, "reporting", 1),
+    ("Socialøkonomisk Enhed", "Kommunens Udviklingspulje", "Prøvehandlingskonference", 40_000, "closed", 2),
+    ("Socialøkonomisk Enhed", "Interreg Øresund-Kattegat-Skagerrak", "Cirkulære partnerskaber over Kattegat", 4_200_000, "idea", 0),
+    ("Socialøkonomisk Enhed", "Landdistriktspuljen", "Socialøkonomi i landdistrikterne", 350_000, "submitted", 0),
+    ("Café Kornet", "Sparekassefonden Vestsjælland", "Nye borde og stole til caféen", 40_000, "idea", 0),
+    ("Genbrugslab", "Fonden for Socialt Entreprenørskab", "Genbrugslab som franchise", 600_000, "idea", 0),
+]
+
+PURPOSE = ("Projektet skaber småjob og praktik for borgere på kanten af arbejdsmarkedet "
+           "og styrker de tre bundlinjer: den sociale, den lokale og den økonomiske.")
+REJECTION_REASONS = ["budget", "outside_focus", "competition", "formal"]
+
+
+def load_if_empty(*, today: dt.date, now: dt.datetime) -> bool:
+    """Load the demo into an empty database; do nothing (and return False) when data exists."""
+    if Organisation.select().exists() or Funder.select().exists():
+        return False
+    load(today=today, now=now)
+    return True
+
+
+def load(*, today: dt.date, now: dt.datetime) -> None:
+    """Create the demo organisations, funders, users and applications in one transaction."""
+    rng = random.Random(2022)
+    with db.atomic():
+        orgs = {}
+        for spec in ORGANISATIONS:
+            organisation = organisations.create_organisation(spec, actor=None, now=now - dt.timedelta(days=1200))
+            for name, title, email in spec["contacts"]:
+                Contact.create(organisation=organisation, name=name, title=title, email=email, created_at=now)
+            orgs[spec["name"]] = organisation
+        funders = {}
+        for name, kind, tags, goals, low, high, fees, cool_grant, cool_reject in FUNDERS:
+            funders[name] = Funder.create(
+                name=name, kind=kind, focus_tags=[t.strip() for t in tags.split(",")],
+                un_goals=[int(g) for g in goals.split(",")], grant_min_ore=low * 100, grant_max_ore=high * 100,
+                allows_consultant_fees=fees, cooldown_after_grant_months=cool_grant,
+                cooldown_after_rejection_months=cool_reject or None,
+                website=f"https://{name.lower().replace(' ', '-').replace('ø', 'oe').replace('æ', 'ae').replace('å', 'aa').replace('+', '')}.example.dk",
+                description=f"{name} støtter projekter inden for {tags}.", created_at=now, updated_at=now,
+            )
+        users = {}
+        for spec in DEMO_USERS:
+            users[spec["role"]] = create_user(
+                spec["email"], spec["name"], spec["role"], DEMO_PASSWORD, organisation=orgs.get(spec.get("organisation")),
+                now=now, min_password_length=len(DEMO_PASSWORD),
+            )
+        consultant = create_user("lars.skov@example.dk", "Lars Skov", "fundraiser", DEMO_PASSWORD, now=now,
+                                 min_password_length=len(DEMO_PASSWORD))
+        owners = [users["fundraiser"], consultant]
+        for index, (org, funder, title, kroner, outcome, years_ago) in enumerate(APPLICATIONS):
+            _application(orgs[org], funders[funder], title, kroner * 100, outcome, years_ago,
+                         owner=owners[index % 2], today=today, rng=rng)
+
+
+def _moment(day: dt.date, hour: int = 10) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=clock.local_zone()).astimezone(clock.UTC)
+
+
+def _application(organisation, funder, title, requested, outcome, years_ago, *, owner, today, rng):
+    """One application with a believable history: created, drafted, submitted, decided, reported."""
+    if years_ago == 0:
+        # This year's: ideas and drafts are recent, submissions wait for decisions in the weeks ahead.
+        created = today - dt.timedelta(days=rng.randint(20, 120))
+    else:
+        created = today - dt.timedelta(days=365 * years_ago + rng.randint(-60, 60))
+    submit_day = created + dt.timedelta(days=rng.randint(20, 45))
+    decide_day = submit_day + dt.timedelta(days=rng.randint(50, 90))
+    application = applications.create_application(
+        {"organisation": organisation, "funder": funder, "title": title, "purpose": PURPOSE,
+         "amount_requested_ore": requested, "owner": owner,
+         "project_start_on": decide_day + dt.timedelta(days=30),
+         "project_end_on": decide_day + dt.timedelta(days=30 + 365)},
+        actor=owner, now=_moment(created),
+    )
+    path = {
+        "idea": [], "drafting": ["drafting"], "submitted": ["drafting", "submitted"],
+        "granted": ["drafting", "submitted", "granted"], "rejected": ["drafting", "submitted", "rejected"],
+        "withdrawn": ["drafting", "withdrawn"], "reporting": ["drafting", "submitted", "granted", "reporting"],
+        "closed": ["drafting", "submitted", "granted", "reporting", "closed"],
+    }[outcome]
+    when = {"drafting": created + dt.timedelta(days=5), "submitted": submit_day, "granted": decide_day,
+            "rejected": decide_day, "withdrawn": created + dt.timedelta(days=12),
+            "reporting": decide_day + dt.timedelta(days=40), "closed": decide_day + dt.timedelta(days=420)}
+    stamp = _moment(created)
+    if outcome in ("idea", "drafting", "submitted"):
+        deadline_day = today + dt.timedelta(days=rng.randint(5, 80)) if outcome != "submitted" else submit_day
+        deadlines.add_deadline(application, "submission", deadline_day, now=stamp,
+                               due_at=_moment(deadline_day, 12) if rng.random() < 0.5 else None)
+        if outcome != "submitted":
+            deadlines.add_deadline(application, "internal_draft", deadline_day - dt.timedelta(days=7), now=stamp)
+        else:
+            deadlines.add_deadline(application, "decision_expected", today + dt.timedelta(days=rng.randint(10, 70)), now=stamp)
+    else:
+        deadlines.add_deadline(application, "submission", submit_day, now=stamp)
+    for stage in path:
+        day = min(when[stage], today)
+        granted = None
+        if stage == "granted":
+            granted = requested if rng.random() < 0.6 else requested * rng.choice([70, 80, 90]) // 100 // 100_000 * 100_000
+        applications.move_stage(
+            application, stage, actor=owner, now=_moment(day, 14), amount_granted_ore=granted,
+            reason_code=rng.choice(REJECTION_REASONS) if stage == "rejected" else "",
+            reason="Fonden prioriterede andre projekter i denne runde." if stage == "rejected" else "",
+        )
+    if outcome in ("granted", "reporting", "closed"):
+        _report_deadlines(application, decide_day, outcome, today=today, rng=rng)
+
+
+def _report_deadlines(application, decided: dt.date, outcome: str, *, today: dt.date, rng) -> None:
+    """An interim and a final report after a grant; the past ones mostly delivered on time."""
+    for kind, months in (("interim_report", 6), ("final_report", 14)):
+        due = decided + dt.timedelta(days=30 * months)
+        deadline = deadlines.add_deadline(application, kind, due, now=_moment(decided, 15))
+        if due < today and (outcome == "closed" or rng.random() < 0.8):
+            delay = rng.choice([-10, -3, -1, 0, 0, 5, 20])
+            deadlines.complete_deadline(deadline, actor=application.owner, now=_moment(min(due + dt.timedelta(days=delay), today), 11))

@@ -1,0 +1,74 @@
+"""Danish and English: the language of each request, and filters for dates and money.
+
+Danish is the default. A logged-in user's own choice wins; before login the choice made
+with the language switch (kept in the session) is used.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app, session
+from flask_babel import Babel, format_date, format_datetime, get_locale, gettext
+from flask_login import current_user
+
+from fundtrack import clock
+from fundtrack.money import format_dkk
+from fundtrack.resources import PACKAGE_DIR
+
+LANGUAGES = ("da", "en")
+babel = Babel()
+
+
+def select_language() -> str:
+    """The request's language: the user's, else the session's, else the configured default."""
+    if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
+        return current_user.language
+    chosen = session.get("language")
+    if chosen in LANGUAGES:
+        return chosen
+    return current_app.extensions["fundtrack.settings"].app.default_language
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "da"
+
+
+def money(ore: int | None, empty: str = "–") -> str:
+    return format_dkk(ore, current_language(), empty)
+
+
+def date(value: dt.date | dt.datetime | None, style: str = "medium") -> str:
+    """A date the local way: `1. mar. 2027` in Danish, `Mar 1, 2027` in English."""
+    if value is None:
+        return "–"
+    if isinstance(value, dt.datetime):
+        value = clock.to_local(value).date()
+    return format_date(value, style)
+
+
+def moment(value: dt.datetime | None, style: str = "medium") -> str:
+    """A moment shown in local time (Europe/Copenhagen), e.g. `1. mar. 2027 12.00`."""
+    if value is None:
+        return "–"
+    local = clock.to_local(value)
+    return f"{format_date(local.date(), style)} {local.strftime('%H.%M' if current_language() == 'da' else '%H:%M')}"
+
+
+def days_between(later: dt.date, earlier: dt.date) -> int:
+    return (later - earlier).days
+
+
+def translate_label(text: str) -> str:
+    """Translate a label marked with N_ in a model (e.g. a stage name)."""
+    return gettext(text) if text else ""
+
+
+def init_app(app) -> None:
+    settings = app.extensions["fundtrack.settings"]
+    app.config["BABEL_DEFAULT_LOCALE"] = settings.app.default_language
+    app.config["BABEL_DEFAULT_TIMEZONE"] = settings.app.timezone
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PACKAGE_DIR / "translations")
+    babel.init_app(app, locale_selector=select_language)
+    app.jinja_env.filters.update(money=money, date=date, moment=moment, label=translate_label)
+    app.jinja_env.globals.update(current_language=current_language, LANGUAGES=LANGUAGES, format_datetime=format_datetime)

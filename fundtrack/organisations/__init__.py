@@ -1,0 +1,1 @@
+"""Partner organisations: the social enterprises and initiatives that apply for funds."""

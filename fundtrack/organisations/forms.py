@@ -1,0 +1,23 @@
+"""Organisation and contact forms."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=[])
+    cvr_number = StringField(_l("CVR number"), validators=[Length(max=20)])
+    website = StringField(_l("Website"), validators=[Length(max=300)])
+    description = TextAreaField(_l("Description"))
+    interests = StringField(_l("Interests (tags, separated by commas)"))
+    un_goals = StringField(_l("UN goals (numbers 1-17)"))
+
+
+class ContactForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[Length(max=200)])
+    email = StringField(_l("E-mail"), validators=[Length(max=200)])
+    phone = StringField(_l("Phone"), validators=[Length(max=50)])
+    receives_alerts = BooleanField(_l("Receives deadline reminders"), default=True)

@@ -1,0 +1,46 @@
+"""Organisations and their contact people."""
+from peewee import BooleanField, CharField, ForeignKeyField, TextField
+
+from fundtrack.clock import now
+from fundtrack.db import BaseModel, ListField, UTCDateTimeField
+from fundtrack.i18n_markers import N_
+
+ORGANISATION_KINDS = {
+    "enterprise": N_("Social enterprise"),
+    "initiative": N_("Social initiative"),
+    "association": N_("Association"),
+    "municipality": N_("Municipality"),
+}
+
+
+class Organisation(BaseModel):
+    """A partner that applies for funds: a social enterprise, an initiative or the municipality itself."""
+
+    name = CharField(unique=True)
+    kind = CharField(default="enterprise")
+    cvr_number = CharField(null=True)
+    description = TextField(default="")
+    website = CharField(default="")
+    interests = ListField(default=list)
+    un_goals = ListField(default=list)
+    archived_at = UTCDateTimeField(null=True)
+    created_at = UTCDateTimeField(default=now)
+    updated_at = UTCDateTimeField(default=now)
+
+    def __str__(self):
+        return self.name
+
+
+class Contact(BaseModel):
+    """A person at an organisation: who to call, and who receives its reminders."""
+
+    organisation = ForeignKeyField(Organisation, backref="contacts", on_delete="CASCADE")
+    name = CharField()
+    email = CharField(default="")
+    phone = CharField(default="")
+    title = CharField(default="")
+    receives_alerts = BooleanField(default=True)
+    created_at = UTCDateTimeField(default=now)
+
+    def __str__(self):
+        return self.name

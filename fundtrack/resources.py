@@ -1,0 +1,16 @@
+"""Where the top-level data folders (templates, static, migrations, alerts) are found.
+
+In a checkout or an editable install they sit beside the package; a wheel carries
+copies inside the package under `_data/`.
+"""
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def data_folder(name: str) -> Path:
+    """The folder `name` from the project tree, else from the wheel's copy."""
+    beside = PACKAGE_DIR.parent / name
+    if beside.is_dir():
+        return beside
+    return PACKAGE_DIR / "_data" / name
