@@ -61,7 +61,7 @@ def serve(demo: bool, host: str, port: int, threads: int):
     if demo:
         from fundtrack.demo import DEMO_PASSWORD, DEMO_USERS
 
-        click.echo("Demo logins (password: %s):" % DEMO_PASSWORD)
+        click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
         for user in DEMO_USERS:
             click.echo(f"  {user['email']:<26} {user['role']}")
     click.echo("Stop with Ctrl+C.")
@@ -117,7 +117,7 @@ def demo_load():
     with db.connection_context():
         if not demo.load_if_empty(today=clock.today(), now=clock.now()):
             raise click.ClickException("The database already holds data; demo data is only loaded into an empty one.")
-    click.echo("Demo data loaded. Logins (password: %s): %s" % (
+    click.echo("Demo data loaded. Logins (password: {}): {}".format(
         demo.DEMO_PASSWORD, ", ".join(u["email"] for u in demo.DEMO_USERS)))
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 DEFAULT_ZONE = "Europe/Copenhagen"
 _zone = ZoneInfo(DEFAULT_ZONE)
 

@@ -38,14 +38,14 @@ class UTCDateTimeField(peewee.DateTimeField):
     def db_value(self, value):
         if isinstance(value, dt.datetime):
             if value.tzinfo is None:
-                raise ValueError(f"{self.name}: naive datetime {value!r}; pass an aware datetime")
-            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+                raise ValueError(f"{getattr(self, 'name', 'datetime')}: naive datetime {value!r}; pass an aware datetime")
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
         return super().db_value(value)
 
     def python_value(self, value):
         value = super().python_value(value)
         if isinstance(value, dt.datetime) and value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
+            value = value.replace(tzinfo=dt.UTC)
         return value
 
 

@@ -3,7 +3,7 @@ import logging
 
 from flask import render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +19,11 @@ def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_template("errors/error.html", code=400, error=error, csrf=True), 400
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        # No page can be built for a host we do not answer to: plain text only.
+        return "Bad Request: untrusted host", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
     def http_error(error):

@@ -1,6 +1,7 @@
 """Application pages."""
 from flask import Blueprint, render_template, request
 from flask_login import current_user
+from peewee import JOIN
 
 from fundtrack.applications import services
 from fundtrack.applications.models import STAGES, Application, StageChange
@@ -35,7 +36,7 @@ def index():
 def show(application_id):
     application = (Application.select(Application, Organisation, Funder).join(Organisation)
                    .switch(Application).join(Funder).where(Application.id == application_id).get())
-    history = (StageChange.select(StageChange, User).join(User, join_type="LEFT OUTER")
+    history = (StageChange.select(StageChange, User).join(User, join_type=JOIN.LEFT_OUTER)
                .where(StageChange.application == application).order_by(StageChange.changed_at, StageChange.id))
     deadlines = application.deadlines.order_by(Deadline.due_on)
     return render_template("applications/show.html", application=application, history=list(history),

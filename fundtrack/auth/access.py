@@ -7,7 +7,7 @@ organisation's record id gets 404, exactly as for an id that does not exist.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user

@@ -2,12 +2,14 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from peewee import JOIN
 
 from fundtrack import clock
 from fundtrack.auth import services
 from fundtrack.auth.access import allow, public, scope
 from fundtrack.auth.forms import LanguageForm, LoginForm, PasswordForm, UserForm
 from fundtrack.auth.models import ROLES, User
+from fundtrack.forms import choices
 from fundtrack.i18n import translate_label
 from fundtrack.organisations.models import Organisation
 from fundtrack.validation import ValidationError
@@ -95,7 +97,7 @@ def account():
             except ValidationError as error:
                 apply_errors(form, error)
             else:
-                login_user(current_user)  # the session version changed: renew this session
+                login_user(current_user._get_current_object())  # the session version changed: renew this session
                 flash(_("Your password is changed. Other sessions are logged out."), "success")
                 return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form)
@@ -104,7 +106,7 @@ def account():
 @bp.route("/users/")
 @allow("fundraiser")
 def users():
-    rows = (User.select(User, Organisation).join(Organisation, join_type="LEFT OUTER")
+    rows = (User.select(User, Organisation).join(Organisation, join_type=JOIN.LEFT_OUTER)
             .order_by(User.role, User.name))
     return render_template("auth/users.html", users=rows)
 
@@ -113,12 +115,13 @@ def users():
 @allow("fundraiser")
 def new_user():
     form = UserForm()
-    form.role.choices = [(key, translate_label(label)) for key, label in ROLES.items()]
-    form.organisation.choices = [("", "–")] + [
+    form.role.choices = choices((key, translate_label(label)) for key, label in ROLES.items())
+    form.organisation.choices = choices([("", "–")] + [
         (str(o.id), o.name) for o in Organisation.select().where(Organisation.archived_at.is_null()).order_by(Organisation.name)
-    ]
+    ])
     if form.validate_on_submit():
-        organisation = Organisation.get_or_none(Organisation.id == int(form.organisation.data)) if form.organisation.data else None
+        chosen = form.organisation.data
+        organisation = Organisation.get_or_none(Organisation.id == int(chosen)) if chosen else None
         try:
             services.create_user(form.email.data, form.name.data, form.role.data, form.password.data,
                                  organisation=organisation, language=form.language.data, now=clock.now())

@@ -1,11 +1,12 @@
 """Organisation and contact forms."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from fundtrack.forms import Form
 
-class OrganisationForm(FlaskForm):
+
+class OrganisationForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=[])
     cvr_number = StringField(_l("CVR number"), validators=[Length(max=20)])
@@ -15,7 +16,7 @@ class OrganisationForm(FlaskForm):
     un_goals = StringField(_l("UN goals (numbers 1-17)"))
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     title = StringField(_l("Title"), validators=[Length(max=200)])
     email = StringField(_l("E-mail"), validators=[Length(max=200)])

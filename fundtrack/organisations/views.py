@@ -7,6 +7,7 @@ from fundtrack import clock
 from fundtrack.applications.models import Application
 from fundtrack.applications.services import visible_applications
 from fundtrack.auth.access import allow, scope
+from fundtrack.forms import choices
 from fundtrack.funders.models import Funder
 from fundtrack.i18n import translate_label
 from fundtrack.organisations import services
@@ -21,11 +22,17 @@ scope("organisation_id")(services.visible_organisations)
 
 @scope("contact_id")
 def visible_contacts(user):
-    return Contact.select().join(Organisation).where(Organisation.id.in_(services.visible_organisations(user).select(Organisation.id)))
+    visible = services.visible_organisations(user).select(Organisation.id)
+    return Contact.select().join(Organisation).where(Organisation.id.in_(visible))
+
+
+def _status(form) -> int:
+    """400 for a form sent back with errors, so that the failure is visible to clients and tests."""
+    return 400 if form.errors or form.form_errors else 200
 
 
 def _kind_choices():
-    return [(key, translate_label(label)) for key, label in ORGANISATION_KINDS.items()]
+    return choices((key, translate_label(label)) for key, label in ORGANISATION_KINDS.items())
 
 
 @bp.route("/")
@@ -65,7 +72,7 @@ def new():
         else:
             flash(_("%(name)s is created.", name=organisation.name), "success")
             return redirect(url_for(".show", organisation_id=organisation.id))
-    return render_template("organisations/form.html", form=form, organisation=None), 400 if form.errors or form.form_errors else 200
+    return render_template("organisations/form.html", form=form, organisation=None), _status(form)
 
 
 @bp.route("/<int:organisation_id>/edit", methods=["GET", "POST"])
@@ -86,7 +93,7 @@ def edit(organisation_id):
         else:
             flash(_("Your changes are saved."), "success")
             return redirect(url_for(".show", organisation_id=organisation.id))
-    return render_template("organisations/form.html", form=form, organisation=organisation), 400 if form.errors or form.form_errors else 200
+    return render_template("organisations/form.html", form=form, organisation=organisation), _status(form)
 
 
 @bp.route("/<int:organisation_id>/archive", methods=["POST"])
@@ -95,7 +102,10 @@ def archive(organisation_id):
     organisation = Organisation.get_by_id(organisation_id)
     archived = organisation.archived_at is None
     services.set_archived(organisation, archived, actor=current_user, now=clock.now())
-    flash(_("%(name)s is archived.", name=organisation.name) if archived else _("%(name)s is active again.", name=organisation.name), "success")
+    if archived:
+        flash(_("%(name)s is archived.", name=organisation.name), "success")
+    else:
+        flash(_("%(name)s is active again.", name=organisation.name), "success")
     return redirect(url_for(".show", organisation_id=organisation.id))
 
 

@@ -1,0 +1,4 @@
+"""`python -m fundtrack` runs the command line."""
+from fundtrack.cli import cli
+
+cli()
