@@ -34,7 +34,7 @@ cli = FlaskGroup(
 )
 
 
-@cli.command()
+@cli.command(with_appcontext=False)
 @click.option("--demo", is_flag=True, help="Use a throwaway SQLite database in instance/ with demo data.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")

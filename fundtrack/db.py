@@ -86,7 +86,7 @@ def connect_database(url: str, busy_timeout_seconds: float = 5.0) -> peewee.Data
         )
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]
-    return db_url.connect(url, unquote_password=True, unquote_user=True, autorollback=True)
+    return db_url.connect(url, unquote_password=True, unquote_user=True)
 
 
 def init_app(app) -> None:

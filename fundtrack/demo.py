@@ -211,8 +211,13 @@ def _application(organisation, funder, title, requested, outcome, years_ago, *, 
             deadlines.add_deadline(application, "decision_expected", today + dt.timedelta(days=rng.randint(10, 70)), now=stamp)
     else:
         deadlines.add_deadline(application, "submission", submit_day, now=stamp)
+        deadlines.add_deadline(application, "internal_draft", submit_day - dt.timedelta(days=7), now=stamp)
     for stage in path:
         day = min(when[stage], today)
+        if stage in ("submitted", "withdrawn"):
+            for deadline in application.deadlines:
+                if deadline.kind in ("submission", "internal_draft") and deadline.done_at is None:
+                    deadlines.complete_deadline(deadline, actor=owner, now=_moment(min(day, deadline.due_on), 9))
         granted = None
         if stage == "granted":
             granted = requested if rng.random() < 0.6 else requested * rng.choice([70, 80, 90]) // 100 // 100_000 * 100_000

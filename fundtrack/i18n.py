@@ -55,8 +55,12 @@ def moment(value: dt.datetime | None, style: str = "medium") -> str:
     return f"{format_date(local.date(), style)} {local.strftime('%H.%M' if current_language() == 'da' else '%H:%M')}"
 
 
-def days_between(later: dt.date, earlier: dt.date) -> int:
-    return (later - earlier).days
+def clock_time(value: dt.datetime | None) -> str:
+    """The local time of day of a moment: `kl. 12.00` in Danish, `12:00` in English."""
+    if value is None:
+        return ""
+    local = clock.to_local(value)
+    return f"kl. {local:%H.%M}" if current_language() == "da" else f"{local:%H:%M}"
 
 
 def translate_label(text: str) -> str:
@@ -70,5 +74,5 @@ def init_app(app) -> None:
     app.config["BABEL_DEFAULT_TIMEZONE"] = settings.app.timezone
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PACKAGE_DIR / "translations")
     babel.init_app(app, locale_selector=select_language)
-    app.jinja_env.filters.update(money=money, date=date, moment=moment, label=translate_label)
+    app.jinja_env.filters.update(money=money, date=date, moment=moment, time=clock_time, label=translate_label)
     app.jinja_env.globals.update(current_language=current_language, LANGUAGES=LANGUAGES, format_datetime=format_datetime)
