@@ -65,8 +65,10 @@ def _register_blueprints(app: Flask) -> None:
     from fundtrack.auth.views import bp as auth
     from fundtrack.dashboard.views import bp as dashboard
     from fundtrack.deadlines.views import bp as deadlines
+    from fundtrack.fees.views import bp as fees
     from fundtrack.funders.views import bp as funders
     from fundtrack.health import bp as health
+    from fundtrack.imports.views import bp as imports
     from fundtrack.organisations.views import bp as organisations
 
     app.register_blueprint(health)
@@ -76,6 +78,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(funders, url_prefix="/funders")
     app.register_blueprint(applications, url_prefix="/applications")
     app.register_blueprint(deadlines, url_prefix="/deadlines")
+    app.register_blueprint(fees, url_prefix="/fees")
+    app.register_blueprint(imports, url_prefix="/imports")
 
 
 def _template_globals(app: Flask) -> None:

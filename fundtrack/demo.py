@@ -199,7 +199,7 @@ def _application(organisation, funder, title, requested, outcome, years_ago, *, 
     }[outcome]
     when = {"drafting": created + dt.timedelta(days=5), "submitted": submit_day, "granted": decide_day,
             "rejected": decide_day, "withdrawn": created + dt.timedelta(days=12),
-            "reporting": decide_day + dt.timedelta(days=40), "closed": decide_day + dt.timedelta(days=420)}
+            "reporting": decide_day + dt.timedelta(days=40), "closed": decide_day + dt.timedelta(days=40)}
     stamp = _moment(created)
     if outcome in ("idea", "drafting", "submitted"):
         deadline_day = today + dt.timedelta(days=rng.randint(5, 80)) if outcome != "submitted" else submit_day
@@ -214,27 +214,31 @@ def _application(organisation, funder, title, requested, outcome, years_ago, *, 
         deadlines.add_deadline(application, "internal_draft", submit_day - dt.timedelta(days=7), now=stamp)
     for stage in path:
         day = min(when[stage], today)
-        if stage in ("submitted", "withdrawn"):
-            for deadline in application.deadlines:
-                if deadline.kind in ("submission", "internal_draft") and deadline.done_at is None:
-                    deadlines.complete_deadline(deadline, actor=owner, now=_moment(min(day, deadline.due_on), 9))
+        if stage == "closed":
+            reports = [d for d in application.deadlines if d.kind in ("interim_report", "final_report")]
+            day = max([d.due_on for d in reports] + [day]) + dt.timedelta(days=10)
+            if day >= today:
+                _deliver_reports(application, today=today, rng=rng)
+                break  # the final report is not due yet: the grant stays in reporting
+            _deliver_reports(application, today=today, rng=rng, all_of_them=True)
         granted = None
         if stage == "granted":
             granted = requested if rng.random() < 0.6 else requested * rng.choice([70, 80, 90]) // 100 // 100_000 * 100_000
         applications.move_stage(
-            application, stage, actor=owner, now=_moment(day, 14), amount_granted_ore=granted,
+            application, stage, actor=owner, now=_moment(day, 14), amount_granted_ore=granted, decided_on=day,
             reason_code=rng.choice(REJECTION_REASONS) if stage == "rejected" else "",
             reason="Fonden prioriterede andre projekter i denne runde." if stage == "rejected" else "",
         )
-    if outcome in ("granted", "reporting", "closed"):
-        _report_deadlines(application, decide_day, outcome, today=today, rng=rng)
+    if application.stage == "reporting":
+        _deliver_reports(application, today=today, rng=rng)
 
 
-def _report_deadlines(application, decided: dt.date, outcome: str, *, today: dt.date, rng) -> None:
-    """An interim and a final report after a grant; the past ones mostly delivered on time."""
-    for kind, months in (("interim_report", 6), ("final_report", 14)):
-        due = decided + dt.timedelta(days=30 * months)
-        deadline = deadlines.add_deadline(application, kind, due, now=_moment(decided, 15))
-        if due < today and (outcome == "closed" or rng.random() < 0.8):
+def _deliver_reports(application, *, today: dt.date, rng, all_of_them: bool = False) -> None:
+    """Reports whose date has passed are mostly delivered, most on time, a few late."""
+    for deadline in application.deadlines:
+        if deadline.kind not in ("interim_report", "final_report") or deadline.done_at is not None:
+            continue
+        if deadline.due_on < today and (all_of_them or rng.random() < 0.8):
             delay = rng.choice([-10, -3, -1, 0, 0, 5, 20])
-            deadlines.complete_deadline(deadline, actor=application.owner, now=_moment(min(due + dt.timedelta(days=delay), today), 11))
+            delivered = min(deadline.due_on + dt.timedelta(days=delay), today)
+            deadlines.complete_deadline(deadline, actor=application.owner, now=_moment(delivered, 11))

@@ -4,10 +4,14 @@ WTForms ships no Danish messages, so the messages its validators and fields use 
 here for the extractor and translated in fundtrack's own catalog.
 """
 from flask_babel import get_translations
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from fundtrack.i18n_markers import N_
+from fundtrack.money import parse_dkk
+from fundtrack.spreadsheets import parse_date
 
 WTFORMS_MESSAGES = (
     N_("This field is required."),
@@ -61,3 +65,51 @@ class Form(FlaskForm):
 def choices(pairs) -> list[SelectChoice]:
     """Options for a SelectField from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class AmountField(StringField):
+    """An amount in DKK typed the Danish or the English way; `data` is whole øre (or None)."""
+
+    def process_formdata(self, valuelist):
+        self.raw = valuelist[0] if valuelist else ""
+        if not self.raw or not self.raw.strip():
+            self.data = None
+            return
+        try:
+            self.data = parse_dkk(self.raw)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Not an amount. Write e.g. 250.000 or 250000,50.")) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        kroner, ore = divmod(self.data, 100)
+        return f"{kroner:,}".replace(",", ".") + (f",{ore:02d}" if ore else "")
+
+
+class DayField(DateField):
+    """A date from the browser's date picker (ISO) or typed the Danish way (1/3/2027, 1. marts 2027)."""
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = parse_date(text)
+        except ValueError:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid date value.")) from None
+
+
+class OptionalIntegerField(IntegerField):
+    """A whole number that may be left empty."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)

@@ -40,8 +40,10 @@ def money(ore: int | None, empty: str = "–") -> str:
 
 def date(value: dt.date | dt.datetime | None, style: str = "medium") -> str:
     """A date the local way: `1. mar. 2027` in Danish, `Mar 1, 2027` in English."""
-    if value is None:
+    if value is None or value == "":
         return "–"
+    if isinstance(value, str):  # a date computed in SQL comes back as text from SQLite
+        value = dt.date.fromisoformat(value[:10])
     if isinstance(value, dt.datetime):
         value = clock.to_local(value).date()
     return format_date(value, style)
@@ -63,6 +65,14 @@ def clock_time(value: dt.datetime | None) -> str:
     return f"kl. {local:%H.%M}" if current_language() == "da" else f"{local:%H:%M}"
 
 
+def percent(basis_points: int | None) -> str:
+    """Basis points as a percentage: `8,5 %` in Danish, `8.5%` in English."""
+    if basis_points is None:
+        return "–"
+    text = f"{basis_points / 100:g}"
+    return f"{text.replace('.', ',')} %" if current_language() == "da" else f"{text}%"
+
+
 def translate_label(text: str) -> str:
     """Translate a label marked with N_ in a model (e.g. a stage name)."""
     return gettext(text) if text else ""
@@ -74,5 +84,6 @@ def init_app(app) -> None:
     app.config["BABEL_DEFAULT_TIMEZONE"] = settings.app.timezone
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PACKAGE_DIR / "translations")
     babel.init_app(app, locale_selector=select_language)
-    app.jinja_env.filters.update(money=money, date=date, moment=moment, time=clock_time, label=translate_label)
+    app.jinja_env.filters.update(money=money, date=date, moment=moment, time=clock_time, percent=percent,
+                                  label=translate_label)
     app.jinja_env.globals.update(current_language=current_language, LANGUAGES=LANGUAGES, format_datetime=format_datetime)

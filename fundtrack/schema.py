@@ -7,12 +7,15 @@ from fundtrack.applications.models import Application, StageChange
 from fundtrack.audit.models import AuditEntry
 from fundtrack.auth.models import LoginFailure, User
 from fundtrack.deadlines.models import Deadline
-from fundtrack.funders.models import Funder, FunderContact
+from fundtrack.fees.models import FeeAgreement, FeeEntry
+from fundtrack.funders.models import Funder, FunderContact, Round
+from fundtrack.imports.models import PendingImport
 from fundtrack.organisations.models import Contact, Organisation
 
 MODELS = [
     Organisation, Contact, User, LoginFailure, AuditEntry,
     Funder, FunderContact, Application, StageChange, Deadline,
+    Round, FeeAgreement, FeeEntry, PendingImport,
 ]
 
 # Migrations are frozen copies of the schema: they name plain peewee column types, never

@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from flask_babel import gettext
 
 from fundtrack.config import Settings
@@ -67,3 +67,18 @@ def paginate(query, size: int = 50) -> Page:
     pages = max(1, math.ceil(total / size))
     number = min(number, pages)
     return Page(rows=list(query.paginate(number, size)), number=number, size=size, total=total)
+
+
+def form_status(form) -> int:
+    """400 for a form sent back with errors, so that the failure is visible to clients and tests."""
+    return 400 if form.errors or form.form_errors else 200
+
+
+def export_response(records: list[dict], columns: list[str], fmt: str, name: str) -> Response:
+    """A download of `records` as CSV, XLSX or JSON."""
+    from fundtrack import clock, spreadsheets
+
+    body = spreadsheets.export_bytes(records, columns, fmt, name)
+    filename = f"{name}-{clock.today().isoformat()}.{fmt}"
+    return Response(body, mimetype=spreadsheets.FORMATS[fmt].split(";")[0],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -4,7 +4,7 @@ from peewee import BigIntegerField, CharField, DateField, ForeignKeyField, TextF
 from fundtrack.auth.models import User
 from fundtrack.clock import now
 from fundtrack.db import BaseModel, UTCDateTimeField
-from fundtrack.funders.models import Funder
+from fundtrack.funders.models import Funder, Round
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
 
@@ -17,6 +17,15 @@ STAGES = {
     "withdrawn": N_("Withdrawn"),
     "reporting": N_("Reporting"),
     "closed": N_("Closed"),
+}
+
+REJECTION_REASONS = {
+    "budget": N_("The funder's budget was used up"),
+    "outside_focus": N_("Outside the funder's focus"),
+    "competition": N_("Too many good applications"),
+    "formal": N_("Formal requirements not met"),
+    "quality": N_("The application was not strong enough"),
+    "other": N_("Other reason"),
 }
 
 # Which stage may follow which. Everything else is refused with a message.
@@ -40,6 +49,7 @@ class Application(BaseModel):
 
     organisation = ForeignKeyField(Organisation, backref="applications", on_delete="RESTRICT")
     funder = ForeignKeyField(Funder, backref="applications", on_delete="RESTRICT")
+    round = ForeignKeyField(Round, null=True, backref="applications", on_delete="SET NULL")
     title = CharField()
     purpose = TextField(default="")
     amount_requested_ore = BigIntegerField(null=True)
@@ -53,6 +63,10 @@ class Application(BaseModel):
     notes = TextField(default="")
     submitted_on = DateField(null=True, index=True)
     decided_on = DateField(null=True, index=True)
+    money_received_on = DateField(null=True)
+    # Money the funder took back (unspent or misused); a grant counts only net of this.
+    reclaimed_ore = BigIntegerField(default=0)
+    reclaimed_on = DateField(null=True)
     stage_changed_at = UTCDateTimeField(default=now)
     created_at = UTCDateTimeField(default=now)
     updated_at = UTCDateTimeField(default=now)

@@ -1,34 +1,220 @@
-"""Application pages."""
-from flask import Blueprint, render_template, request
-from flask_login import current_user
-from peewee import JOIN
+"""Application pages: the list, the board, one application, and the forms that change it."""
+import datetime as dt
 
-from fundtrack.applications import services
-from fundtrack.applications.models import STAGES, Application, StageChange
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from peewee import JOIN, fn
+
+from fundtrack import clock
+from fundtrack.applications import services, transfer
+from fundtrack.applications.forms import ApplicationForm, MoneyReceivedForm, MoveForm, ReclaimForm
+from fundtrack.applications.models import REJECTION_REASONS, STAGES, TRANSITIONS, Application, StageChange
 from fundtrack.auth.access import allow, scope
 from fundtrack.auth.models import User
-from fundtrack.deadlines.models import Deadline
-from fundtrack.funders.models import Funder
+from fundtrack.deadlines import services as deadline_services
+from fundtrack.deadlines.forms import DeadlineForm
+from fundtrack.deadlines.models import DEADLINE_KINDS, Deadline
+from fundtrack.fees import services as fee_services
+from fundtrack.fees.forms import FeeAgreementForm, InvoiceForm, PaidForm, WriteOffForm
+from fundtrack.fees.models import ENTRY_KINDS, FEE_KINDS, FEE_STATUSES, FEE_TRIGGERS, FeeEntry
+from fundtrack.forms import choices
+from fundtrack.funders.models import Funder, Round
+from fundtrack.i18n import translate_label
 from fundtrack.organisations.models import Organisation
-from fundtrack.web import paginate
+from fundtrack.validation import ValidationError
+from fundtrack.web import apply_errors, export_response, form_status, paginate, safe_next
 
 bp = Blueprint("applications", __name__)
 scope("application_id")(services.visible_applications)
+
+BOARD_STAGES = ("idea", "drafting", "submitted", "granted", "reporting")
+FINAL_STAGES = ("rejected", "withdrawn", "closed")
+BOARD_CARDS_PER_COLUMN = 50
+SORTS = {
+    "title": Application.title, "organisation": Organisation.name, "funder": Funder.name, "stage": Application.stage,
+    "requested": Application.amount_requested_ore, "granted": Application.amount_granted_ore,
+    "updated": Application.updated_at,
+}
+WINDOWS = {"overdue": None, "7": 7, "30": 30, "90": 90}
+
+
+def _filters(query):
+    """Apply the list's and the board's filters from the query string."""
+    args = request.args
+    if args.get("organisation", "").isdigit():
+        query = query.where(Application.organisation == int(args["organisation"]))
+    if args.get("funder", "").isdigit():
+        query = query.where(Application.funder == int(args["funder"]))
+    if args.get("owner", "").isdigit():
+        query = query.where(Application.owner == int(args["owner"]))
+    if args.get("stage") in STAGES:
+        query = query.where(Application.stage == args["stage"])
+    text = args.get("q", "").strip()
+    if text:
+        query = query.where(Application.title.contains(text) | Application.purpose.contains(text))
+    window = args.get("window", "")
+    if window in WINDOWS:
+        today = clock.today()
+        open_deadlines = Deadline.select(Deadline.application).where(Deadline.done_at.is_null()
+                                                                     & Deadline.deleted_at.is_null())
+        if window == "overdue":
+            open_deadlines = open_deadlines.where(Deadline.due_on < today)
+        else:
+            open_deadlines = open_deadlines.where(Deadline.due_on.between(
+                today, today + dt.timedelta(days=WINDOWS[window])))
+        query = query.where(Application.id.in_(open_deadlines))
+    return query
+
+
+def _filter_options():
+    """The choices of the filter selects: organisations the user may see, funders, owners."""
+    organisations = Organisation.select(Organisation.id, Organisation.name).order_by(Organisation.name)
+    if current_user.is_member:
+        organisations = organisations.where(Organisation.id == current_user.organisation_id)
+    funders = (Funder.select(Funder.id, Funder.name)
+               .where(Funder.id.in_(services.visible_applications(current_user).select(Application.funder)))
+               .order_by(Funder.name))
+    owners = User.select(User.id, User.name).where(User.role == "fundraiser").order_by(User.name)
+    return {"organisations": list(organisations), "funders": list(funders), "owners": list(owners)}
+
+
+def _listed():
+    next_due = (Deadline.select(Deadline.application, fn.MIN(Deadline.due_on).alias("next_due"))
+                .where(Deadline.done_at.is_null() & Deadline.deleted_at.is_null())
+                .group_by(Deadline.application).alias("next_due_q"))
+    query = (services.visible_applications(current_user)
+             .select(Application, Organisation, Funder, next_due.c.next_due.alias("next_due"))
+             .join(Organisation).switch(Application).join(Funder).switch(Application)
+             .join(next_due, JOIN.LEFT_OUTER, on=(next_due.c.application_id == Application.id)))
+    query = _filters(query)
+    sort = request.args.get("sort", "updated")
+    descending = request.args.get("dir", "desc" if sort in ("updated", "requested", "granted") else "asc") == "desc"
+    if sort == "deadline":
+        column = next_due.c.next_due
+        order = column.desc(nulls="LAST") if descending else column.asc(nulls="LAST")
+    else:
+        column = SORTS.get(sort, Application.updated_at)
+        order = column.desc() if descending else column.asc()
+    return query.order_by(order, Application.id.desc()), sort, descending
 
 
 @bp.route("/")
 @allow("fundraiser", "member", "viewer")
 def index():
-    query = (services.visible_applications(current_user)
-             .select(Application, Organisation, Funder).join(Organisation).switch(Application).join(Funder))
-    text = request.args.get("q", "").strip()
-    if text:
-        query = query.where(Application.title.contains(text) | Application.purpose.contains(text))
-    stage = request.args.get("stage", "")
-    if stage in STAGES:
-        query = query.where(Application.stage == stage)
-    page = paginate(query.order_by(Application.updated_at.desc(), Application.id.desc()))
-    return render_template("applications/index.html", page=page, q=text, stage=stage, stages=STAGES)
+    query, sort, descending = _listed()
+    page = paginate(query)
+    return render_template("applications/index.html", page=page, stages=STAGES, sort=sort, descending=descending,
+                           windows=WINDOWS, today=clock.today(), **_filter_options())
+
+
+@bp.route("/export.<any(csv, xlsx, json):fmt>")
+@allow("fundraiser", "member", "viewer", unscoped=("fmt",))
+def export(fmt):
+    query = _filters(services.visible_applications(current_user))
+    records = transfer.export_applications(query, include_notes=not current_user.is_viewer)
+    return export_response(records, transfer.EXPORT_COLUMNS, fmt, "applications")
+
+
+@bp.route("/board")
+@allow("fundraiser", "member", "viewer")
+def board():
+    """A column per stage; each column a fixed number of cards (one query per stage, whatever the data size)."""
+    base = _filters(services.visible_applications(current_user))
+    counts = services.stage_counts(base)
+    columns = {}
+    for stage in BOARD_STAGES + FINAL_STAGES:
+        limit = BOARD_CARDS_PER_COLUMN if stage in BOARD_STAGES else 10
+        columns[stage] = list(base.select(Application, Organisation, Funder).join(Organisation)
+                              .switch(Application).join(Funder)
+                              .where(Application.stage == stage)
+                              .order_by(Application.stage_changed_at.desc(), Application.id.desc()).limit(limit))
+    cards = [card for column in columns.values() for card in column]
+    next_deadlines = deadline_services.next_open_by_application(card.id for card in cards)
+    return render_template("applications/board.html", columns=columns, counts=counts, stages=STAGES,
+                           board_stages=BOARD_STAGES, final_stages=FINAL_STAGES, transitions=TRANSITIONS,
+                           next_deadlines=next_deadlines, today=clock.today(), now=clock.now(),
+                           move_form=MoveForm(), **_filter_options())
+
+
+def _application_form(application=None):
+    form = ApplicationForm(obj=application if request.method == "GET" else None)
+    organisations = Organisation.select().where(Organisation.archived_at.is_null()).order_by(Organisation.name)
+    if current_user.is_member:
+        organisations = Organisation.select().where(Organisation.id == current_user.organisation_id)
+    form.organisation.choices = choices((str(o.id), o.name) for o in organisations)
+    funders = Funder.select().where(Funder.archived_at.is_null()).order_by(Funder.name)
+    form.funder.choices = choices([("", "–")] + [(str(f.id), f.name) for f in funders])
+    rounds = Round.select(Round, Funder).join(Funder).where(Round.active).order_by(Funder.name, Round.name)
+    form.round.choices = choices([("", "–")] + [(str(r.id), f"{r.funder.name}: {r.name}") for r in rounds])
+    owners = User.select().where(User.role == "fundraiser", User.active).order_by(User.name)
+    form.owner.choices = choices([("", "–")] + [(str(u.id), u.name) for u in owners])
+    if request.method == "GET" and application is not None:
+        form.organisation.data = str(application.organisation_id)
+        form.funder.data = str(application.funder_id)
+        form.round.data = str(application.round_id or "")
+        form.owner.data = str(application.owner_id or "")
+    return form
+
+
+def _form_data(form) -> dict:
+    data = dict(form.data)
+    organisation_id = int(form.organisation.data) if form.organisation.data else None
+    if current_user.is_member:
+        organisation_id = current_user.organisation_id
+    data["organisation"] = Organisation.get_or_none(Organisation.id == organisation_id) if organisation_id else None
+    data["funder"] = Funder.get_or_none(Funder.id == int(form.funder.data)) if form.funder.data else None
+    data["round"] = Round.get_or_none(Round.id == int(form.round.data)) if form.round.data else None
+    data["owner"] = User.get_or_none(User.id == int(form.owner.data)) if form.owner.data else None
+    if data["round"] is not None and data["funder"] is None:
+        data["funder"] = data["round"].funder
+    if not current_user.is_fundraiser:
+        data.pop("amount_granted_ore", None)
+    return data
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow("fundraiser", "member")
+def new():
+    form = _application_form()
+    if request.method == "GET":
+        if request.args.get("funder", "").isdigit():
+            form.funder.data = request.args["funder"]
+        if request.args.get("round", "").isdigit():
+            round_ = Round.get_or_none(Round.id == int(request.args["round"]))
+            if round_ is not None:
+                form.round.data, form.funder.data = str(round_.id), str(round_.funder_id)
+        if request.args.get("organisation", "").isdigit():
+            form.organisation.data = request.args["organisation"]
+        if current_user.is_fundraiser:
+            form.owner.data = str(current_user.id)
+    # The funder may come from the round alone.
+    form.funder.validators = []
+    if form.validate_on_submit():
+        try:
+            application = services.create_application(_form_data(form), actor=current_user, now=clock.now())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("The application is created."), "success")
+            return redirect(url_for(".show", application_id=application.id))
+    return render_template("applications/form.html", form=form, application=None), form_status(form)
+
+
+@bp.route("/<int:application_id>/edit", methods=["GET", "POST"])
+@allow("fundraiser", "member")
+def edit(application_id):
+    application = Application.get_by_id(application_id)
+    form = _application_form(application)
+    if form.validate_on_submit():
+        try:
+            services.update_application(application, _form_data(form), actor=current_user, now=clock.now())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for(".show", application_id=application.id))
+    return render_template("applications/form.html", form=form, application=application), form_status(form)
 
 
 @bp.route("/<int:application_id>")
@@ -36,8 +222,115 @@ def index():
 def show(application_id):
     application = (Application.select(Application, Organisation, Funder).join(Organisation)
                    .switch(Application).join(Funder).where(Application.id == application_id).get())
-    history = (StageChange.select(StageChange, User).join(User, join_type=JOIN.LEFT_OUTER)
-               .where(StageChange.application == application).order_by(StageChange.changed_at, StageChange.id))
-    deadlines = application.deadlines.order_by(Deadline.due_on)
-    return render_template("applications/show.html", application=application, history=list(history),
-                           deadlines=list(deadlines), stages=STAGES)
+    now = clock.now()
+    history = list(StageChange.select(StageChange, User).join(User, JOIN.LEFT_OUTER)
+                   .where(StageChange.application == application).order_by(StageChange.changed_at, StageChange.id))
+    deadlines = list(application.deadlines.where(Deadline.deleted_at.is_null()).order_by(Deadline.due_on, Deadline.id))
+    context = {
+        "application": application, "history": services.stage_durations(history, now),
+        "deadlines": deadlines, "stages": STAGES, "kinds": DEADLINE_KINDS, "today": clock.today(),
+        "days_in_stage": services.days_in_stage(application, now), "moves": services.allowed_moves(application),
+        "rejection_reasons": REJECTION_REASONS, "deadline_form": DeadlineForm(), "move_form": MoveForm(),
+        "round": application.round if application.round_id else None,
+    }
+    if current_user.is_fundraiser:
+        agreement = fee_services.agreement_of(application)
+        context.update(
+            agreement=agreement, fee_form=FeeAgreementForm.for_agreement(agreement),
+            invoice_form=InvoiceForm(), paid_form=PaidForm(), write_off_form=WriteOffForm(),
+            money_form=MoneyReceivedForm(), reclaim_form=ReclaimForm(),
+            fee_kinds=FEE_KINDS, fee_statuses=FEE_STATUSES, fee_triggers=FEE_TRIGGERS, entry_kinds=ENTRY_KINDS,
+            fee_entries=list(agreement.entries.order_by(FeeEntry.booked_on, FeeEntry.id)) if agreement else [],
+            fee_warning=fee_services.consultant_fee_warning(application.funder),
+        )
+    return render_template("applications/show.html", **context)
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.route("/<int:application_id>/move", methods=["GET", "POST"])
+@allow("fundraiser", "member")
+def move(application_id):
+    """Move to another stage: a plain form (no JavaScript needed) and the board's drag-and-drop both post here."""
+    application = Application.get_by_id(application_id)
+    form = MoveForm()
+    form.reason_code.choices = choices([("", "–")] + [(k, translate_label(v)) for k, v in REJECTION_REASONS.items()])
+    target = request.values.get("to", "")
+    if request.method == "GET":
+        form.to.data = target
+        return render_template("applications/move.html", application=application, form=form, target=target,
+                               stages=STAGES, moves=services.allowed_moves(application))
+    if not form.validate_on_submit():
+        if _wants_json():
+            return {"error": _("The form has expired. Please send it again.")}, 400
+        return render_template("applications/move.html", application=application, form=form, target=target,
+                               stages=STAGES, moves=services.allowed_moves(application)), 400
+    try:
+        services.move_stage(application, target, actor=current_user, now=clock.now(), reason=form.reason.data or "",
+                            reason_code=form.reason_code.data or "",
+                            amount_granted_ore=form.amount_granted_ore.data if current_user.is_fundraiser else None,
+                            decided_on=form.decided_on.data)
+    except services.StageMoveRefused as refused:
+        message = _(refused.message, **{k: translate_label(v) for k, v in refused.params.items()}) \
+            if refused.params else _(refused.message)
+        needs_details = target in ("rejected", "granted") and target in services.allowed_moves(application)
+        if _wants_json():
+            body = {"error": message}
+            if needs_details:
+                body["details_url"] = url_for(".move", application_id=application.id, to=target)
+            return body, 409
+        if needs_details and request.form.get("from_board"):
+            flash(message, "error")
+            return redirect(url_for(".move", application_id=application.id, to=target))
+        form.form_errors.append(message)
+        return render_template("applications/move.html", application=application, form=form, target=target,
+                               stages=STAGES, moves=services.allowed_moves(application)), 409
+    label = translate_label(STAGES[target])
+    if _wants_json():
+        return {"ok": True, "stage": target, "label": label}
+    flash(_("The application is moved to %(stage)s.", stage=label), "success")
+    return redirect(safe_next(request.form.get("next"), url_for(".show", application_id=application.id)))
+
+
+@bp.route("/<int:application_id>/money-received", methods=["POST"])
+@allow("fundraiser")
+def money_received(application_id):
+    application = Application.get_by_id(application_id)
+    form = MoneyReceivedForm()
+    if form.validate_on_submit():
+        try:
+            services.record_money_received(application, form.money_received_on.data, actor=current_user, now=clock.now())
+        except ValidationError as error:
+            message, params = next(iter(error.errors.values()))
+            flash(_(message, **params), "error")
+        else:
+            flash(_("The money is recorded as received."), "success")
+    else:
+        flash(_("Give the date the money was received."), "error")
+    return redirect(url_for(".show", application_id=application.id))
+
+
+@bp.route("/<int:application_id>/reclaim", methods=["POST"])
+@allow("fundraiser")
+def reclaim(application_id):
+    application = Application.get_by_id(application_id)
+    form = ReclaimForm()
+    if form.validate_on_submit():
+        try:
+            clawback = services.record_reclaim(application, form.amount.data, form.reclaimed_on.data,
+                                               reason=form.reason.data, actor=current_user, now=clock.now())
+        except ValidationError as error:
+            message, params = next(iter(error.errors.values()))
+            flash(_(message, **params), "error")
+        else:
+            flash(_("The reclaimed amount is recorded."), "success")
+            if clawback:
+                from fundtrack.i18n import money
+
+                flash(_("The fee is reduced by %(amount)s.", amount=money(-clawback)), "warning")
+    else:
+        flash(_("Give the amount, the date and why the money was reclaimed."), "error")
+    return redirect(url_for(".show", application_id=application.id))
+

@@ -33,6 +33,8 @@ class Deadline(BaseModel):
     done_at = UTCDateTimeField(null=True)
     done_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     notes = TextField(default="")
+    # A removed deadline is kept, marked, so that subscribed calendars can be told to drop it.
+    deleted_at = UTCDateTimeField(null=True)
     sequence = IntegerField(default=0)
     created_at = UTCDateTimeField(default=now)
     updated_at = UTCDateTimeField(default=now)

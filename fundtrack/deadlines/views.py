@@ -1,12 +1,19 @@
-"""The deadline list: overdue first, then what comes next."""
-from flask import Blueprint, render_template
+"""Deadline pages: the list of what is due, and adding, changing, completing and removing deadlines."""
+import datetime as dt
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from fundtrack import clock
+from fundtrack.applications.models import Application
+from fundtrack.applications.transfer import DEADLINE_COLUMNS, export_deadlines
 from fundtrack.auth.access import allow, scope
 from fundtrack.deadlines import services
-from fundtrack.deadlines.models import DEADLINE_KINDS
-from fundtrack.web import paginate
+from fundtrack.deadlines.forms import DeadlineForm
+from fundtrack.deadlines.models import DEADLINE_KINDS, Deadline
+from fundtrack.validation import ValidationError
+from fundtrack.web import apply_errors, export_response, form_status, paginate
 
 bp = Blueprint("deadlines", __name__)
 scope("deadline_id")(services.visible_deadlines)
@@ -19,3 +26,83 @@ def index():
     overdue = list(services.overdue(current_user, today))
     page = paginate(services.upcoming(current_user, today, limit=None))
     return render_template("deadlines/index.html", overdue=overdue, page=page, today=today, kinds=DEADLINE_KINDS)
+
+
+@bp.route("/export.<any(csv, xlsx, json):fmt>")
+@allow("fundraiser", "member", "viewer", unscoped=("fmt",))
+def export(fmt):
+    query = services.visible_deadlines(current_user).order_by(Deadline.due_on, Deadline.id)
+    return export_response(export_deadlines(query), DEADLINE_COLUMNS, fmt, "deadlines")
+
+
+def _moment(form) -> dt.datetime | None:
+    """The deadline's time of day as an aware moment, when one was given."""
+    if not form.due_time.data:
+        return None
+    hour, minute = (int(part) for part in form.due_time.data.replace(".", ":").split(":"))
+    return dt.datetime.combine(form.due_on.data, dt.time(hour, minute), tzinfo=clock.local_zone()).astimezone(clock.UTC)
+
+
+@bp.route("/new/<int:application_id>", methods=["POST"])
+@allow("fundraiser", "member")
+def new(application_id):
+    application = Application.get_by_id(application_id)
+    form = DeadlineForm()
+    if form.validate_on_submit():
+        try:
+            services.add_deadline(application, form.kind.data, form.due_on.data, title=form.title.data or "",
+                                  due_at=_moment(form), timezone=str(clock.local_zone()), notes=form.notes.data or "",
+                                  now=clock.now())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("The deadline is added."), "success")
+            return redirect(url_for("applications.show", application_id=application.id) + "#deadlines")
+    return render_template("deadlines/form.html", form=form, application=application, deadline=None), 400
+
+
+@bp.route("/<int:deadline_id>", methods=["GET", "POST"])
+@allow("fundraiser", "member", readers=("viewer",))
+def edit(deadline_id):
+    deadline = Deadline.get_by_id(deadline_id)
+    form = DeadlineForm(obj=deadline if request.method == "GET" else None)
+    if request.method == "GET" and deadline.due_at:
+        form.due_time.data = clock.to_local(deadline.due_at).strftime("%H:%M")
+    if form.validate_on_submit():
+        try:
+            services.update_deadline(deadline, kind=form.kind.data, due_on=form.due_on.data, title=form.title.data or "",
+                                     due_at=_moment(form), notes=form.notes.data or "", now=clock.now())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("The deadline is saved."), "success")
+            return redirect(url_for("applications.show", application_id=deadline.application_id) + "#deadlines")
+    return render_template("deadlines/form.html", form=form, application=deadline.application,
+                           deadline=deadline), form_status(form)
+
+
+@bp.route("/<int:deadline_id>/complete", methods=["POST"])
+@allow("fundraiser", "member")
+def complete(deadline_id):
+    deadline = Deadline.get_by_id(deadline_id)
+    services.complete_deadline(deadline, actor=current_user, now=clock.now())
+    flash(_("The deadline is marked done."), "success")
+    return redirect(url_for("applications.show", application_id=deadline.application_id) + "#deadlines")
+
+
+@bp.route("/<int:deadline_id>/reopen", methods=["POST"])
+@allow("fundraiser", "member")
+def reopen(deadline_id):
+    deadline = Deadline.get_by_id(deadline_id)
+    services.reopen_deadline(deadline, now=clock.now())
+    flash(_("The deadline is open again."), "success")
+    return redirect(url_for("applications.show", application_id=deadline.application_id) + "#deadlines")
+
+
+@bp.route("/<int:deadline_id>/delete", methods=["POST"])
+@allow("fundraiser", "member")
+def delete(deadline_id):
+    deadline = Deadline.get_by_id(deadline_id)
+    services.delete_deadline(deadline, now=clock.now())
+    flash(_("The deadline is removed."), "success")
+    return redirect(url_for("applications.show", application_id=deadline.application_id) + "#deadlines")

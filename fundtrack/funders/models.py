@@ -1,5 +1,5 @@
 """Funders and the people to talk to there."""
-from peewee import BigIntegerField, BooleanField, CharField, ForeignKeyField, IntegerField, TextField
+from peewee import BigIntegerField, BooleanField, CharField, DateField, ForeignKeyField, IntegerField, TextField
 
 from fundtrack.clock import now
 from fundtrack.db import BaseModel, ListField, UTCDateTimeField
@@ -28,6 +28,10 @@ class Funder(BaseModel):
     allows_consultant_fees = BooleanField(null=True)
     cooldown_after_grant_months = IntegerField(null=True)
     cooldown_after_rejection_months = IntegerField(null=True)
+    # Report deadlines created when a grant is won: an interim report this many months after the
+    # project starts (none when empty), a final report this many months after it ends.
+    interim_report_months = IntegerField(null=True)
+    final_report_months = IntegerField(null=True, default=3)
     notes = TextField(default="")
     archived_at = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField(default=now)
@@ -46,3 +50,36 @@ class FunderContact(BaseModel):
     phone = CharField(default="")
     title = CharField(default="")
     created_at = UTCDateTimeField(default=now)
+
+
+ROUND_KINDS = {
+    "yearly": N_("Every year on fixed dates"),
+    "quarter_end": N_("Last weekday of each quarter"),
+    "monthly": N_("Every month on a day"),
+    "once": N_("Once"),
+    "custom": N_("Custom rule (RRULE)"),
+}
+
+
+class Round(BaseModel):
+    """A funder's recurring (or one-off) application deadline, from which concrete dates are generated.
+
+    `rule` is an iCalendar RRULE built from the kind and its settings ("1 March and 1 September every
+    year" is FREQ=YEARLY;BYMONTH=3,9;BYMONTHDAY=1); a one-off round has `once_on` instead.
+    """
+
+    funder = ForeignKeyField(Funder, backref="rounds", on_delete="CASCADE")
+    name = CharField()
+    kind = CharField(default="yearly")
+    yearly_dates = CharField(default="")  # "01-03, 01-09" (day-month), for kind yearly
+    month_day = IntegerField(null=True)  # for kind monthly
+    rule = CharField(default="")
+    once_on = DateField(null=True)
+    deadline_time = CharField(default="")  # "12:00", local time; empty for the whole day
+    active = BooleanField(default=True)
+    notes = TextField(default="")
+    created_at = UTCDateTimeField(default=now)
+    updated_at = UTCDateTimeField(default=now)
+
+    def __str__(self):
+        return self.name

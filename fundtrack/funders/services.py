@@ -1,9 +1,234 @@
-"""Reading and writing funders."""
+"""Funders: their profiles, contacts and rounds, and the concrete deadlines the rounds generate."""
 from __future__ import annotations
 
-from fundtrack.funders.models import Funder
+import datetime as dt
+import re
+
+from dateutil.rrule import rrulestr
+
+from fundtrack.audit import services as audit
+from fundtrack.db import db
+from fundtrack.funders.models import FUNDER_KINDS, ROUND_KINDS, Funder, FunderContact, Round
+from fundtrack.i18n_markers import N_
+from fundtrack.organisations.services import parse_tags, parse_un_goals
+from fundtrack.validation import ValidationError, require
+
+FUNDER_FIELDS = (
+    "name", "kind", "website", "description", "focus_tags", "un_goals", "grant_min_ore", "grant_max_ore",
+    "allows_consultant_fees", "cooldown_after_grant_months", "cooldown_after_rejection_months",
+    "interim_report_months", "final_report_months", "notes",
+)
+MONTH_FIELDS = ("cooldown_after_grant_months", "cooldown_after_rejection_months",
+                "interim_report_months", "final_report_months")
 
 
 def visible_funders(user):
     """Funders are shared knowledge: everyone who logs in may read them; only fundraisers change them."""
     return Funder.select()
+
+
+def funder_by_name(name: str) -> Funder | None:
+    """The funder called `name`, ignoring case and surrounding spaces."""
+    from peewee import fn
+
+    return Funder.get_or_none(fn.LOWER(Funder.name) == name.strip().lower())
+
+
+def validate_funder(data: dict, existing: Funder | None) -> dict:
+    """The cleaned values of a funder, or ValidationError naming each bad field (forms and imports alike)."""
+    errors: dict = {}
+    name = (data.get("name") or "").strip()
+    require(errors, "name", name)
+    if name:
+        clash = funder_by_name(name)
+        if clash is not None and (existing is None or clash.id != existing.id):
+            errors["name"] = N_("A funder with this name exists already.")
+    kind = data.get("kind") or "private_foundation"
+    if kind not in FUNDER_KINDS:
+        errors["kind"] = N_("Choose a kind from the list.")
+    website = (data.get("website") or "").strip()
+    if website and not re.match(r"^https?://\S+$", website):
+        errors["website"] = N_("A web address starts with http:// or https://.")
+    low, high = data.get("grant_min_ore"), data.get("grant_max_ore")
+    for key, value in (("grant_min_ore", low), ("grant_max_ore", high)):
+        if value is not None and value < 0:
+            errors[key] = N_("An amount cannot be negative.")
+    if low is not None and high is not None and high < low:
+        errors["grant_max_ore"] = N_("The largest grant cannot be smaller than the smallest.")
+    for key in MONTH_FIELDS:
+        value = data.get(key)
+        if value is not None and not 0 <= value <= 120:
+            errors[key] = N_("Give a number of months from 0 to 120.")
+    try:
+        goals = parse_un_goals(data.get("un_goals"))
+    except ValueError:
+        errors["un_goals"] = N_("UN goals are numbers from 1 to 17.")
+        goals = []
+    if errors:
+        raise ValidationError(errors)
+    values = {key: data.get(key) for key in FUNDER_FIELDS if key in data}
+    values.update(name=name, kind=kind, website=website, un_goals=goals,
+                  focus_tags=parse_tags(data.get("focus_tags")),
+                  description=(data.get("description") or "").strip(), notes=(data.get("notes") or "").strip())
+    return values
+
+
+def create_funder(data: dict, *, actor, now: dt.datetime) -> Funder:
+    values = validate_funder(data, None)
+    with db.atomic():
+        funder = Funder.create(**values, created_at=now, updated_at=now)
+        audit.record_create(actor, funder, now)
+    return funder
+
+
+def update_funder(funder: Funder, data: dict, *, actor, now: dt.datetime) -> Funder:
+    values = validate_funder({**{k: getattr(funder, k) for k in FUNDER_FIELDS}, **data}, funder)
+    with db.atomic():
+        before = audit.snapshot(funder, list(FUNDER_FIELDS))
+        for key, value in values.items():
+            setattr(funder, key, value)
+        funder.updated_at = now
+        funder.save()
+        audit.record_update(actor, funder, before, now)
+    return funder
+
+
+def set_archived(funder: Funder, archived: bool, *, actor, now: dt.datetime) -> None:
+    with db.atomic():
+        before = audit.snapshot(funder, ["archived_at"])
+        funder.archived_at = now if archived else None
+        funder.save(only=[Funder.archived_at])
+        audit.record_update(actor, funder, before, now)
+
+
+def add_contact(funder: Funder, data: dict, *, now: dt.datetime) -> FunderContact:
+    errors: dict = {}
+    require(errors, "name", data.get("name"))
+    email = (data.get("email") or "").strip()
+    if email and "@" not in email:
+        errors["email"] = N_("Enter a valid e-mail address.")
+    if errors:
+        raise ValidationError(errors)
+    return FunderContact.create(funder=funder, name=data["name"].strip(), email=email,
+                                phone=(data.get("phone") or "").strip(), title=(data.get("title") or "").strip(),
+                                created_at=now)
+
+
+# Rounds.
+
+def round_rule(kind: str, yearly_dates: str = "", month_day: int | None = None, custom: str = "") -> str:
+    """The RRULE for a round's kind and settings; ValidationError naming the field that is wrong."""
+    if kind == "yearly":
+        pairs = []
+        for part in re.split(r"[,;]+", yearly_dates or ""):
+            part = part.strip().rstrip(".")
+            if not part:
+                continue
+            match = re.fullmatch(r"(\d{1,2})[./-](\d{1,2})", part)
+            if not match or not _valid_day_month(int(match.group(1)), int(match.group(2))):
+                raise ValidationError({"yearly_dates": (N_("%(value)s is not a day and month such as 01-03."), {"value": part})})
+            pairs.append((int(match.group(2)), int(match.group(1))))
+        if not pairs:
+            raise ValidationError({"yearly_dates": N_("Give at least one day and month, e.g. 01-03, 01-09.")})
+        months = sorted({m for m, _ in pairs})
+        days = sorted({d for _, d in pairs})
+        if len(pairs) == len(months) * len(days) or len(days) == 1:
+            return f"FREQ=YEARLY;BYMONTH={','.join(map(str, months))};BYMONTHDAY={','.join(map(str, days))}"
+        # Different days in different months: one rule per date, joined for rrulestr's set syntax.
+        return "\n".join(f"RRULE:FREQ=YEARLY;BYMONTH={m};BYMONTHDAY={d}" for m, d in sorted(pairs))
+    if kind == "quarter_end":
+        return "FREQ=MONTHLY;BYMONTH=3,6,9,12;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1"
+    if kind == "monthly":
+        if month_day is None or not 1 <= month_day <= 31:
+            raise ValidationError({"month_day": N_("Give a day of the month from 1 to 31.")})
+        return f"FREQ=MONTHLY;BYMONTHDAY={month_day}"
+    if kind == "custom":
+        rule = (custom or "").strip().removeprefix("RRULE:")
+        try:
+            rrulestr(rule, dtstart=dt.datetime(2000, 1, 1))
+        except (ValueError, TypeError):
+            raise ValidationError({"rule": N_("This is not a valid RRULE.")}) from None
+        if not rule:
+            raise ValidationError({"rule": N_("This field is required.")})
+        return rule
+    return ""
+
+
+def _valid_day_month(day: int, month: int) -> bool:
+    try:
+        dt.date(2000, month, day)  # a leap year, so 29-02 is allowed
+        return True
+    except ValueError:
+        return False
+
+
+def _round_values(data: dict) -> dict:
+    errors: dict = {}
+    require(errors, "name", data.get("name"))
+    kind = data.get("kind") or "yearly"
+    if kind not in ROUND_KINDS:
+        errors["kind"] = N_("Choose a kind from the list.")
+    time_text = (data.get("deadline_time") or "").strip().replace(".", ":")
+    if time_text and not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", time_text):
+        errors["deadline_time"] = N_("Give a time such as 12:00.")
+    if kind == "once" and not data.get("once_on"):
+        errors["once_on"] = N_("A one-off round needs its date.")
+    if errors:
+        raise ValidationError(errors)
+    rule = round_rule(kind, data.get("yearly_dates", ""), data.get("month_day"), data.get("rule", ""))
+    return {
+        "name": data["name"].strip(), "kind": kind, "yearly_dates": (data.get("yearly_dates") or "").strip(),
+        "month_day": data.get("month_day") if kind == "monthly" else None, "rule": rule,
+        "once_on": data.get("once_on") if kind == "once" else None,
+        "deadline_time": time_text.zfill(5) if time_text else "", "active": bool(data.get("active", True)),
+        "notes": (data.get("notes") or "").strip(),
+    }
+
+
+def create_round(funder: Funder, data: dict, *, now: dt.datetime) -> Round:
+    return Round.create(funder=funder, **_round_values(data), created_at=now, updated_at=now)
+
+
+def update_round(round_: Round, data: dict, *, now: dt.datetime) -> Round:
+    for key, value in _round_values(data).items():
+        setattr(round_, key, value)
+    round_.updated_at = now
+    round_.save()
+    return round_
+
+
+def next_dates(round_: Round, after: dt.date, count: int = 3) -> list[dt.date]:
+    """The round's next `count` deadlines on or after `after` (none for an inactive or past one-off round)."""
+    if not round_.active:
+        return []
+    if round_.kind == "once":
+        return [round_.once_on] if round_.once_on and round_.once_on >= after else []
+    if not round_.rule:
+        return []
+    start = dt.datetime.combine(after, dt.time(0))
+    if "\n" in round_.rule:
+        rules = rrulestr(round_.rule, dtstart=dt.datetime(after.year - 1, 1, 1), forceset=True)
+    else:
+        rules = rrulestr(round_.rule, dtstart=dt.datetime(after.year - 1, 1, 1))
+    return [moment.date() for moment in rules.xafter(start, count=count, inc=True)]
+
+
+def deadline_moment(round_: Round, day: dt.date, zone) -> dt.datetime | None:
+    """The aware moment of a round's deadline on `day`, when the round has a time of day."""
+    if not round_.deadline_time:
+        return None
+    hour, minute = (int(part) for part in round_.deadline_time.split(":"))
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone).astimezone(dt.UTC)
+
+
+def upcoming_rounds(today: dt.date, funder_ids=None, per_round: int = 1, within_days: int | None = None):
+    """(round, date) pairs of active rounds' next dates, earliest first; in one query of rounds."""
+    query = Round.select(Round, Funder).join(Funder).where(Round.active & Funder.archived_at.is_null())
+    if funder_ids is not None:
+        query = query.where(Round.funder.in_(list(funder_ids)))
+    pairs = []
+    for round_ in query:
+        for day in next_dates(round_, today, per_round):
+            if within_days is None or (day - today).days <= within_days:
+                pairs.append((round_, day))
+    return sorted(pairs, key=lambda pair: (pair[1], pair[0].funder.name))

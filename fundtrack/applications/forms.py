@@ -1,0 +1,40 @@
+"""Application forms: the application itself, a stage move, money received and money reclaimed."""
+from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from fundtrack.forms import AmountField, DayField, Form
+
+
+class ApplicationForm(Form):
+    organisation = SelectField(_l("Organisation"), choices=[], validators=[DataRequired()])
+    funder = SelectField(_l("Funder"), choices=[], validators=[DataRequired()])
+    round = SelectField(_l("Round"), choices=[])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=250)])
+    purpose = TextAreaField(_l("Purpose"))
+    amount_requested_ore = AmountField(_l("Amount requested (DKK)"))
+    amount_granted_ore = AmountField(_l("Amount granted (DKK)"))
+    project_start_on = DayField(_l("Project starts"))
+    project_end_on = DayField(_l("Project ends"))
+    owner = SelectField(_l("Owner"), choices=[])
+    cosigned_on = DayField(_l("Co-signed by the municipality on"))
+    cosigned_by = StringField(_l("Co-signed by"), validators=[Length(max=200)])
+    notes = TextAreaField(_l("Notes"))
+
+
+class MoveForm(Form):
+    to = HiddenField()
+    reason_code = SelectField(_l("Reason for the rejection"), choices=[])
+    reason = TextAreaField(_l("Comment"))
+    amount_granted_ore = AmountField(_l("Amount granted (DKK)"))
+    decided_on = DayField(_l("Date of the decision"))
+
+
+class MoneyReceivedForm(Form):
+    money_received_on = DayField(_l("Money received on"), validators=[DataRequired()])
+
+
+class ReclaimForm(Form):
+    amount = AmountField(_l("Amount reclaimed (DKK)"), validators=[DataRequired()])
+    reclaimed_on = DayField(_l("Reclaimed on"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Why"), validators=[DataRequired()])

@@ -1,0 +1,167 @@
+"""Applications to and from spreadsheets, and the deadline export."""
+from __future__ import annotations
+
+from peewee import JOIN, fn
+
+from fundtrack.applications import services
+from fundtrack.applications.models import STAGES, Application
+from fundtrack.auth.models import User
+from fundtrack.deadlines import services as deadlines
+from fundtrack.funders.models import Funder
+from fundtrack.funders.services import funder_by_name
+from fundtrack.i18n_markers import N_
+from fundtrack.imports.engine import Column, Importer, RowResult, read_text
+from fundtrack.money import kroner, parse_dkk
+from fundtrack.organisations.models import Organisation
+from fundtrack.spreadsheets import normalise_header, parse_date
+from fundtrack.validation import ValidationError
+
+STAGE_NAMES = {
+    "idea": ("idé", "ide", "idea"),
+    "drafting": ("under udarbejdelse", "udarbejdes", "kladde", "drafting", "draft", "i gang"),
+    "submitted": ("indsendt", "sendt", "afventer", "afventer svar", "submitted", "pending"),
+    "granted": ("bevilget", "bevilling", "tilsagn", "granted", "awarded"),
+    "rejected": ("afslag", "afvist", "rejected", "declined"),
+    "withdrawn": ("trukket tilbage", "trukket", "opgivet", "withdrawn"),
+    "reporting": ("afrapportering", "rapportering", "reporting"),
+    "closed": ("afsluttet", "lukket", "closed", "done"),
+}
+
+
+def read_stage(cell):
+    text = normalise_header(read_text(cell))
+    if not text:
+        return None
+    for stage, names in STAGE_NAMES.items():
+        if text == stage or text in names:
+            return stage
+    raise ValueError(text)
+
+
+COLUMNS = (
+    Column("title", N_("Title"), ("titel", "projekt", "projekttitel", "ansøgning", "title", "project"), read_text,
+           required=True),
+    Column("organisation", N_("Organisation"), ("organisation", "ansøger", "virksomhed", "applicant", "organization"),
+           read_text, required=True),
+    Column("funder", N_("Funder"), ("fond", "funder", "bevillingsgiver", "pulje"), read_text, required=True),
+    Column("stage", N_("Stage"), ("status", "fase", "stage"), read_stage),
+    Column("amount_requested_ore", N_("Requested"), ("ansøgt beløb", "ansøgt", "beløb ansøgt", "requested",
+                                                     "amount requested"), parse_dkk),
+    Column("amount_granted_ore", N_("Granted"), ("bevilget beløb", "bevilget", "beløb bevilget", "granted",
+                                                 "amount granted"), parse_dkk),
+    Column("submission_on", N_("Submission deadline"), ("ansøgningsfrist", "frist", "deadline", "submission deadline"), parse_date),
+    Column("submitted_on", N_("Submitted on"), ("indsendt dato", "indsendt den", "dato indsendt", "submitted on"), parse_date),
+    Column("decided_on", N_("Decided on"), ("svar", "svardato", "afgørelse", "dato for svar", "decided on",
+                                            "decision date"), parse_date),
+    Column("project_start_on", N_("Project start"), ("projektstart", "start", "project start"), parse_date),
+    Column("project_end_on", N_("Project end"), ("projektslut", "slut", "project end"), parse_date),
+    Column("purpose", N_("Purpose"), ("formål", "purpose"), read_text),
+    Column("notes", N_("Notes"), ("noter", "bemærkninger", "notes", "note"), read_text),
+    Column("owner", N_("Owner"), ("ansvarlig", "tovholder", "owner"), read_text),
+)
+
+
+def _organisation(name: str) -> Organisation | None:
+    return Organisation.get_or_none(fn.LOWER(Organisation.name) == name.strip().lower())
+
+
+def _owner(text: str) -> User | None:
+    text = text.strip().lower()
+    return User.get_or_none((User.email == text) | (fn.LOWER(User.name) == text))
+
+
+def check_row(values: dict, context: dict) -> RowResult:
+    """An application row: its organisation, funder and owner must exist, and it must not be in the file or app twice."""
+    errors: dict = {}
+    organisation = _organisation(values["organisation"])
+    if organisation is None:
+        errors["organisation"] = (N_("No organisation is called %(name)s."), {"name": values["organisation"]})
+    funder = funder_by_name(values["funder"])
+    if funder is None:
+        errors["funder"] = (N_("No funder is called %(name)s; import or create the funder first."), {"name": values["funder"]})
+    owner = None
+    if values.get("owner"):
+        owner = _owner(values["owner"])
+        if owner is None:
+            errors["owner"] = (N_("No user has the e-mail or name %(name)s."), {"name": values["owner"]})
+    if errors:
+        raise ValidationError(errors)
+    key = (values["title"].strip().lower(), organisation.id, funder.id)
+    if key in context["seen"]:
+        raise ValidationError({"title": (N_("The same application is also on row %(row)d."), {"row": context["seen"][key]})})
+    context["seen"][key] = context["row"]
+    exists = (Application.select().where((fn.LOWER(Application.title) == key[0]) & (Application.organisation == organisation)
+                                         & (Application.funder == funder)).exists())
+    if exists:
+        raise ValidationError({"title": N_("This application exists already.")})
+    stage = values.get("stage") or "idea"
+    if stage in ("granted", "reporting", "closed") and values.get("amount_granted_ore") is None:
+        raise ValidationError({"amount_granted_ore": N_("A granted application needs the amount granted.")})
+    data = {
+        "title": values["title"], "organisation": organisation, "funder": funder, "owner": owner, "stage": stage,
+        "amount_requested_ore": values.get("amount_requested_ore"), "amount_granted_ore": values.get("amount_granted_ore"),
+        "project_start_on": values.get("project_start_on"), "project_end_on": values.get("project_end_on"),
+        "purpose": values.get("purpose") or "", "notes": values.get("notes") or "",
+        "submitted_on": values.get("submitted_on"), "decided_on": values.get("decided_on"),
+        "submission_on": values.get("submission_on"),
+    }
+    services.validate_application(data)
+    return RowResult(row=0, data=data, summary=f"{values['title']} · {organisation.name} → {funder.name} ({STAGES[stage]})")
+
+
+def save_rows(rows: list[RowResult], actor, now) -> int:
+    for row in rows:
+        data = dict(row.data)
+        submission_on = data.pop("submission_on")
+        submitted_on, decided_on = data.pop("submitted_on"), data.pop("decided_on")
+        data["history_note"] = "import"
+        application = services.create_application(data, actor=actor, now=now)
+        application.submitted_on = submitted_on
+        application.decided_on = decided_on
+        application.save(only=[Application.submitted_on, Application.decided_on])
+        if submission_on:
+            deadline = deadlines.add_deadline(application, "submission", submission_on, now=now)
+            if application.stage not in ("idea", "drafting"):
+                deadlines.complete_deadline(deadline, actor=actor, now=now)
+    return len(rows)
+
+
+IMPORTER = Importer(entity="applications", columns=COLUMNS, check=check_row, save=save_rows)
+
+EXPORT_COLUMNS = ["id", "title", "organisation", "organisation_id", "funder", "funder_id", "stage", "amount_requested",
+                  "amount_granted", "amount_reclaimed", "submitted_on", "decided_on", "project_start_on", "project_end_on",
+                  "owner", "owner_id", "cosigned_on", "cosigned_by", "purpose", "notes"]
+
+
+def export_applications(query, include_notes: bool) -> list[dict]:
+    """Applications as export records: related records by name beside their id, amounts in DKK."""
+    rows = (query.select(Application, Organisation, Funder, User)
+            .join(Organisation).switch(Application).join(Funder).switch(Application)
+            .join(User, JOIN.LEFT_OUTER, on=(Application.owner == User.id)))
+    records = []
+    for a in rows:
+        records.append({
+            "id": a.id, "title": a.title, "organisation": a.organisation.name, "organisation_id": a.organisation_id,
+            "funder": a.funder.name, "funder_id": a.funder_id, "stage": a.stage,
+            "amount_requested": kroner(a.amount_requested_ore), "amount_granted": kroner(a.amount_granted_ore),
+            "amount_reclaimed": kroner(a.reclaimed_ore), "submitted_on": a.submitted_on, "decided_on": a.decided_on,
+            "project_start_on": a.project_start_on, "project_end_on": a.project_end_on,
+            "owner": a.owner.name if a.owner_id else None, "owner_id": a.owner_id,
+            "cosigned_on": a.cosigned_on, "cosigned_by": a.cosigned_by, "purpose": a.purpose,
+            "notes": a.notes if include_notes else None,
+        })
+    return records
+
+
+DEADLINE_COLUMNS = ["id", "application", "application_id", "organisation", "organisation_id", "funder", "funder_id",
+                    "kind", "title", "due_on", "due_at", "done_at"]
+
+
+def export_deadlines(query) -> list[dict]:
+    return [{
+        "id": d.id, "application": d.application.title, "application_id": d.application_id,
+        "organisation": d.application.organisation.name, "organisation_id": d.application.organisation_id,
+        "funder": d.application.funder.name, "funder_id": d.application.funder_id, "kind": d.kind, "title": d.title,
+        "due_on": d.due_on, "due_at": d.due_at, "done_at": d.done_at,
+    } for d in query]
+

@@ -1,0 +1,266 @@
+"""The success fee: its terms, when it falls due, invoicing, payment, write-off, clawback, and the ledger.
+
+Fees are the fundraiser's business only: views show them to the `fundraiser` role and nobody else.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from peewee import fn
+
+from fundtrack.applications.models import WON_STAGES, Application
+from fundtrack.db import db
+from fundtrack.fees.models import FEE_KINDS, FEE_TRIGGERS, FeeAgreement, FeeEntry
+from fundtrack.funders.models import Funder
+from fundtrack.i18n_markers import N_
+from fundtrack.organisations.models import Organisation
+from fundtrack.validation import ValidationError
+
+
+class FeeRefused(Exception):
+    """A fee step that does not fit the fee's status; the message says why."""
+
+
+def parse_percent(text) -> int | None:
+    """Basis points from `8,5`, `8.5 %` or `8`; None for an empty value."""
+    if text is None or str(text).strip() == "":
+        return None
+    try:
+        value = Decimal(str(text).replace("%", "").replace(",", ".").strip())
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not a percentage") from None
+    return int((value * 100).to_integral_value(ROUND_HALF_UP))
+
+
+def fee_amount(agreement: FeeAgreement, granted_ore: int | None, reclaimed_ore: int = 0) -> int:
+    """The fee in øre for a grant net of what was reclaimed.
+
+    Percentage fees are rounded to whole øre, then raised to the minimum and lowered to the cap.
+    Nothing is owed when nothing is kept: no grant, or all of it reclaimed.
+    """
+    base = max(0, (granted_ore or 0) - (reclaimed_ore or 0))
+    if base == 0:
+        return 0
+    if agreement.kind == "fixed":
+        return agreement.fixed_ore or 0
+    fee = int((Decimal(base) * Decimal(agreement.percent_bp or 0) / Decimal(10_000)).to_integral_value(ROUND_HALF_UP))
+    if agreement.minimum_ore is not None:
+        fee = max(fee, agreement.minimum_ore)
+    if agreement.cap_ore is not None:
+        fee = min(fee, agreement.cap_ore)
+    return fee
+
+
+def _validated(data: dict) -> dict:
+    errors: dict = {}
+    kind = data.get("kind") or "percent"
+    if kind not in FEE_KINDS:
+        errors["kind"] = N_("Choose a kind from the list.")
+    trigger = data.get("trigger") or "award_letter"
+    if trigger not in FEE_TRIGGERS:
+        errors["trigger"] = N_("Choose a trigger from the list.")
+    percent_bp, fixed = data.get("percent_bp"), data.get("fixed_ore")
+    minimum, cap = data.get("minimum_ore"), data.get("cap_ore")
+    if kind == "percent":
+        if percent_bp is None:
+            errors["percent"] = N_("Give the percentage of the grant.")
+        elif not 0 < percent_bp <= 10_000:
+            errors["percent"] = N_("A percentage is more than 0 and at most 100.")
+        if minimum is not None and cap is not None and cap < minimum:
+            errors["cap_ore"] = N_("The cap cannot be lower than the minimum.")
+    if kind == "fixed" and (fixed is None or fixed <= 0):
+        errors["fixed_ore"] = N_("Give the fixed fee.")
+    for key in ("minimum_ore", "cap_ore", "fixed_ore"):
+        if data.get(key) is not None and data[key] < 0:
+            errors[key] = N_("An amount cannot be negative.")
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "kind": kind, "trigger": trigger,
+        "percent_bp": percent_bp if kind == "percent" else None,
+        "minimum_ore": minimum if kind == "percent" else None,
+        "cap_ore": cap if kind == "percent" else None,
+        "fixed_ore": fixed if kind == "fixed" else None,
+        "notes": (data.get("notes") or "").strip(),
+    }
+
+
+def agreement_of(application: Application) -> FeeAgreement | None:
+    return FeeAgreement.get_or_none(FeeAgreement.application == application)
+
+
+def set_agreement(application: Application, data: dict, *, actor, now: dt.datetime) -> FeeAgreement:
+    """Create or change the fee terms; terms can change until the fee is invoiced.
+
+    When the trigger has already happened (the grant is won, or the money received), the fee falls due at once.
+    """
+    values = _validated(data)
+    with db.atomic():
+        agreement = agreement_of(application)
+        if agreement is None:
+            agreement = FeeAgreement.create(application=application, **values, created_at=now, updated_at=now)
+        else:
+            if agreement.status in ("invoiced", "paid"):
+                raise FeeRefused(N_("The fee is already invoiced; its terms can no longer change."))
+            for key, value in values.items():
+                setattr(agreement, key, value)
+            agreement.updated_at = now
+            agreement.save()
+            if agreement.status == "due":
+                _rebook_due(agreement, application, actor, now)
+        on = trigger_date(agreement, application)
+        if agreement.status == "not_due" and on is not None:
+            fall_due(agreement, application, on=on, actor=actor, now=now)
+    return agreement
+
+
+def trigger_date(agreement: FeeAgreement, application: Application) -> dt.date | None:
+    """The day the fee's trigger happened, if it has: the award (decision) or the money's arrival."""
+    if application.stage not in WON_STAGES:
+        return None
+    if agreement.trigger == "award_letter":
+        return application.decided_on
+    return application.money_received_on
+
+
+def fall_due(agreement: FeeAgreement, application: Application, *, on: dt.date, actor, now: dt.datetime) -> None:
+    """The trigger happened: compute the fee and book it as due."""
+    amount = fee_amount(agreement, application.amount_granted_ore, application.reclaimed_ore)
+    agreement.status = "due"
+    agreement.amount_ore = amount
+    agreement.due_on = on
+    agreement.updated_at = now
+    agreement.save()
+    FeeEntry.create(agreement=agreement, kind="due", amount_ore=amount, booked_on=on, actor=actor, created_at=now)
+
+
+def _rebook_due(agreement, application, actor, now) -> None:
+    """New terms for a fee already due: book the difference as an adjustment."""
+    amount = fee_amount(agreement, application.amount_granted_ore, application.reclaimed_ore)
+    difference = amount - agreement.amount_ore
+    if difference:
+        FeeEntry.create(agreement=agreement, kind="adjustment", amount_ore=difference,
+                        booked_on=now.date(), actor=actor, created_at=now, note="new terms")
+        agreement.amount_ore = amount
+        agreement.save()
+
+
+def on_trigger(application: Application, *, actor, now: dt.datetime) -> None:
+    """Called when an application is granted or its money arrives: a waiting fee may fall due."""
+    agreement = agreement_of(application)
+    if agreement is None or agreement.status != "not_due":
+        return
+    on = trigger_date(agreement, application)
+    if on is not None:
+        fall_due(agreement, application, on=on, actor=actor, now=now)
+
+
+def invoice(agreement: FeeAgreement, *, number: str, on: dt.date, actor, now: dt.datetime) -> None:
+    if agreement.status != "due":
+        raise FeeRefused(N_("Only a fee that is due can be invoiced."))
+    agreement.status, agreement.invoice_number, agreement.invoiced_on = "invoiced", number.strip(), on
+    agreement.updated_at = now
+    agreement.save()
+    FeeEntry.create(agreement=agreement, kind="invoiced", amount_ore=agreement.amount_ore, booked_on=on,
+                    note=number.strip(), actor=actor, created_at=now)
+
+
+def mark_paid(agreement: FeeAgreement, *, on: dt.date, actor, now: dt.datetime) -> None:
+    if agreement.status != "invoiced":
+        raise FeeRefused(N_("Only an invoiced fee can be marked paid."))
+    agreement.status, agreement.paid_on = "paid", on
+    agreement.updated_at = now
+    agreement.save()
+    FeeEntry.create(agreement=agreement, kind="paid", amount_ore=agreement.amount_ore, booked_on=on,
+                    actor=actor, created_at=now)
+
+
+def write_off(agreement: FeeAgreement, *, on: dt.date, reason: str, actor, now: dt.datetime) -> None:
+    """Give up a fee that will not be paid; the reason is kept in the ledger."""
+    if agreement.status in ("paid", "written_off"):
+        raise FeeRefused(N_("A paid or written-off fee cannot be written off."))
+    if not reason.strip():
+        raise ValidationError({"reason": N_("Say why the fee is written off.")})
+    agreement.status, agreement.written_off_on = "written_off", on
+    agreement.updated_at = now
+    agreement.save()
+    FeeEntry.create(agreement=agreement, kind="written_off", amount_ore=-agreement.amount_ore, booked_on=on,
+                    note=reason.strip(), actor=actor, created_at=now)
+
+
+def apply_clawback(application: Application, *, on: dt.date, actor, now: dt.datetime) -> int:
+    """After a funder reclaims money: recompute the fee on what is kept and book the difference back.
+
+    Returns the (negative) amount booked, 0 when the fee was not yet due or nothing changes.
+    """
+    agreement = agreement_of(application)
+    if agreement is None or agreement.status in ("not_due", "written_off"):
+        return 0
+    amount = fee_amount(agreement, application.amount_granted_ore, application.reclaimed_ore)
+    difference = amount - agreement.amount_ore
+    if difference >= 0:
+        return 0
+    agreement.amount_ore = amount
+    agreement.updated_at = now
+    agreement.save()
+    FeeEntry.create(agreement=agreement, kind="clawback", amount_ore=difference, booked_on=on, actor=actor,
+                    created_at=now, note="reclaimed by the funder")
+    return difference
+
+
+def consultant_fee_warning(funder: Funder) -> bool:
+    """True when the funder is known not to allow consultant fees to be paid from its grant."""
+    return funder.allows_consultant_fees is False
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    """First and last day of a quarter."""
+    start = dt.date(year, 3 * (quarter - 1) + 1, 1)
+    end = dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+def ledger(start: dt.date, end: dt.date, organisation_id: int | None = None):
+    """The ledger entries booked between `start` and `end`, with their application, organisation and funder."""
+    query = (FeeEntry.select(FeeEntry, FeeAgreement, Application, Organisation, Funder)
+             .join(FeeAgreement).join(Application).join(Organisation).switch(Application).join(Funder)
+             .where(FeeEntry.booked_on.between(start, end))
+             .order_by(FeeEntry.booked_on, FeeEntry.id))
+    if organisation_id:
+        query = query.where(Application.organisation == organisation_id)
+    return query
+
+
+def ledger_totals(start: dt.date, end: dt.date, organisation_id: int | None = None) -> dict:
+    """Sums per entry kind, overall and per organisation, computed in the database."""
+    query = (FeeEntry.select(Organisation.id, Organisation.name, FeeEntry.kind, fn.SUM(FeeEntry.amount_ore).alias("total"))
+             .join(FeeAgreement).join(Application).join(Organisation)
+             .where(FeeEntry.booked_on.between(start, end))
+             .group_by(Organisation.id, Organisation.name, FeeEntry.kind))
+    if organisation_id:
+        query = query.where(Application.organisation == organisation_id)
+    overall: dict[str, int] = {}
+    by_organisation: dict[str, dict[str, int]] = {}
+    for row in query.dicts():
+        total = int(row["total"] or 0)
+        overall[row["kind"]] = overall.get(row["kind"], 0) + total
+        by_organisation.setdefault(row["name"], {})[row["kind"]] = total
+    return {"overall": overall, "by_organisation": dict(sorted(by_organisation.items()))}
+
+
+def outstanding():
+    """Agreements due or invoiced and not yet paid, oldest first: what the fundraiser is waiting for."""
+    return (FeeAgreement.select(FeeAgreement, Application, Organisation)
+            .join(Application).join(Organisation)
+            .where(FeeAgreement.status.in_(["due", "invoiced"]))
+            .order_by(FeeAgreement.due_on))
+
+
+def agreements_for(application_ids) -> dict[int, FeeAgreement]:
+    ids = list(application_ids)
+    if not ids:
+        return {}
+    return {a.application_id: a for a in FeeAgreement.select().where(FeeAgreement.application.in_(ids))}
+
+

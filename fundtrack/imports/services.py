@@ -1,0 +1,39 @@
+"""Which entities can be imported, and the upload -> preview -> confirm flow."""
+from __future__ import annotations
+
+import datetime as dt
+
+from fundtrack.imports.engine import Importer, Preview, preview, run_import
+from fundtrack.imports.models import PendingImport
+
+PENDING_HOURS = 24
+
+
+def importers() -> dict[str, Importer]:
+    """Every importable entity by name."""
+    from fundtrack.applications.transfer import IMPORTER as applications
+    from fundtrack.funders.transfer import IMPORTER as funders
+
+    return {"funders": funders, "applications": applications}
+
+
+def stage_upload(user, entity: str, filename: str, data: bytes, *, now: dt.datetime) -> tuple[PendingImport, Preview]:
+    """Keep the uploaded file until it is confirmed, and check it."""
+    pending = PendingImport.create(user=user, entity=entity, filename=filename, content=data, created_at=now)
+    return pending, preview(importers()[entity], data, filename)
+
+
+def confirm(pending: PendingImport, *, actor, now: dt.datetime) -> int:
+    """Import the kept file (checked again: data may have changed since the preview), then forget it."""
+    count = run_import(importers()[pending.entity], bytes(pending.content), pending.filename, actor=actor, now=now)
+    pending.delete_instance()
+    return count
+
+
+def visible_pending(user):
+    return PendingImport.select().where(PendingImport.user == user.id)
+
+
+def purge_pending(now: dt.datetime) -> int:
+    """Forget uploads that were never confirmed."""
+    return PendingImport.delete().where(PendingImport.created_at < now - dt.timedelta(hours=PENDING_HOURS)).execute()
