@@ -163,3 +163,80 @@ def users_list():
         for user in User.select().order_by(User.email):
             state = "" if user.active else " (deactivated)"
             click.echo(f"{user.email:<32} {user.role:<11} {user.name}{state}")
+
+
+EXPORTABLE = ("funders", "organisations", "applications", "deadlines")
+
+
+@cli.command("import")
+@click.argument("entity", type=click.Choice(["funders", "applications"]))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would be imported, writing nothing.")
+def import_command(entity, file, dry_run):
+    """Import funders or applications from a spreadsheet (CSV or XLSX); all rows or none."""
+    from pathlib import Path
+
+    from fundtrack.db import db
+    from fundtrack.imports.engine import preview, run_import
+    from fundtrack.imports.services import importers
+
+    data = Path(file).read_bytes()
+    importer = importers()[entity]
+    with db.connection_context():
+        checked = preview(importer, data, Path(file).name)
+        for row in checked.rows:
+            click.echo(f"row {row.row:>4}: {row.action:<6} {row.summary}")
+        for error in checked.errors:
+            where = f"row {error.row}" if error.row else "file"
+            message = error.message % error.params if error.params else error.message
+            click.echo(f"{where}, column {error.column!r}: {message}", err=True)
+        if not checked.valid:
+            raise click.ClickException(f"{len(checked.errors)} errors; nothing was imported.")
+        if dry_run:
+            click.echo(f"{len(checked.rows)} rows would be imported (dry run: nothing written).")
+            return
+        count = run_import(importer, data, Path(file).name, actor=None, now=clock.now())
+    click.echo(f"Imported {count} {entity}.")
+
+
+@cli.command("export")
+@click.argument("entity", type=click.Choice(EXPORTABLE))
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+def export_command(entity, fmt, output):
+    """Export funders, organisations, applications or deadlines as CSV, XLSX or JSON."""
+    from fundtrack import spreadsheets
+    from fundtrack.db import db
+
+    with db.connection_context():
+        records, columns = _export_records(entity)
+        body = spreadsheets.export_bytes(records, columns, fmt, entity)
+    if output:
+        with open(output, "wb") as fh:
+            fh.write(body)
+        click.echo(f"Wrote {len(records)} {entity} to {output}.", err=True)
+    else:
+        click.get_binary_stream("stdout").write(body)
+
+
+def _export_records(entity: str):
+    """Every record of `entity` as the fundraiser sees it (the command line has no narrower user)."""
+    from fundtrack.applications import transfer as applications
+    from fundtrack.applications.models import Application
+    from fundtrack.deadlines.models import Deadline
+    from fundtrack.funders import transfer as funders
+    from fundtrack.funders.models import Funder
+    from fundtrack.organisations import transfer as organisations
+    from fundtrack.organisations.models import Organisation
+
+    if entity == "funders":
+        return funders.export_funders(Funder.select().order_by(Funder.name)), funders.EXPORT_COLUMNS
+    if entity == "organisations":
+        return organisations.export_organisations(Organisation.select().order_by(Organisation.name)), \
+            organisations.EXPORT_COLUMNS
+    if entity == "applications":
+        return applications.export_applications(Application.select().order_by(Application.id), include_notes=True), \
+            applications.EXPORT_COLUMNS
+    query = (Deadline.select(Deadline, Application, Organisation, Funder).join(Application).join(Organisation)
+             .switch(Application).join(Funder).where(Deadline.deleted_at.is_null()).order_by(Deadline.due_on, Deadline.id))
+    return applications.export_deadlines(query), applications.DEADLINE_COLUMNS

@@ -50,17 +50,36 @@ class UTCDateTimeField(peewee.DateTimeField):
 
 
 class ListField(peewee.TextField):
-    """A short list of tags or numbers, kept as JSON text so that both databases can store it."""
+    """A short list of tags or numbers, kept as compact JSON text so that both databases can store and search it."""
 
     def db_value(self, value):
         if value is None:
             return None
-        return json.dumps(list(value), ensure_ascii=False)
+        return json.dumps(list(value), ensure_ascii=False, separators=(",", ":"))
 
     def python_value(self, value):
         if value is None or value == "":
             return []
         return json.loads(value)
+
+
+def list_contains(field: ListField, item) -> peewee.Expression:
+    """SQL that is true when the JSON list in `field` holds `item` (a tag or a number), on SQLite and PostgreSQL.
+
+    `[3,15]` becomes `,3,15,` and is searched for `,15,`, so that 1 does not match 15.
+    """
+    token = json.dumps(item, ensure_ascii=False)
+    def literal(text):
+        return peewee.Value(text, converter=False)
+
+    wrapped = peewee.fn.REPLACE(peewee.fn.REPLACE(field, literal("["), literal(",")), literal("]"), literal(","))
+    return peewee.Expression(wrapped, peewee.OP.ILIKE, peewee.Value(f"%,{token},%", converter=False))
+
+
+def text_contains(field, text: str) -> peewee.Expression:
+    """Case-insensitive substring search that bypasses the field's own conversion (for ListFields)."""
+    return peewee.Expression(peewee.fn.LOWER(field), peewee.OP.ILIKE,
+                             peewee.Value(f"%{text.lower()}%", converter=False))
 
 
 class JSONField(peewee.TextField):

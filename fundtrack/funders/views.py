@@ -7,6 +7,7 @@ from fundtrack import clock
 from fundtrack.applications.models import Application
 from fundtrack.applications.services import visible_applications
 from fundtrack.auth.access import allow, scope
+from fundtrack.db import list_contains, text_contains
 from fundtrack.forms import choices
 from fundtrack.funders import services, transfer
 from fundtrack.funders.forms import FunderContactForm, FunderForm, RoundForm
@@ -35,13 +36,13 @@ def _filtered():
     text = request.args.get("q", "").strip()
     if text:
         query = query.where(Funder.name.contains(text) | Funder.description.contains(text)
-                            | Funder.focus_tags.contains(text.lower()))
+                            | text_contains(Funder.focus_tags, text))
     kind = request.args.get("kind", "")
     if kind in FUNDER_KINDS:
         query = query.where(Funder.kind == kind)
     goal = request.args.get("goal", "")
     if goal.isdigit():
-        query = query.where(Funder.un_goals.contains(f"{int(goal)}"))
+        query = query.where(list_contains(Funder.un_goals, int(goal)))
     if request.args.get("archived") != "1":
         query = query.where(Funder.archived_at.is_null())
     return query.order_by(Funder.name), text, kind

@@ -1,0 +1,188 @@
+"""The success fee: each kind with minimum and cap, its triggers, its ledger and the clawback."""
+import datetime as dt
+
+import pytest
+
+from fundtrack.applications.services import move_stage, record_money_received, record_reclaim
+from fundtrack.fees import services as fees
+from fundtrack.fees.models import FeeAgreement, FeeEntry
+from fundtrack.validation import ValidationError
+from tests.conftest import NOW
+
+KR = 100
+
+
+def _granted(create_application, granted_kroner, *, terms, funder=None, requested=None):
+    application = create_application(stage="submitted", amount_requested_ore=(requested or granted_kroner) * KR,
+                                     **({"funder": funder} if funder else {}))
+    agreement = fees.set_agreement(application, terms, actor=None, now=NOW)
+    move_stage(application, "granted", actor=None, now=NOW, amount_granted_ore=granted_kroner * KR,
+               decided_on=dt.date(2026, 11, 20))
+    return application, FeeAgreement.get_by_id(agreement.id)
+
+
+def test_percentage_fee_falls_due_on_the_award_letter(create_application):
+    _, agreement = _granted(create_application, 400_000, terms={"kind": "percent", "percent_bp": 850})
+    assert agreement.status == "due"
+    assert agreement.amount_ore == 34_000 * KR
+    assert agreement.due_on == dt.date(2026, 11, 20)
+    entry = FeeEntry.get(FeeEntry.agreement == agreement)
+    assert (entry.kind, entry.amount_ore, entry.booked_on) == ("due", 34_000 * KR, dt.date(2026, 11, 20))
+
+
+def test_minimum_raises_a_small_fee(create_application):
+    _, agreement = _granted(create_application, 50_000,
+                            terms={"kind": "percent", "percent_bp": 800, "minimum_ore": 10_000 * KR})
+    assert agreement.amount_ore == 10_000 * KR
+
+
+def test_cap_lowers_a_large_fee(create_application):
+    _, agreement = _granted(create_application, 5_000_000,
+                            terms={"kind": "percent", "percent_bp": 800, "minimum_ore": 10_000 * KR,
+                                   "cap_ore": 150_000 * KR})
+    assert agreement.amount_ore == 150_000 * KR
+
+
+def test_fixed_fee(create_application):
+    _, agreement = _granted(create_application, 123_456, terms={"kind": "fixed", "fixed_ore": 25_000 * KR})
+    assert agreement.amount_ore == 25_000 * KR
+
+
+def test_percentage_is_rounded_to_whole_ore(create_application):
+    application = create_application()
+    agreement = FeeAgreement(kind="percent", percent_bp=333)
+    assert fees.fee_amount(agreement, 100_01, 0) == 333  # 3.33 % of 100,01 kr. = 3,33 kr.
+    assert application
+
+
+def test_no_grant_no_fee(create_application):
+    application = create_application(stage="submitted", amount_requested_ore=100_000 * KR)
+    agreement = fees.set_agreement(application, {"kind": "percent", "percent_bp": 800, "minimum_ore": 5_000 * KR},
+                                   actor=None, now=NOW)
+    move_stage(application, "rejected", actor=None, now=NOW, reason_code="budget")
+    assert FeeAgreement.get_by_id(agreement.id).status == "not_due"
+    assert not FeeEntry.select().exists()
+
+
+def test_money_received_trigger_waits_for_the_money(create_application):
+    application, agreement = _granted(create_application, 200_000,
+                                      terms={"kind": "percent", "percent_bp": 1000, "trigger": "money_received"})
+    assert agreement.status == "not_due"
+    record_money_received(application, dt.date(2026, 12, 15), actor=None, now=NOW)
+    agreement = FeeAgreement.get_by_id(agreement.id)
+    assert (agreement.status, agreement.amount_ore, agreement.due_on) == ("due", 20_000 * KR, dt.date(2026, 12, 15))
+
+
+def test_agreement_added_after_the_grant_is_due_at_once(create_application):
+    application = create_application(stage="submitted", amount_requested_ore=100_000 * KR)
+    move_stage(application, "granted", actor=None, now=NOW, decided_on=dt.date(2026, 10, 1))
+    agreement = fees.set_agreement(application, {"kind": "fixed", "fixed_ore": 7_500 * KR}, actor=None, now=NOW)
+    assert (agreement.status, agreement.due_on) == ("due", dt.date(2026, 10, 1))
+
+
+def test_invoice_then_paid(create_application):
+    _, agreement = _granted(create_application, 100_000, terms={"kind": "fixed", "fixed_ore": 8_000 * KR})
+    with pytest.raises(fees.FeeRefused):
+        fees.mark_paid(agreement, on=dt.date(2026, 12, 1), actor=None, now=NOW)
+    fees.invoice(agreement, number="2026-041", on=dt.date(2026, 11, 25), actor=None, now=NOW)
+    fees.mark_paid(agreement, on=dt.date(2026, 12, 20), actor=None, now=NOW)
+    assert agreement.status == "paid"
+    kinds = [e.kind for e in FeeEntry.select().where(FeeEntry.agreement == agreement).order_by(FeeEntry.id)]
+    assert kinds == ["due", "invoiced", "paid"]
+    with pytest.raises(fees.FeeRefused):
+        fees.set_agreement(agreement.application, {"kind": "fixed", "fixed_ore": 1}, actor=None, now=NOW)
+
+
+def test_write_off_needs_a_reason(create_application):
+    _, agreement = _granted(create_application, 100_000, terms={"kind": "fixed", "fixed_ore": 8_000 * KR})
+    with pytest.raises(ValidationError):
+        fees.write_off(agreement, on=dt.date(2026, 12, 1), reason=" ", actor=None, now=NOW)
+    fees.write_off(agreement, on=dt.date(2026, 12, 1), reason="Organisationen er lukket", actor=None, now=NOW)
+    assert agreement.status == "written_off"
+    assert FeeEntry.get(FeeEntry.kind == "written_off").amount_ore == -8_000 * KR
+
+
+def test_clawback_after_payment_books_the_difference_back(create_application):
+    application, agreement = _granted(create_application, 400_000, terms={"kind": "percent", "percent_bp": 1000})
+    fees.invoice(agreement, number="7", on=dt.date(2026, 11, 25), actor=None, now=NOW)
+    fees.mark_paid(agreement, on=dt.date(2026, 12, 1), actor=None, now=NOW)
+    booked = record_reclaim(application, 100_000 * KR, dt.date(2027, 6, 1), reason="Ubrugte midler", actor=None, now=NOW)
+    assert booked == -10_000 * KR
+    agreement = FeeAgreement.get_by_id(agreement.id)
+    assert (agreement.status, agreement.amount_ore) == ("paid", 30_000 * KR)
+    clawback = FeeEntry.get(FeeEntry.kind == "clawback")
+    assert (clawback.amount_ore, clawback.booked_on) == (-10_000 * KR, dt.date(2027, 6, 1))
+    assert application.reclaimed_ore == 100_000 * KR
+
+
+def test_clawback_respects_the_minimum_and_a_full_reclaim_owes_nothing(create_application):
+    application, agreement = _granted(create_application, 100_000,
+                                      terms={"kind": "percent", "percent_bp": 1000, "minimum_ore": 8_000 * KR})
+    assert agreement.amount_ore == 10_000 * KR
+    record_reclaim(application, 50_000 * KR, dt.date(2027, 1, 1), reason="x", actor=None, now=NOW)
+    assert FeeAgreement.get_by_id(agreement.id).amount_ore == 8_000 * KR  # 5.000 raised to the minimum
+    record_reclaim(application, 50_000 * KR, dt.date(2027, 2, 1), reason="y", actor=None, now=NOW)
+    assert FeeAgreement.get_by_id(agreement.id).amount_ore == 0
+    assert sum(e.amount_ore for e in FeeEntry.select().where(FeeEntry.kind == "clawback")) == -10_000 * KR
+
+
+def test_more_cannot_be_reclaimed_than_was_granted(create_application):
+    application, _ = _granted(create_application, 100_000, terms={"kind": "fixed", "fixed_ore": 1_000 * KR})
+    with pytest.raises(ValidationError):
+        record_reclaim(application, 100_001 * KR, dt.date(2027, 1, 1), reason="x", actor=None, now=NOW)
+
+
+def test_terms_are_checked(create_application):
+    application = create_application()
+    for terms, field in [({"kind": "percent"}, "percent"), ({"kind": "percent", "percent_bp": 20_000}, "percent"),
+                         ({"kind": "fixed"}, "fixed_ore"),
+                         ({"kind": "percent", "percent_bp": 500, "minimum_ore": 10_000, "cap_ore": 5_000}, "cap_ore")]:
+        with pytest.raises(ValidationError) as error:
+            fees.set_agreement(application, terms, actor=None, now=NOW)
+        assert field in error.value.errors
+
+
+def test_parse_percent():
+    assert fees.parse_percent("8,5") == 850
+    assert fees.parse_percent("10 %") == 1000
+    assert fees.parse_percent("") is None
+    with pytest.raises(ValueError):
+        fees.parse_percent("otte")
+
+
+def test_ledger_per_quarter_and_organisation(create_application, create_organisation):
+    cafe, garden = create_organisation("Café Kornet"), create_organisation("Naturhaven")
+    a = create_application(organisation=cafe, stage="submitted", amount_requested_ore=100_000 * KR)
+    b = create_application(organisation=garden, stage="submitted", amount_requested_ore=200_000 * KR)
+    for application, day in ((a, dt.date(2026, 10, 5)), (b, dt.date(2026, 12, 30))):
+        fees.set_agreement(application, {"kind": "percent", "percent_bp": 1000}, actor=None, now=NOW)
+        move_stage(application, "granted", actor=None, now=NOW, decided_on=day)
+    agreement_b = FeeAgreement.get(FeeAgreement.application == b)
+    fees.invoice(agreement_b, number="1", on=dt.date(2027, 1, 2), actor=None, now=NOW)
+    start, end = fees.quarter_bounds(2026, 4)
+    assert (start, end) == (dt.date(2026, 10, 1), dt.date(2026, 12, 31))
+    totals = fees.ledger_totals(start, end)
+    assert totals["overall"] == {"due": 30_000 * KR}
+    assert totals["by_organisation"] == {"Café Kornet": {"due": 10_000 * KR}, "Naturhaven": {"due": 20_000 * KR}}
+    assert fees.ledger_totals(*fees.quarter_bounds(2027, 1))["overall"] == {"invoiced": 20_000 * KR}
+    assert fees.ledger_totals(start, end, organisation_id=garden.id)["overall"] == {"due": 20_000 * KR}
+    assert len(list(fees.ledger(start, end))) == 2
+
+
+def test_warning_when_the_funder_does_not_allow_consultant_fees(client, login_as, create_application, create_funder):
+    strict = create_funder(name="Streng Fond", allows_consultant_fees=False)
+    application = create_application(funder=strict)
+    login_as("fundraiser")
+    body = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "tillader ikke" in body or "does not allow" in body
+
+
+def test_fees_are_shown_to_the_fundraiser_only(client, login_as, create_application, create_organisation):
+    organisation = create_organisation()
+    application, _ = _granted(lambda **kw: create_application(organisation=organisation, **kw), 100_000,
+                              terms={"kind": "fixed", "fixed_ore": 4_321 * KR})
+    login_as("member", organisation=organisation)
+    body = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "4.321 kr." not in body and 'id="fee"' not in body
+    assert client.get("/fees/").status_code == 403
+    assert client.post(f"/fees/applications/{application.id}").status_code in (400, 403)
