@@ -11,6 +11,7 @@ from fundtrack.auth.models import User
 from fundtrack.auth.services import hash_password
 from fundtrack.db import db
 from fundtrack.deadlines.models import DEADLINE_KINDS, Deadline
+from fundtrack.fees.models import FeeAgreement
 from fundtrack.funders.models import FUNDER_KINDS, Funder
 from fundtrack.organisations.models import Organisation
 
@@ -63,6 +64,11 @@ def build(*, applications: int, funders: int, organisations: int, today: dt.date
                 })
             history.append({"application": app_id, "from_stage": None, "to_stage": "idea", "changed_at": now,
                             "reason_code": "", "reason": ""})
+        agreements = [{"application": app_id, "kind": "percent", "percent_bp": 800, "trigger": "award_letter",
+                       "status": "not_due", "amount_ore": 0, "invoice_number": "", "notes": "",
+                       "created_at": now, "updated_at": now} for app_id in app_ids[::3]]
+        for batch in chunked(agreements, 500):
+            FeeAgreement.insert_many(batch).execute()
         for batch in chunked(deadlines, 500):
             Deadline.insert_many(batch).execute()
         for batch in chunked(history, 500):

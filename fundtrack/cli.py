@@ -81,6 +81,15 @@ def db_upgrade():
     click.echo("Applied: " + ", ".join(applied) if applied else "The database is up to date.")
 
 
+@db_group.command("optimize")
+def db_optimize():
+    """Refresh the query planner's statistics (run after large imports; the scheduler runs it nightly)."""
+    from fundtrack.db import optimize
+
+    optimize()
+    click.echo("Statistics refreshed.")
+
+
 @db_group.command("status")
 def db_status():
     """List pending migrations."""

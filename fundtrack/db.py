@@ -147,7 +147,19 @@ def upgrade() -> list[str]:
                 database.execute_sql("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
     for name in applied:
         log.info("migration applied", extra={"migration": name})
+    if applied:
+        optimize()
     return applied
+
+
+def optimize() -> None:
+    """Refresh the query planner's statistics (SQLite's ANALYZE; PostgreSQL's autovacuum does this itself).
+
+    Without them SQLite may pick an index that makes the application list several times slower.
+    """
+    if isinstance(db.obj, peewee.SqliteDatabase):
+        with db.obj.connection_context():
+            db.obj.execute_sql("ANALYZE")
 
 
 def pending_migrations() -> list[str]:

@@ -11,9 +11,12 @@ import random
 
 from fundtrack import clock
 from fundtrack.applications import services as applications
+from fundtrack.applications.models import Application
 from fundtrack.auth.services import create_user
 from fundtrack.db import db
 from fundtrack.deadlines import services as deadlines
+from fundtrack.fees import services as fees
+from fundtrack.funders import services as funder_services
 from fundtrack.funders.models import Funder
 from fundtrack.organisations import services as organisations
 from fundtrack.organisations.models import Contact, Organisation
@@ -124,6 +127,20 @@ APPLICATIONS = [
     ("Genbrugslab", "Fonden for Socialt Entreprenørskab", "Genbrugslab som franchise", 600_000, "idea", 0),
 ]
 
+# Funders that want an interim report, months after the project starts.
+INTERIM_REPORTS = {"ESF+ Socialfonden": 6, "Interreg Øresund-Kattegat-Skagerrak": 6,
+                   "Fonden for Socialt Entreprenørskab": 6, "Pulje til Socialøkonomiske Virksomheder": 6}
+
+# (funder, round name, kind, settings)
+ROUNDS = [
+    ("Kornmod Fonden", "Forårs- og efterårsrunden", "yearly", {"yearly_dates": "01-03, 01-09", "deadline_time": "12:00"}),
+    ("Lindegaard Fonden", "Årlig ansøgningsrunde", "yearly", {"yearly_dates": "15-04"}),
+    ("Puljen til Frivilligt Socialt Arbejde", "Kvartalsvis pulje", "quarter_end", {}),
+    ("Sparekassefonden Vestsjælland", "Månedlig uddeling", "monthly", {"month_day": 10}),
+    ("Den Grønne Omstillingsfond", "Grøn omstilling", "yearly", {"yearly_dates": "01-02, 01-10", "deadline_time": "23:59"}),
+    ("ESF+ Socialfonden", "Indkaldelse 2027", "once", {"once_offset_days": 75}),
+]
+
 PURPOSE = ("Projektet skaber småjob og praktik for borgere på kanten af arbejdsmarkedet "
            "og styrker de tre bundlinjer: den sociale, den lokale og den økonomiske.")
 REJECTION_REASONS = ["budget", "outside_focus", "competition", "formal"]
@@ -153,10 +170,17 @@ def load(*, today: dt.date, now: dt.datetime) -> None:
                 name=name, kind=kind, focus_tags=[t.strip() for t in tags.split(",")],
                 un_goals=[int(g) for g in goals.split(",")], grant_min_ore=low * 100, grant_max_ore=high * 100,
                 allows_consultant_fees=fees, cooldown_after_grant_months=cool_grant,
+                interim_report_months=INTERIM_REPORTS.get(name),
                 cooldown_after_rejection_months=cool_reject or None,
                 website=f"https://{name.lower().replace(' ', '-').replace('ø', 'oe').replace('æ', 'ae').replace('å', 'aa').replace('+', '')}.example.dk",
                 description=f"{name} støtter projekter inden for {tags}.", created_at=now, updated_at=now,
             )
+        for funder_name, round_name, kind, settings in ROUNDS:
+            settings = dict(settings)
+            offset = settings.pop("once_offset_days", None)
+            if offset is not None:
+                settings["once_on"] = today + dt.timedelta(days=offset)
+            funder_services.create_round(funders[funder_name], {"name": round_name, "kind": kind, **settings}, now=now)
         users = {}
         for spec in DEMO_USERS:
             users[spec["role"]] = create_user(
@@ -169,6 +193,10 @@ def load(*, today: dt.date, now: dt.datetime) -> None:
         for index, (org, funder, title, kroner, outcome, years_ago) in enumerate(APPLICATIONS):
             _application(orgs[org], funders[funder], title, kroner * 100, outcome, years_ago,
                          owner=owners[index % 2], today=today, rng=rng)
+        # A funder took back money it found unspent: the grant counts net of it, and the fee follows.
+        bikes = Application.get(Application.title == "Cykelværksted for flygtninge")
+        applications.record_reclaim(bikes, 10_000_00, today - dt.timedelta(days=20), reason="Ubrugte midler ved projektets afslutning",
+                                    actor=users["fundraiser"], now=now)
 
 
 def _moment(day: dt.date, hour: int = 10) -> dt.datetime:
@@ -191,6 +219,12 @@ def _application(organisation, funder, title, requested, outcome, years_ago, *, 
          "project_end_on": decide_day + dt.timedelta(days=30 + 365)},
         actor=owner, now=_moment(created),
     )
+    if owner.role == "fundraiser":
+        # No cure, no pay: the fundraiser's fee is agreed when the work starts.
+        terms = ({"kind": "fixed", "fixed_ore": 15_000_00} if requested < 100_000_00 else
+                 {"kind": "percent", "percent_bp": 800, "minimum_ore": 10_000_00, "cap_ore": 75_000_00})
+        terms["trigger"] = "money_received" if rng.random() < 0.25 else "award_letter"
+        fees.set_agreement(application, terms, actor=owner, now=_moment(created))
     path = {
         "idea": [], "drafting": ["drafting"], "submitted": ["drafting", "submitted"],
         "granted": ["drafting", "submitted", "granted"], "rejected": ["drafting", "submitted", "rejected"],
@@ -231,6 +265,25 @@ def _application(organisation, funder, title, requested, outcome, years_ago, *, 
         )
     if application.stage == "reporting":
         _deliver_reports(application, today=today, rng=rng)
+    if application.stage in ("granted", "reporting", "closed"):
+        _settle_fee(application, decide_day, today=today, rng=rng)
+
+
+def _settle_fee(application, decided: dt.date, *, today: dt.date, rng) -> None:
+    """Money arrives a month after the award; older fees are invoiced and most of them paid."""
+    received = decided + dt.timedelta(days=30)
+    if received <= today:
+        applications.record_money_received(application, received, actor=application.owner, now=_moment(received, 9))
+    agreement = fees.agreement_of(application)
+    if agreement is None or agreement.status != "due":
+        return
+    invoiced = agreement.due_on + dt.timedelta(days=rng.randint(3, 20))
+    if invoiced < today:
+        fees.invoice(agreement, number=f"{invoiced.year}-{application.id:03d}", on=invoiced, actor=application.owner,
+                     now=_moment(invoiced, 9))
+        paid = invoiced + dt.timedelta(days=rng.randint(10, 40))
+        if paid < today:
+            fees.mark_paid(agreement, on=paid, actor=application.owner, now=_moment(paid, 9))
 
 
 def _deliver_reports(application, *, today: dt.date, rng, all_of_them: bool = False) -> None:

@@ -78,6 +78,11 @@ def translate_label(text: str) -> str:
     return gettext(text) if text else ""
 
 
+def translated(labels: dict) -> dict:
+    """A label table translated once (for templates that repeat labels many times)."""
+    return {key: gettext(text) for key, text in labels.items()}
+
+
 def init_app(app) -> None:
     settings = app.extensions["fundtrack.settings"]
     app.config["BABEL_DEFAULT_LOCALE"] = settings.app.default_language
@@ -86,4 +91,5 @@ def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_language)
     app.jinja_env.filters.update(money=money, date=date, moment=moment, time=clock_time, percent=percent,
                                   label=translate_label)
-    app.jinja_env.globals.update(current_language=current_language, LANGUAGES=LANGUAGES, format_datetime=format_datetime)
+    app.jinja_env.globals.update(current_language=current_language, LANGUAGES=LANGUAGES, format_datetime=format_datetime,
+                                 translated=translated)

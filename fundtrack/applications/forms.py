@@ -7,16 +7,17 @@ from fundtrack.forms import AmountField, DayField, Form
 
 
 class ApplicationForm(Form):
-    organisation = SelectField(_l("Organisation"), choices=[], validators=[DataRequired()])
-    funder = SelectField(_l("Funder"), choices=[], validators=[DataRequired()])
-    round = SelectField(_l("Round"), choices=[])
+    # The choices are offered for convenience; the view resolves the ids and the service checks them.
+    organisation = SelectField(_l("Organisation"), choices=[], validate_choice=False)
+    funder = SelectField(_l("Funder"), choices=[], validate_choice=False)
+    round = SelectField(_l("Round"), choices=[], validate_choice=False)
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=250)])
     purpose = TextAreaField(_l("Purpose"))
     amount_requested_ore = AmountField(_l("Amount requested (DKK)"))
     amount_granted_ore = AmountField(_l("Amount granted (DKK)"))
     project_start_on = DayField(_l("Project starts"))
     project_end_on = DayField(_l("Project ends"))
-    owner = SelectField(_l("Owner"), choices=[])
+    owner = SelectField(_l("Owner"), choices=[], validate_choice=False)
     cosigned_on = DayField(_l("Co-signed by the municipality on"))
     cosigned_by = StringField(_l("Co-signed by"), validators=[Length(max=200)])
     notes = TextAreaField(_l("Notes"))
@@ -24,7 +25,7 @@ class ApplicationForm(Form):
 
 class MoveForm(Form):
     to = HiddenField()
-    reason_code = SelectField(_l("Reason for the rejection"), choices=[])
+    reason_code = SelectField(_l("Reason for the rejection"), choices=[], validate_choice=False)
     reason = TextAreaField(_l("Comment"))
     amount_granted_ore = AmountField(_l("Amount granted (DKK)"))
     decided_on = DayField(_l("Date of the decision"))

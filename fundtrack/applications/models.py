@@ -71,6 +71,10 @@ class Application(BaseModel):
     created_at = UTCDateTimeField(default=now)
     updated_at = UTCDateTimeField(default=now)
 
+    class Meta:
+        # The board lists each stage's most recently moved applications.
+        indexes = ((("stage", "stage_changed_at"), False),)
+
     def __str__(self):
         return self.title
 

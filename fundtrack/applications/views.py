@@ -21,6 +21,7 @@ from fundtrack.fees.models import ENTRY_KINDS, FEE_KINDS, FEE_STATUSES, FEE_TRIG
 from fundtrack.forms import choices
 from fundtrack.funders.models import Funder, Round
 from fundtrack.i18n import translate_label
+from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
 from fundtrack.validation import ValidationError
 from fundtrack.web import apply_errors, export_response, form_status, paginate, safe_next
@@ -31,6 +32,11 @@ scope("application_id")(services.visible_applications)
 BOARD_STAGES = ("idea", "drafting", "submitted", "granted", "reporting")
 FINAL_STAGES = ("rejected", "withdrawn", "closed")
 BOARD_CARDS_PER_COLUMN = 50
+DAYS_IN_STAGE = N_("%(days)d days in stage")
+# A card needs only these: selecting less keeps a full board cheap.
+CARD_FIELDS = (Application.id, Application.title, Application.stage, Application.stage_changed_at,
+               Application.amount_requested_ore, Application.amount_granted_ore,
+               Organisation.id, Organisation.name, Funder.id, Funder.name)
 SORTS = {
     "title": Application.title, "organisation": Organisation.name, "funder": Funder.name, "stage": Application.stage,
     "requested": Application.amount_requested_ore, "granted": Application.amount_granted_ore,
@@ -46,6 +52,9 @@ def _filters(query):
         query = query.where(Application.organisation == int(args["organisation"]))
     if args.get("funder", "").isdigit():
         query = query.where(Application.funder == int(args["funder"]))
+    funder_name = args.get("funder_name", "").strip()
+    if funder_name:
+        query = query.where(Application.funder.in_(Funder.select(Funder.id).where(Funder.name.contains(funder_name))))
     if args.get("owner", "").isdigit():
         query = query.where(Application.owner == int(args["owner"]))
     if args.get("stage") in STAGES:
@@ -68,15 +77,15 @@ def _filters(query):
 
 
 def _filter_options():
-    """The choices of the filter selects: organisations the user may see, funders, owners."""
+    """The choices of the filter selects: the organisations the user may see, and the owners.
+
+    Funders are filtered by name (a text field): there may be thousands.
+    """
     organisations = Organisation.select(Organisation.id, Organisation.name).order_by(Organisation.name)
     if current_user.is_member:
         organisations = organisations.where(Organisation.id == current_user.organisation_id)
-    funders = (Funder.select(Funder.id, Funder.name)
-               .where(Funder.id.in_(services.visible_applications(current_user).select(Application.funder)))
-               .order_by(Funder.name))
     owners = User.select(User.id, User.name).where(User.role == "fundraiser").order_by(User.name)
-    return {"organisations": list(organisations), "funders": list(funders), "owners": list(owners)}
+    return {"organisations": list(organisations), "owners": list(owners)}
 
 
 def _listed():
@@ -125,7 +134,7 @@ def board():
     columns = {}
     for stage in BOARD_STAGES + FINAL_STAGES:
         limit = BOARD_CARDS_PER_COLUMN if stage in BOARD_STAGES else 10
-        columns[stage] = list(base.select(Application, Organisation, Funder).join(Organisation)
+        columns[stage] = list(base.select(*CARD_FIELDS).join(Organisation)
                               .switch(Application).join(Funder)
                               .where(Application.stage == stage)
                               .order_by(Application.stage_changed_at.desc(), Application.id.desc()).limit(limit))
@@ -134,6 +143,7 @@ def board():
     return render_template("applications/board.html", columns=columns, counts=counts, stages=STAGES,
                            board_stages=BOARD_STAGES, final_stages=FINAL_STAGES, transitions=TRANSITIONS,
                            next_deadlines=next_deadlines, today=clock.today(), now=clock.now(),
+                           can_move=current_user.role in ("fundraiser", "member"), days_in_stage=DAYS_IN_STAGE,
                            move_form=MoveForm(), **_filter_options())
 
 
@@ -157,15 +167,19 @@ def _application_form(application=None):
     return form
 
 
+def _record_id(text) -> int | None:
+    return int(text) if text and str(text).isdigit() else None
+
+
 def _form_data(form) -> dict:
     data = dict(form.data)
-    organisation_id = int(form.organisation.data) if form.organisation.data else None
+    organisation_id = _record_id(form.organisation.data)
     if current_user.is_member:
         organisation_id = current_user.organisation_id
     data["organisation"] = Organisation.get_or_none(Organisation.id == organisation_id) if organisation_id else None
-    data["funder"] = Funder.get_or_none(Funder.id == int(form.funder.data)) if form.funder.data else None
-    data["round"] = Round.get_or_none(Round.id == int(form.round.data)) if form.round.data else None
-    data["owner"] = User.get_or_none(User.id == int(form.owner.data)) if form.owner.data else None
+    data["funder"] = Funder.get_or_none(Funder.id == _record_id(form.funder.data))
+    data["round"] = Round.get_or_none(Round.id == _record_id(form.round.data))
+    data["owner"] = User.get_or_none((User.id == _record_id(form.owner.data)) & (User.role == "fundraiser"))
     if data["round"] is not None and data["funder"] is None:
         data["funder"] = data["round"].funder
     if not current_user.is_fundraiser:
@@ -189,7 +203,6 @@ def new():
         if current_user.is_fundraiser:
             form.owner.data = str(current_user.id)
     # The funder may come from the round alone.
-    form.funder.validators = []
     if form.validate_on_submit():
         try:
             application = services.create_application(_form_data(form), actor=current_user, now=clock.now())

@@ -38,3 +38,7 @@ class Deadline(BaseModel):
     sequence = IntegerField(default=0)
     created_at = UTCDateTimeField(default=now)
     updated_at = UTCDateTimeField(default=now)
+
+    class Meta:
+        # Open deadlines by date: the dashboard, the overdue list and the reminders all ask this.
+        indexes = ((("done_at", "due_on"), False),)
