@@ -110,12 +110,7 @@ def update_application(application: Application, data: dict, *, actor, now: dt.d
     merged.update({key: value for key, value in data.items() if key in APPLICATION_FIELDS})
     values = validate_application(merged)
     with db.atomic():
-        before = audit.snapshot(application, list(APPLICATION_FIELDS))
-        for key, value in values.items():
-            setattr(application, key, value)
-        application.updated_at = now
-        application.save()
-        audit.record_update(actor, application, before, now)
+        audit.save_changes(application, values, actor=actor, now=now)
     return application
 
 
@@ -191,11 +186,7 @@ def record_money_received(application: Application, on: dt.date, *, actor, now: 
     if application.stage not in WON_STAGES:
         raise ValidationError({"money_received_on": N_("Only a granted application receives money.")})
     with db.atomic():
-        before = audit.snapshot(application, ["money_received_on"])
-        application.money_received_on = on
-        application.updated_at = now
-        application.save()
-        audit.record_update(actor, application, before, now)
+        audit.save_changes(application, {"money_received_on": on}, actor=actor, now=now)
         fees.on_trigger(application, actor=actor, now=now)
 
 
@@ -212,12 +203,8 @@ def record_reclaim(application: Application, amount_ore: int, on: dt.date, *, re
     if errors:
         raise ValidationError(errors)
     with db.atomic():
-        before = audit.snapshot(application, ["reclaimed_ore", "reclaimed_on"])
-        application.reclaimed_ore += amount_ore
-        application.reclaimed_on = on
-        application.updated_at = now
-        application.save()
-        audit.record_update(actor, application, before, now)
+        audit.save_changes(application, {"reclaimed_ore": application.reclaimed_ore + amount_ore, "reclaimed_on": on},
+                           actor=actor, now=now)
         StageChange.create(application=application, from_stage=application.stage, to_stage=application.stage,
                            actor=actor, changed_at=now, reason_code="reclaimed", reason=reason.strip())
         return fees.apply_clawback(application, on=on, actor=actor, now=now)

@@ -47,6 +47,17 @@ def record_update(actor, instance, before: dict, now) -> AuditEntry | None:
     )
 
 
+def save_changes(instance, values: dict, *, actor, now) -> None:
+    """Set `values` on a record, save it and write the audit entry for what changed (call inside a transaction)."""
+    before = snapshot(instance, list(values))
+    for key, value in values.items():
+        setattr(instance, key, value)
+    if "updated_at" in instance._meta.fields:
+        instance.updated_at = now
+    instance.save()
+    record_update(actor, instance, before, now)
+
+
 def record_delete(actor, instance, now) -> AuditEntry:
     return AuditEntry.create(
         actor=actor, changed_at=now, table=instance._meta.table_name, record_id=instance.id,

@@ -10,7 +10,7 @@ from fundtrack.audit import services as audit
 from fundtrack.db import db
 from fundtrack.funders.models import FUNDER_KINDS, ROUND_KINDS, Funder, FunderContact, Round
 from fundtrack.i18n_markers import N_
-from fundtrack.organisations.services import parse_tags, parse_un_goals
+from fundtrack.organisations.services import parse_tags, parse_un_goals, validated_contact
 from fundtrack.validation import ValidationError, require
 
 FUNDER_FIELDS = (
@@ -84,34 +84,17 @@ def create_funder(data: dict, *, actor, now: dt.datetime) -> Funder:
 def update_funder(funder: Funder, data: dict, *, actor, now: dt.datetime) -> Funder:
     values = validate_funder({**{k: getattr(funder, k) for k in FUNDER_FIELDS}, **data}, funder)
     with db.atomic():
-        before = audit.snapshot(funder, list(FUNDER_FIELDS))
-        for key, value in values.items():
-            setattr(funder, key, value)
-        funder.updated_at = now
-        funder.save()
-        audit.record_update(actor, funder, before, now)
+        audit.save_changes(funder, values, actor=actor, now=now)
     return funder
 
 
 def set_archived(funder: Funder, archived: bool, *, actor, now: dt.datetime) -> None:
     with db.atomic():
-        before = audit.snapshot(funder, ["archived_at"])
-        funder.archived_at = now if archived else None
-        funder.save(only=[Funder.archived_at])
-        audit.record_update(actor, funder, before, now)
+        audit.save_changes(funder, {"archived_at": now if archived else None}, actor=actor, now=now)
 
 
 def add_contact(funder: Funder, data: dict, *, now: dt.datetime) -> FunderContact:
-    errors: dict = {}
-    require(errors, "name", data.get("name"))
-    email = (data.get("email") or "").strip()
-    if email and "@" not in email:
-        errors["email"] = N_("Enter a valid e-mail address.")
-    if errors:
-        raise ValidationError(errors)
-    return FunderContact.create(funder=funder, name=data["name"].strip(), email=email,
-                                phone=(data.get("phone") or "").strip(), title=(data.get("title") or "").strip(),
-                                created_at=now)
+    return FunderContact.create(funder=funder, **validated_contact(data), created_at=now)
 
 
 # Rounds.

@@ -95,24 +95,17 @@ def create_organisation(data: dict, *, actor, now: dt.datetime) -> Organisation:
 def update_organisation(organisation: Organisation, data: dict, *, actor, now: dt.datetime) -> Organisation:
     values = _validated(data, organisation)
     with db.atomic():
-        before = audit.snapshot(organisation, list(ORGANISATION_FIELDS))
-        for key, value in values.items():
-            setattr(organisation, key, value)
-        organisation.updated_at = now
-        organisation.save()
-        audit.record_update(actor, organisation, before, now)
+        audit.save_changes(organisation, values, actor=actor, now=now)
     return organisation
 
 
 def set_archived(organisation: Organisation, archived: bool, *, actor, now: dt.datetime) -> None:
     with db.atomic():
-        before = audit.snapshot(organisation, ["archived_at"])
-        organisation.archived_at = now if archived else None
-        organisation.save(only=[Organisation.archived_at])
-        audit.record_update(actor, organisation, before, now)
+        audit.save_changes(organisation, {"archived_at": now if archived else None}, actor=actor, now=now)
 
 
-def add_contact(organisation: Organisation, data: dict, *, now: dt.datetime) -> Contact:
+def validated_contact(data: dict) -> dict:
+    """Name, title, e-mail and phone of a contact person (of an organisation or a funder), checked."""
     errors: dict = {}
     require(errors, "name", data.get("name"))
     email = (data.get("email") or "").strip()
@@ -120,11 +113,13 @@ def add_contact(organisation: Organisation, data: dict, *, now: dt.datetime) -> 
         errors["email"] = N_("Enter a valid e-mail address.")
     if errors:
         raise ValidationError(errors)
-    return Contact.create(
-        organisation=organisation, name=data["name"].strip(), email=email,
-        phone=(data.get("phone") or "").strip(), title=(data.get("title") or "").strip(),
-        receives_alerts=bool(data.get("receives_alerts", True)), created_at=now,
-    )
+    return {"name": data["name"].strip(), "email": email, "phone": (data.get("phone") or "").strip(),
+            "title": (data.get("title") or "").strip()}
+
+
+def add_contact(organisation: Organisation, data: dict, *, now: dt.datetime) -> Contact:
+    return Contact.create(organisation=organisation, **validated_contact(data),
+                          receives_alerts=bool(data.get("receives_alerts", True)), created_at=now)
 
 
 def remove_contact(contact: Contact) -> None:
