@@ -70,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from fundtrack.health import bp as health
     from fundtrack.imports.views import bp as imports
     from fundtrack.organisations.views import bp as organisations
+    from fundtrack.relationships.views import bp as relationships
 
     app.register_blueprint(health)
     app.register_blueprint(auth)
@@ -78,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(funders, url_prefix="/funders")
     app.register_blueprint(applications, url_prefix="/applications")
     app.register_blueprint(deadlines, url_prefix="/deadlines")
+    app.register_blueprint(relationships, url_prefix="/relationships")
     app.register_blueprint(fees, url_prefix="/fees")
     app.register_blueprint(imports, url_prefix="/imports")
 

@@ -174,7 +174,7 @@ def users_list():
             click.echo(f"{user.email:<32} {user.role:<11} {user.name}{state}")
 
 
-EXPORTABLE = ("funders", "organisations", "applications", "deadlines")
+EXPORTABLE = ("funders", "organisations", "applications", "deadlines", "relationships")
 
 
 @cli.command("import")
@@ -213,7 +213,7 @@ def import_command(entity, file, dry_run):
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
 def export_command(entity, fmt, output):
-    """Export funders, organisations, applications or deadlines as CSV, XLSX or JSON."""
+    """Export funders, organisations, applications, deadlines or relationships as CSV, XLSX or JSON."""
     from fundtrack import spreadsheets
     from fundtrack.db import db
 
@@ -243,6 +243,16 @@ def _export_records(entity: str):
     if entity == "organisations":
         return organisations.export_organisations(Organisation.select().order_by(Organisation.name)), \
             organisations.EXPORT_COLUMNS
+    if entity == "relationships":
+        from flask import current_app
+
+        from fundtrack.auth.models import User
+        from fundtrack.relationships import services, transfer
+
+        services.ensure_relationships(clock.now())
+        everyone = User(role="fundraiser")  # the command line sees every relationship
+        overviews = services.portfolio(everyone, clock.today(), current_app.extensions["fundtrack.settings"].relationships)
+        return transfer.export_relationships(overviews), transfer.EXPORT_COLUMNS
     if entity == "applications":
         return applications.export_applications(Application.select().order_by(Application.id), include_notes=True), \
             applications.EXPORT_COLUMNS

@@ -59,6 +59,16 @@ class FeedSettings:
 
 
 @dataclass(frozen=True)
+class RelationshipSettings:
+    golden_min_years: int = 3
+    lapsing_after_cycles: float = 1.0
+    lapsed_after_cycles: float = 2.0
+    default_cycle_months: int = 12
+    fiscal_year_start_month: int = 1
+    ask_again_days: int = 60
+
+
+@dataclass(frozen=True)
 class SchedulerSettings:
     embedded: bool = True
 
@@ -69,6 +79,7 @@ class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     feeds: FeedSettings = field(default_factory=FeedSettings)
+    relationships: RelationshipSettings = field(default_factory=RelationshipSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     # Not file keys: set by the test suite and by `fundtrack serve --demo`.
     testing: bool = False
@@ -243,5 +254,16 @@ def _check_values(settings: Settings) -> None:
         raise ConfigError(f"'mail.security' must be \"none\", \"starttls\" or \"tls\", not {settings.mail.security!r}")
     if not 0 < settings.mail.port < 65536:
         raise ConfigError("'mail.port' must be between 1 and 65535")
+    rel = settings.relationships
+    if rel.golden_min_years < 2:
+        raise ConfigError("'relationships.golden_min_years' must be at least 2")
+    if not 0 < rel.lapsing_after_cycles < rel.lapsed_after_cycles:
+        raise ConfigError("'relationships.lapsing_after_cycles' must be above 0 and below 'relationships.lapsed_after_cycles'")
+    if not 1 <= rel.default_cycle_months <= 120:
+        raise ConfigError("'relationships.default_cycle_months' must be between 1 and 120")
+    if not 1 <= rel.fiscal_year_start_month <= 12:
+        raise ConfigError("'relationships.fiscal_year_start_month' must be a month from 1 to 12")
+    if rel.ask_again_days < 1:
+        raise ConfigError("'relationships.ask_again_days' must be at least 1")
     if settings.feeds.timeout_seconds <= 0 or settings.feeds.max_bytes < 1024:
         raise ConfigError("'feeds.timeout_seconds' must be positive and 'feeds.max_bytes' at least 1024")

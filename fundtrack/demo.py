@@ -193,10 +193,41 @@ def load(*, today: dt.date, now: dt.datetime) -> None:
         for index, (org, funder, title, kroner, outcome, years_ago) in enumerate(APPLICATIONS):
             _application(orgs[org], funders[funder], title, kroner * 100, outcome, years_ago,
                          owner=owners[index % 2], today=today, rng=rng)
+        _relationships(orgs, funders, users, today=today, now=now)
         # A funder took back money it found unspent: the grant counts net of it, and the fee follows.
         bikes = Application.get(Application.title == "Cykelværksted for flygtninge")
         applications.record_reclaim(bikes, 10_000_00, today - dt.timedelta(days=20), reason="Ubrugte midler ved projektets afslutning",
                                     actor=users["fundraiser"], now=now)
+
+
+# (funder, organisation, steward role, next step, days until the next step, interactions as (kind, days ago, text))
+STEWARDSHIP = [
+    ("Kornmod Fonden", "Café Kornet", "fundraiser", "Invitér fonden til åbent hus i køkkenskolen", 20, [
+        ("thank_you", 300, "Takkebrev og billeder fra første hold"), ("site_visit", 200, "Fondens sekretariat spiste frokost i caféen"),
+        ("report_delivered", 90, "Delrapport sendt med tal for job og praktik"), ("call", 15, "Fonden spurgte til næste ansøgning")]),
+    ("Den Grønne Omstillingsfond", "Genbrugslab", "fundraiser", "Send årsrapporten med effekterne af turnéen", 10, [
+        ("meeting", 400, "Møde om cirkulær økonomi i skolerne"), ("report_delivered", 120, "Slutrapport leveret")]),
+    ("Grøn Ring Affald CSR", "Genbrugsbutikken Plus", "fundraiser", "Aftal pop-up-butik i forårsferien", 35, [
+        ("site_visit", 60, "Direktøren besøgte butikken")]),
+    ("Veteranfonden af 2010", "Naturhaven for Veteraner", "fundraiser", "Ring og fortæl om drivhuset", 5, [
+        ("thank_you", 150, "Takkebrev fra veteranerne")]),
+    ("Sparekassefonden Vestsjælland", "Reparationscaféen", "fundraiser", "Invitér til reparationsdag", 45, []),
+]
+
+
+def _relationships(orgs, funders, users, *, today: dt.date, now: dt.datetime) -> None:
+    """Stewards, next steps and a history of meetings, thank-yous and reports for the strongest relationships."""
+    from fundtrack.relationships import services as relationship_services
+    from fundtrack.relationships.models import Relationship
+
+    relationship_services.ensure_relationships(now)
+    for funder, organisation, role, step, days, interactions in STEWARDSHIP:
+        relationship = Relationship.get(Relationship.funder == funders[funder], Relationship.organisation == orgs[organisation])
+        relationship_services.set_stewardship(relationship, steward=users[role], next_step=step,
+                                              next_step_on=today + dt.timedelta(days=days), notes="", now=now)
+        for kind, ago, text in interactions:
+            relationship_services.log_interaction(relationship, kind=kind, happened_on=today - dt.timedelta(days=ago),
+                                                  text=text, actor=users[role], now=now)
 
 
 def _moment(day: dt.date, hour: int = 10) -> dt.datetime:

@@ -78,6 +78,15 @@ def translate_label(text: str) -> str:
     return gettext(text) if text else ""
 
 
+def explain(text: str, params: dict | None = None) -> str:
+    """Translate a reason given by a service, showing its ISO dates the local way."""
+    params = dict(params or {})
+    for key, value in params.items():
+        if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+            params[key] = date(dt.date.fromisoformat(value), "long")
+    return gettext(text, **params) if params else gettext(text)
+
+
 def translated(labels: dict) -> dict:
     """A label table translated once (for templates that repeat labels many times)."""
     return {key: gettext(text) for key, text in labels.items()}
@@ -92,4 +101,4 @@ def init_app(app) -> None:
     app.jinja_env.filters.update(money=money, date=date, moment=moment, time=clock_time, percent=percent,
                                   label=translate_label)
     app.jinja_env.globals.update(current_language=current_language, LANGUAGES=LANGUAGES, format_datetime=format_datetime,
-                                 translated=translated)
+                                 translated=translated, explain=explain)

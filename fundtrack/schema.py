@@ -11,11 +11,13 @@ from fundtrack.fees.models import FeeAgreement, FeeEntry
 from fundtrack.funders.models import Funder, FunderContact, Round
 from fundtrack.imports.models import PendingImport
 from fundtrack.organisations.models import Contact, Organisation
+from fundtrack.relationships.models import Interaction, Relationship
 
 MODELS = [
     Organisation, Contact, User, LoginFailure, AuditEntry,
     Funder, FunderContact, Application, StageChange, Deadline,
     Round, FeeAgreement, FeeEntry, PendingImport,
+    Relationship, Interaction,
 ]
 
 # Migrations are frozen copies of the schema: they name plain peewee column types, never

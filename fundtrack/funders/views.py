@@ -14,8 +14,10 @@ from fundtrack.funders.forms import FunderContactForm, FunderForm, RoundForm
 from fundtrack.funders.models import FUNDER_KINDS, ROUND_KINDS, Funder, FunderContact, Round
 from fundtrack.i18n import translate_label
 from fundtrack.organisations.models import Organisation
+from fundtrack.relationships import services as relationship_services
+from fundtrack.relationships.models import STATUSES
 from fundtrack.validation import ValidationError
-from fundtrack.web import apply_errors, export_response, form_status, paginate
+from fundtrack.web import apply_errors, current_settings, export_response, form_status, paginate
 
 bp = Blueprint("funders", __name__)
 scope("funder_id")(services.visible_funders)
@@ -106,7 +108,11 @@ def show(funder_id):
     applications = (visible_applications(current_user).select(Application, Organisation).join(Organisation)
                     .where(Application.funder == funder).order_by(Application.created_at.desc()))
     rounds = [(round_, services.next_dates(round_, today, 3)) for round_ in funder.rounds.order_by(Round.name)]
+    relationship_services.ensure_relationships(clock.now())
+    relationships = relationship_services.portfolio(current_user, today, current_settings().relationships,
+                                                    funder_id=funder.id)
     return render_template("funders/show.html", funder=funder, applications=list(applications), kinds=FUNDER_KINDS,
+                           relationships=relationships, statuses=STATUSES,
                            rounds=rounds, round_kinds=ROUND_KINDS, contacts=list(funder.contacts),
                            contact_form=FunderContactForm(), today=today)
 

@@ -13,8 +13,10 @@ from fundtrack.i18n import translate_label
 from fundtrack.organisations import services
 from fundtrack.organisations.forms import ContactForm, OrganisationForm
 from fundtrack.organisations.models import ORGANISATION_KINDS, Contact, Organisation
+from fundtrack.relationships import services as relationship_services
+from fundtrack.relationships.models import STATUSES
 from fundtrack.validation import ValidationError
-from fundtrack.web import apply_errors, paginate
+from fundtrack.web import apply_errors, current_settings, paginate
 
 bp = Blueprint("organisations", __name__)
 scope("organisation_id")(services.visible_organisations)
@@ -54,9 +56,16 @@ def show(organisation_id):
     organisation = Organisation.get_by_id(organisation_id)
     applications = (visible_applications(current_user).select(Application, Funder).join(Funder)
                     .where(Application.organisation == organisation).order_by(Application.created_at.desc()))
-    return render_template("organisations/show.html", organisation=organisation,
-                           applications=list(applications), contacts=list(organisation.contacts.order_by(Contact.name)),
-                           contact_form=ContactForm(), kinds=ORGANISATION_KINDS)
+    return _render_show(organisation, list(applications), ContactForm())
+
+
+def _render_show(organisation, applications, contact_form, status=200):
+    relationship_services.ensure_relationships(clock.now())
+    relationships = relationship_services.portfolio(current_user, clock.today(), current_settings().relationships,
+                                                    organisation_id=organisation.id)
+    return render_template("organisations/show.html", organisation=organisation, applications=applications,
+                           contacts=list(organisation.contacts.order_by(Contact.name)), contact_form=contact_form,
+                           kinds=ORGANISATION_KINDS, relationships=relationships, statuses=STATUSES), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -124,8 +133,7 @@ def add_contact(organisation_id):
             return redirect(url_for(".show", organisation_id=organisation.id))
     applications = (visible_applications(current_user).select(Application, Funder).join(Funder)
                     .where(Application.organisation == organisation))
-    return render_template("organisations/show.html", organisation=organisation, applications=list(applications),
-                           contacts=list(organisation.contacts), contact_form=form, kinds=ORGANISATION_KINDS), 400
+    return _render_show(organisation, list(applications), form, status=400)
 
 
 @bp.route("/<int:organisation_id>/contacts/<int:contact_id>/delete", methods=["POST"])

@@ -1,0 +1,177 @@
+"""What a relationship's giving history means: its status and why, when to ask again, and for how much.
+
+Plain functions over plain data (gifts, rejections, dates), so that every rule can be checked by hand.
+A gift is a granted application (granted, reporting or closed), counted net of anything the funder
+reclaimed; a grant reclaimed in full is no gift.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from dateutil.relativedelta import relativedelta
+
+from fundtrack.i18n_markers import N_
+
+ROUND_TO_ORE = 5_000_00  # suggested amounts are rounded to 5.000 kr.
+
+
+@dataclass(frozen=True)
+class Gift:
+    application_id: int
+    on: dt.date
+    amount_ore: int
+    round_id: int | None = None
+    project_end_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The configurable limits (see [relationships] in the configuration)."""
+
+    golden_min_years: int = 3
+    lapsing_after_cycles: float = 1.0
+    lapsed_after_cycles: float = 2.0
+    default_cycle_months: int = 12
+    fiscal_year_start_month: int = 1
+
+
+@dataclass
+class Status:
+    code: str
+    reason: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass
+class NextAsk:
+    """When the organisation may ask this funder again, and why that date."""
+
+    on: dt.date
+    reasons: list[tuple[str, dict]] = field(default_factory=list)
+
+
+def fiscal_year(day: dt.date, start_month: int = 1) -> int:
+    """The fiscal year a day belongs to, named by the calendar year it starts in."""
+    return day.year if day.month >= start_month else day.year - 1
+
+
+def fiscal_year_bounds(year: int, start_month: int = 1) -> tuple[dt.date, dt.date]:
+    start = dt.date(year, start_month, 1)
+    return start, start + relativedelta(years=1) - dt.timedelta(days=1)
+
+
+def gaps_in_days(gifts: list[Gift]) -> list[int]:
+    ordered = sorted(g.on for g in gifts)
+    return [(later - earlier).days for earlier, later in pairwise(ordered)]
+
+
+def usual_cycle_days(gaps: list[int], default_months: int) -> int:
+    """A funder's usual time between gifts: the median of its repeat gifts' gaps, else the default."""
+    if gaps:
+        return int(statistics.median(gaps))
+    return int(default_months * 30.44)
+
+
+def classify(gifts: list[Gift], today: dt.date, cycle_days: int, thresholds: Thresholds) -> Status:
+    """The relationship's status today, with the reason that decides it.
+
+    Time since the last gift is checked first: a golden relationship that has gone quiet is lapsing,
+    which is what its steward needs to know.
+    """
+    if not gifts:
+        return Status("prospect", N_("No gift yet."))
+    last = max(g.on for g in gifts)
+    silent_days = (today - last).days
+    months = round(silent_days / 30.44)
+    cycle_months = round(cycle_days / 30.44)
+    if silent_days > cycle_days * thresholds.lapsed_after_cycles:
+        return Status("lapsed", N_("The last gift was %(months)d months ago; this funder usually gives every %(cycle)d months."),
+                      {"months": months, "cycle": cycle_months})
+    if silent_days > cycle_days * thresholds.lapsing_after_cycles:
+        return Status("lapsing", N_("The last gift was %(months)d months ago; this funder usually gives every %(cycle)d months."),
+                      {"months": months, "cycle": cycle_months})
+    years = sorted({fiscal_year(g.on, thresholds.fiscal_year_start_month) for g in gifts})
+    rounds = {g.round_id for g in gifts if g.round_id is not None}
+    if len(years) >= thresholds.golden_min_years:
+        return Status("golden", N_("Gifts in %(count)d different years: %(years)s."),
+                      {"count": len(years), "years": ", ".join(map(str, years))})
+    if len(rounds) >= thresholds.golden_min_years:
+        return Status("golden", N_("Gifts in %(count)d different rounds."), {"count": len(rounds)})
+    if len(gifts) >= 2:
+        return Status("repeat", N_("%(count)d gifts."), {"count": len(gifts)})
+    return Status("first_gift", N_("One gift, on %(date)s."), {"date": last.isoformat()})
+
+
+def next_ask(gifts: list[Gift], rejections: list[dt.date], today: dt.date, *,
+             cooldown_after_grant_months: int | None, cooldown_after_rejection_months: int | None) -> NextAsk:
+    """The first day the organisation may apply again: after the cool-down since the last gift or
+    rejection, and not before the grant it is running now has ended."""
+    candidates: list[tuple[dt.date, str, dict]] = [(today, N_("Nothing stands in the way."), {})]
+    if gifts:
+        last = max(gifts, key=lambda g: g.on)
+        if cooldown_after_grant_months:
+            candidates.append((last.on + relativedelta(months=cooldown_after_grant_months),
+                               N_("%(months)d months after the last grant (%(date)s)."),
+                               {"months": cooldown_after_grant_months, "date": last.on.isoformat()}))
+        running = [g.project_end_on for g in gifts if g.project_end_on and g.project_end_on >= today]
+        if running:
+            end = max(running)
+            candidates.append((end + dt.timedelta(days=1), N_("The current grant runs until %(date)s."),
+                               {"date": end.isoformat()}))
+    if rejections and cooldown_after_rejection_months:
+        last_rejection = max(rejections)
+        candidates.append((last_rejection + relativedelta(months=cooldown_after_rejection_months),
+                           N_("%(months)d months after the last rejection (%(date)s)."),
+                           {"months": cooldown_after_rejection_months, "date": last_rejection.isoformat()}))
+    latest = max(day for day, _, _ in candidates)
+    reasons = [(text, params) for day, text, params in candidates if day == latest and day > today]
+    return NextAsk(on=latest, reasons=reasons or [(N_("Nothing stands in the way."), {})])
+
+
+def suggested_amount(gifts: list[Gift], grant_max_ore: int | None = None) -> int | None:
+    """What to ask for next: the last gift, moved by the average change over the last three gifts,
+    rounded to 5.000 kr. and kept within the funder's largest typical grant."""
+    if not gifts:
+        return None
+    amounts = [g.amount_ore for g in sorted(gifts, key=lambda g: g.on)][-3:]
+    suggestion = amounts[-1]
+    if len(amounts) >= 2:
+        changes = [(later - earlier) / earlier for earlier, later in pairwise(amounts) if earlier]
+        if changes:
+            suggestion = amounts[-1] * (1 + sum(changes) / len(changes))
+    suggestion = max(ROUND_TO_ORE, int(round(suggestion / ROUND_TO_ORE)) * ROUND_TO_ORE)
+    if grant_max_ore:
+        suggestion = min(suggestion, grant_max_ore)
+    return suggestion
+
+
+def change_from_previous(gifts: list[Gift]) -> float | None:
+    """Upgrade (positive) or downgrade (negative) of the last gift against the one before, as a fraction."""
+    ordered = sorted(gifts, key=lambda g: g.on)
+    if len(ordered) < 2 or not ordered[-2].amount_ore:
+        return None
+    return (ordered[-1].amount_ore - ordered[-2].amount_ore) / ordered[-2].amount_ore
+
+
+def consecutive_years(gift_years: set[int], this_year: int) -> int:
+    """Fiscal years in a row with a gift, counting back from this year (or from last year, when this
+    year has no gift yet: the streak is not broken before the year is over)."""
+    year = this_year if this_year in gift_years else this_year - 1
+    count = 0
+    while year in gift_years:
+        count += 1
+        year -= 1
+    return count
+
+
+def longest_run(gift_years: set[int]) -> int:
+    best = run = 0
+    previous = None
+    for year in sorted(gift_years):
+        run = run + 1 if previous is not None and year == previous + 1 else 1
+        best = max(best, run)
+        previous = year
+    return best
