@@ -13,6 +13,7 @@ from itertools import pairwise
 
 from dateutil.relativedelta import relativedelta
 
+from fundtrack.config import RelationshipSettings as Thresholds  # the configurable limits: [relationships]
 from fundtrack.i18n_markers import N_
 
 ROUND_TO_ORE = 5_000_00  # suggested amounts are rounded to 5.000 kr.
@@ -25,17 +26,6 @@ class Gift:
     amount_ore: int
     round_id: int | None = None
     project_end_on: dt.date | None = None
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """The configurable limits (see [relationships] in the configuration)."""
-
-    golden_min_years: int = 3
-    lapsing_after_cycles: float = 1.0
-    lapsed_after_cycles: float = 2.0
-    default_cycle_months: int = 12
-    fiscal_year_start_month: int = 1
 
 
 @dataclass

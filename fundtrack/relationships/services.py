@@ -19,15 +19,9 @@ from fundtrack.funders.models import Funder, Round
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
 from fundtrack.relationships import history
-from fundtrack.relationships.history import Gift, Thresholds
+from fundtrack.relationships.history import Gift
 from fundtrack.relationships.models import INTERACTION_KINDS, STATUSES, Interaction, Relationship
 from fundtrack.validation import ValidationError
-
-
-def thresholds_from(settings: RelationshipSettings) -> Thresholds:
-    return Thresholds(golden_min_years=settings.golden_min_years, lapsing_after_cycles=settings.lapsing_after_cycles,
-                      lapsed_after_cycles=settings.lapsed_after_cycles, default_cycle_months=settings.default_cycle_months,
-                      fiscal_year_start_month=settings.fiscal_year_start_month)
 
 
 def ensure_relationships(now: dt.datetime) -> int:
@@ -142,7 +136,7 @@ class Overview:
 def overviews(relationships: list[Relationship], today: dt.date, settings: RelationshipSettings,
               histories: Histories | None = None) -> list[Overview]:
     """Derive status, next ask and figures for each relationship, from one load of the histories."""
-    thresholds = thresholds_from(settings)
+    thresholds = settings
     funder_ids = {r.funder_id for r in relationships}
     histories = histories or load_histories(funder_ids)
     this_year = history.fiscal_year(today, thresholds.fiscal_year_start_month)
