@@ -25,11 +25,11 @@ def build(*, applications: int, funders: int, organisations: int, today: dt.date
     now = dt.datetime.combine(today, dt.time(12), tzinfo=UTC)
     with db.atomic():
         Organisation.insert_many(
-            [{"name": f"Organisation {i}", "kind": "enterprise", "interests": "[]", "un_goals": "[]",
+            [{"name": f"Organisation {i}", "kind": "enterprise", "interests": [], "un_goals": [],
               "created_at": now, "updated_at": now} for i in range(organisations)]
         ).execute()
         for batch in chunked(
-            [{"name": f"Funder {i}", "kind": rng.choice(list(FUNDER_KINDS)), "focus_tags": "[]", "un_goals": "[]",
+            [{"name": f"Funder {i}", "kind": rng.choice(list(FUNDER_KINDS)), "focus_tags": [], "un_goals": [],
               "created_at": now, "updated_at": now} for i in range(funders)], 500):
             Funder.insert_many(batch).execute()
         org_ids = [o.id for o in Organisation.select(Organisation.id)]

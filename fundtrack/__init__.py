@@ -12,6 +12,8 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from fundtrack.config import load_settings
+
+__version__ = "0.1.0"
 from fundtrack.resources import data_folder
 
 csrf = CSRFProtect()
@@ -65,6 +67,8 @@ def _register_blueprints(app: Flask) -> None:
     from fundtrack.auth.views import bp as auth
     from fundtrack.dashboard.views import bp as dashboard
     from fundtrack.deadlines.views import bp as deadlines
+    from fundtrack.feeds.views import bp as feeds
+    from fundtrack.feeds.views import calls_bp as calls
     from fundtrack.fees.views import bp as fees
     from fundtrack.funders.views import bp as funders
     from fundtrack.health import bp as health
@@ -80,6 +84,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(applications, url_prefix="/applications")
     app.register_blueprint(deadlines, url_prefix="/deadlines")
     app.register_blueprint(relationships, url_prefix="/relationships")
+    app.register_blueprint(feeds, url_prefix="/feeds")
+    app.register_blueprint(calls, url_prefix="/calls")
     app.register_blueprint(fees, url_prefix="/fees")
     app.register_blueprint(imports, url_prefix="/imports")
 

@@ -174,7 +174,7 @@ def users_list():
             click.echo(f"{user.email:<32} {user.role:<11} {user.name}{state}")
 
 
-EXPORTABLE = ("funders", "organisations", "applications", "deadlines", "relationships")
+EXPORTABLE = ("funders", "organisations", "applications", "deadlines", "relationships", "calls")
 
 
 @cli.command("import")
@@ -225,7 +225,7 @@ def export_command(entity, fmt, output):
             fh.write(body)
         click.echo(f"Wrote {len(records)} {entity} to {output}.", err=True)
     else:
-        click.get_binary_stream("stdout").write(body)
+        click.echo(body, nl=False)
 
 
 def _export_records(entity: str):
@@ -243,6 +243,11 @@ def _export_records(entity: str):
     if entity == "organisations":
         return organisations.export_organisations(Organisation.select().order_by(Organisation.name)), \
             organisations.EXPORT_COLUMNS
+    if entity == "calls":
+        from fundtrack.feeds.models import Call
+        from fundtrack.feeds.transfer import EXPORT_COLUMNS, export_calls
+
+        return export_calls(Call.select().order_by(Call.id)), EXPORT_COLUMNS
     if entity == "relationships":
         from flask import current_app
 
@@ -259,3 +264,83 @@ def _export_records(entity: str):
     query = (Deadline.select(Deadline, Application, Organisation, Funder).join(Application).join(Organisation)
              .switch(Application).join(Funder).where(Deadline.deleted_at.is_null()).order_by(Deadline.due_on, Deadline.id))
     return applications.export_deadlines(query), applications.DEADLINE_COLUMNS
+
+
+feeds_group = AppGroup("feeds", help="Feed sources of open calls.")
+cli.add_command(feeds_group)
+
+
+def _settings():
+    from flask import current_app
+
+    return current_app.extensions["fundtrack.settings"]
+
+
+def _plain(record: dict | None) -> str:
+    if not record:
+        return ""
+    return record["message"] % record["params"] if record.get("params") else record["message"]
+
+
+@feeds_group.command("add")
+@click.argument("url")
+@click.option("--name", help="A name for the source (default: the host name).")
+@click.option("--interval", "interval_minutes", type=int, help="Fetch every N minutes.")
+def feeds_add(url, name, interval_minutes):
+    """Add an RSS or Atom feed of open calls."""
+    from fundtrack.db import db
+    from fundtrack.feeds.services import add_source
+    from fundtrack.validation import ValidationError
+
+    with db.connection_context():
+        try:
+            source = add_source({"url": url, "name": name, "interval_minutes": interval_minutes},
+                                settings=_settings().feeds, now=clock.now())
+        except ValidationError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"Added source {source.id}: {source.name} ({source.url}).")
+
+
+@feeds_group.command("list")
+def feeds_list():
+    """List the sources with their health."""
+    from fundtrack.db import db
+    from fundtrack.feeds.models import FeedSource
+
+    with db.connection_context():
+        for source in FeedSource.select().order_by(FeedSource.id):
+            state = "paused" if not source.active else ("failing" if source.last_error else "ok")
+            last = source.last_success_at.isoformat(timespec="minutes") if source.last_success_at else "never"
+            click.echo(f"{source.id:>4}  {state:<8} {source.name}  {source.url}")
+            click.echo(f"      last success {last}; failures in a row {source.consecutive_failures}"
+                       + (f"; last error: {_plain(source.last_error)}" if source.last_error else ""))
+
+
+@feeds_group.command("fetch")
+@click.option("--source", "source_id", type=int, help="Fetch only this source.")
+def feeds_fetch(source_id):
+    """Fetch every active source now (or one), showing progress and a summary."""
+    from fundtrack.db import db
+    from fundtrack.feeds import jobs, services
+
+    settings = _settings()
+
+    def progress(report):
+        name = report.source.name
+        if report.failed:
+            click.echo(f"  ✗ {name}: {_plain(report.error)}")
+        elif report.not_modified:
+            click.echo(f"  = {name}: not modified since the last fetch")
+        else:
+            line = f"  ✓ {name}: {report.new} new, {report.updated} updated, {report.unchanged} unchanged"
+            click.echo(line + (f" (warning: {_plain(report.warning)})" if report.warning else ""))
+
+    with db.connection_context():
+        reports = services.fetch_all(settings.feeds, now=clock.now(), user_agent=jobs.user_agent(settings),
+                                     source_id=source_id, progress=progress)
+    totals = {key: sum(getattr(r, key) for r in reports) for key in ("new", "updated", "unchanged")}
+    failed = sum(r.failed for r in reports)
+    click.echo(f"{len(reports)} sources: {totals['new']} new, {totals['updated']} updated, "
+               f"{totals['unchanged']} unchanged, {failed} failed.")
+    if failed and failed == len(reports):
+        raise SystemExit(1)

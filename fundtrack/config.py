@@ -56,6 +56,10 @@ class FeedSettings:
     allow_private_networks: bool = False
     timeout_seconds: float = 20.0
     max_bytes: int = 10_000_000
+    max_redirects: int = 5
+    default_interval_minutes: int = 360
+    tracking_parameters: tuple[str, ...] = ("sid", "sessionid", "session_id", "phpsessid", "jsessionid", "token",
+                                            "fbclid", "gclid", "mc_cid", "mc_eid")
 
 
 @dataclass(frozen=True)
@@ -267,3 +271,7 @@ def _check_values(settings: Settings) -> None:
         raise ConfigError("'relationships.ask_again_days' must be at least 1")
     if settings.feeds.timeout_seconds <= 0 or settings.feeds.max_bytes < 1024:
         raise ConfigError("'feeds.timeout_seconds' must be positive and 'feeds.max_bytes' at least 1024")
+    if not 0 <= settings.feeds.max_redirects <= 20:
+        raise ConfigError("'feeds.max_redirects' must be between 0 and 20")
+    if settings.feeds.default_interval_minutes < 5:
+        raise ConfigError("'feeds.default_interval_minutes' must be at least 5")

@@ -7,6 +7,7 @@ from fundtrack.applications.models import Application, StageChange
 from fundtrack.audit.models import AuditEntry
 from fundtrack.auth.models import LoginFailure, User
 from fundtrack.deadlines.models import Deadline
+from fundtrack.feeds.models import Call, CallChange, CallDeadline, CallMatch, FeedSource
 from fundtrack.fees.models import FeeAgreement, FeeEntry
 from fundtrack.funders.models import Funder, FunderContact, Round
 from fundtrack.imports.models import PendingImport
@@ -18,6 +19,7 @@ MODELS = [
     Funder, FunderContact, Application, StageChange, Deadline,
     Round, FeeAgreement, FeeEntry, PendingImport,
     Relationship, Interaction,
+    FeedSource, Call, CallDeadline, CallChange, CallMatch,
 ]
 
 # Migrations are frozen copies of the schema: they name plain peewee column types, never

@@ -13,6 +13,8 @@ class OrganisationForm(Form):
     website = StringField(_l("Website"), validators=[Length(max=300)])
     description = TextAreaField(_l("Description"))
     interests = StringField(_l("Interests (tags, separated by commas)"))
+    keywords = StringField(_l("Keywords for open calls (separated by commas)"))
+    excluded_words = StringField(_l("Words that keep a call away (separated by commas)"))
     un_goals = StringField(_l("UN goals (numbers 1-17)"))
 
 

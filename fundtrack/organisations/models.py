@@ -22,6 +22,9 @@ class Organisation(BaseModel):
     description = TextField(default="")
     website = CharField(default="")
     interests = ListField(default=list)
+    # Words that pass an open call on to the organisation, and words that keep one away.
+    keywords = ListField(default=list)
+    excluded_words = ListField(default=list)
     un_goals = ListField(default=list)
     archived_at = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField(default=now)

@@ -11,7 +11,8 @@ from fundtrack.organisations.models import ORGANISATION_KINDS, Contact, Organisa
 from fundtrack.validation import ValidationError, require
 
 CVR = re.compile(r"^\d{8}$")
-ORGANISATION_FIELDS = ("name", "kind", "cvr_number", "description", "website", "interests", "un_goals")
+ORGANISATION_FIELDS = ("name", "kind", "cvr_number", "description", "website", "interests", "keywords", "excluded_words",
+                       "un_goals")
 
 
 def visible_organisations(user):
@@ -80,6 +81,8 @@ def _validated(data: dict, existing: Organisation | None) -> dict:
         "description": (data.get("description") or "").strip(),
         "website": (data.get("website") or "").strip(),
         "interests": parse_tags(data.get("interests")),
+        "keywords": parse_tags(data.get("keywords")),
+        "excluded_words": parse_tags(data.get("excluded_words")),
         "un_goals": goals,
     }
 

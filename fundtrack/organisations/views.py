@@ -7,6 +7,7 @@ from fundtrack import clock
 from fundtrack.applications.models import Application
 from fundtrack.applications.services import visible_applications
 from fundtrack.auth.access import allow, scope
+from fundtrack.feeds.models import Call, CallMatch
 from fundtrack.forms import choices
 from fundtrack.funders.models import Funder
 from fundtrack.i18n import translate_label
@@ -63,9 +64,13 @@ def _render_show(organisation, applications, contact_form, status=200):
     relationship_services.ensure_relationships(clock.now())
     relationships = relationship_services.portfolio(current_user, clock.today(), current_settings().relationships,
                                                     organisation_id=organisation.id)
+    calls = (Call.select(Call, CallMatch).join(CallMatch)
+             .where((CallMatch.organisation == organisation) & (Call.status != "dismissed"))
+             .order_by(CallMatch.matched_at.desc()).limit(20))
     return render_template("organisations/show.html", organisation=organisation, applications=applications,
                            contacts=list(organisation.contacts.order_by(Contact.name)), contact_form=contact_form,
-                           kinds=ORGANISATION_KINDS, relationships=relationships, statuses=STATUSES), status
+                           kinds=ORGANISATION_KINDS, relationships=relationships, statuses=STATUSES,
+                           calls=list(calls)), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -92,6 +97,8 @@ def edit(organisation_id):
     form.kind.choices = _kind_choices()
     if request.method == "GET":
         form.interests.data = ", ".join(organisation.interests)
+        form.keywords.data = ", ".join(organisation.keywords)
+        form.excluded_words.data = ", ".join(organisation.excluded_words)
         form.un_goals.data = ", ".join(str(g) for g in organisation.un_goals)
         form.cvr_number.data = organisation.cvr_number or ""
     if form.validate_on_submit():

@@ -1,0 +1,1 @@
+"""Feed ingestion: open calls from fund databases, with deadlines found, de-duplicated and passed on."""

@@ -1,0 +1,25 @@
+"""What the scheduler runs for feeds: fetch every source that is due, each at its own interval."""
+from __future__ import annotations
+
+import logging
+
+from fundtrack import clock
+from fundtrack.feeds import services
+
+log = logging.getLogger(__name__)
+
+
+def user_agent(settings) -> str:
+    """A clear User-Agent, so that fund databases know who fetches their feeds and where to write."""
+    from fundtrack import __version__
+
+    return f"fundtrack/{__version__} (+{settings.app.base_url})"
+
+
+def fetch_due_sources(settings) -> list[services.Report]:
+    """Fetch the sources whose time has come; idempotent (a source just fetched is not due again)."""
+    reports = services.fetch_all(settings.feeds, now=clock.now(), user_agent=user_agent(settings), only_due=True)
+    for report in reports:
+        log.info("feed fetched", extra={"source": report.source.id, "new": report.new, "updated": report.updated,
+                                        "unchanged": report.unchanged, "failed": report.failed})
+    return reports

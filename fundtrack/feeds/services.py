@@ -1,0 +1,462 @@
+"""Feed sources and the calls they bring: fetch, parse safely, find deadlines, keep one record per call,
+record what changed, and pass each new call on to the organisations it fits.
+
+One failing source never stops the others: each source's fetch is its own transaction, and its
+failure is recorded on the source in plain words.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import feedparser
+from peewee import chunked, fn
+
+from fundtrack import clock
+from fundtrack.applications import services as applications
+from fundtrack.config import FeedSettings
+from fundtrack.db import db
+from fundtrack.deadlines import services as deadlines
+from fundtrack.feeds import fetching
+from fundtrack.feeds.deadlines import FoundDeadline, find_deadlines
+from fundtrack.feeds.models import CALL_STATUSES, Call, CallChange, CallDeadline, CallMatch, FeedSource
+from fundtrack.feeds.text import plain_text
+from fundtrack.funders.models import Funder
+from fundtrack.i18n_markers import N_
+from fundtrack.organisations.models import Organisation
+from fundtrack.validation import ValidationError, require
+
+MAX_BACKOFF = 8  # a failing source waits at most eight intervals before it is tried again
+ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.I)
+DOCTYPE_WITH_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.I | re.S)
+LOOKS_LIKE_HTML = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<!DOCTYPE\s+html|^\s*<html[\s>]", re.I | re.S)
+
+
+# Sources.
+
+def _validated_source(data: dict, existing: FeedSource | None, settings: FeedSettings) -> dict:
+    errors: dict = {}
+    url = (data.get("url") or "").strip()
+    require(errors, "url", url)
+    if url and not re.match(r"^https?://[^\s/]+", url):
+        errors["url"] = N_("A feed address starts with http:// or https://.")
+    elif url:
+        clash = FeedSource.select().where(FeedSource.url == url)
+        if existing is not None:
+            clash = clash.where(FeedSource.id != existing.id)
+        if clash.exists():
+            errors["url"] = N_("This feed is already a source.")
+    interval = data.get("interval_minutes") or settings.default_interval_minutes
+    if not 5 <= interval <= 60 * 24 * 31:
+        errors["interval_minutes"] = N_("Give an interval from 5 minutes to a month.")
+    if errors:
+        raise ValidationError(errors)
+    name = (data.get("name") or "").strip() or urlsplit(url).hostname or url
+    return {"url": url, "name": name, "interval_minutes": interval}
+
+
+def add_source(data: dict, *, settings: FeedSettings, now: dt.datetime) -> FeedSource:
+    values = _validated_source(data, None, settings)
+    return FeedSource.create(**values, next_fetch_at=now, created_at=now)
+
+
+def update_source(source: FeedSource, data: dict, *, settings: FeedSettings) -> FeedSource:
+    values = _validated_source({"url": source.url, "name": source.name, "interval_minutes": source.interval_minutes,
+                                **data}, source, settings)
+    if values["url"] != source.url:
+        source.etag = source.last_modified = ""  # a new address starts without conditional headers
+    for key, value in values.items():
+        setattr(source, key, value)
+    source.save()
+    return source
+
+
+def set_active(source: FeedSource, active: bool, *, now: dt.datetime) -> None:
+    source.active = active
+    source.next_fetch_at = now if active else None
+    source.save()
+
+
+def remove_source(source: FeedSource) -> None:
+    """Remove a source; its calls stay (they may have been converted or passed on)."""
+    source.delete_instance()
+
+
+# Identity of a call.
+
+def clean_link(url: str, tracking_parameters) -> str:
+    """A link without tracking parameters (utm_*, session tokens), fragment, or case differences in
+    scheme and host, so that it identifies the same call on every fetch."""
+    parts = urlsplit((url or "").strip())
+    if not parts.scheme:
+        return (url or "").strip()
+    drop = {name.lower() for name in tracking_parameters}
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not k.lower().startswith("utm_") and k.lower() not in drop]
+    return urlunsplit((parts.scheme.lower(), (parts.netloc or "").lower(), parts.path or "/", urlencode(sorted(query)), ""))
+
+
+def identity_of(entry: dict, source_id: int, title: str, published: dt.datetime | None, tracking) -> str:
+    """The guid, else the cleaned link, else the title and date: hashed, to fit a key column."""
+    guid = (entry.get("id") or entry.get("guid") or "").strip()
+    link = (entry.get("link") or "").strip()
+    if guid:
+        key = f"guid:{source_id}:{clean_link(guid, tracking) if re.match(r'^https?://', guid) else guid}"
+    elif link:
+        key = f"link:{clean_link(link, tracking)}"
+    else:
+        key = f"title:{source_id}:{title.strip().lower()}:{published.date().isoformat() if published else ''}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+# Parsing.
+
+@dataclass
+class Item:
+    """One entry of a feed, read and ready to store."""
+
+    identity: str
+    title: str
+    link: str
+    summary: str
+    summary_text: str
+    published_at: dt.datetime | None
+    funder_name: str
+    deadlines: list[FoundDeadline]
+    rolling: bool
+
+    @property
+    def content_hash(self) -> str:
+        deadline_text = ";".join(f"{d.due_on}|{d.due_at}" for d in self.deadlines)
+        data = "\x1f".join([self.title, self.link, self.summary, deadline_text, str(self.rolling), self.funder_name])
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+class FeedError(fetching.FetchError):
+    """The bytes arrived but are not a feed (a web page, or unreadable)."""
+
+
+def parse_feed(body: bytes, *, content_type: str, final_url: str, source_id: int, today: dt.date,
+               tracking) -> tuple[list[Item], dict | None]:
+    """The entries of a feed, and a warning for an ill-formed one; FeedError when it is no feed at all.
+
+    Entity declarations are removed before parsing: no external entity is ever read and no entity
+    expansion can grow. feedparser gets bytes in a stream, never a string (which it may take for a path).
+    """
+    warning = None
+    if ENTITY_DECLARATION.search(body[:100_000]):
+        body = DOCTYPE_WITH_SUBSET.sub(b"", body, count=1)
+        body = ENTITY_DECLARATION.sub(b"<!-- entity removed ", body)
+        warning = {"message": N_("The feed declared XML entities; they were removed unread."), "params": {}}
+    parsed = feedparser.parse(io.BytesIO(body), response_headers={"content-type": content_type or "application/xml",
+                                                                   "content-location": final_url})
+    if not parsed.entries:
+        if "html" in (content_type or "").lower() or LOOKS_LIKE_HTML.search(body[:2000]) or \
+                (parsed.get("version") == "" and b"<html" in body[:5000].lower()):
+            raise FeedError(N_("The address returned a web page, not a feed."))
+        if parsed.bozo and not parsed.get("feed"):
+            raise FeedError(N_("This is not a readable feed: %(reason)s"), reason=str(parsed.get("bozo_exception", ""))[:200])
+    if parsed.bozo and warning is None:
+        warning = {"message": N_("The feed is not well-formed (%(reason)s); what could be read was read."),
+                   "params": {"reason": str(parsed.get("bozo_exception", ""))[:200]}}
+    return [_item(entry, source_id, today, tracking) for entry in parsed.entries], warning
+
+
+def _published(entry) -> dt.datetime | None:
+    stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+    if not stamp:
+        return None
+    return dt.datetime.fromtimestamp(calendar.timegm(stamp), tz=dt.UTC)
+
+
+def _item(entry, source_id: int, today: dt.date, tracking) -> Item:
+    title = plain_text(entry.get("title", "")) or "(uden titel)"
+    summary = entry.get("summary", "")
+    if not summary and entry.get("content"):
+        summary = entry["content"][0].get("value", "")
+    text = plain_text(summary)
+    published = _published(entry)
+    reference = clock.to_local(published).date() if published else today
+    finding = find_deadlines(entry, f"{title}. {text[:5000]}", reference)
+    funder_name = plain_text(entry.get("author", "") or entry.get("publisher", "") or entry.get("dc_publisher", ""))
+    return Item(
+        identity=identity_of(entry, source_id, title, published, tracking), title=title[:250],
+        link=(entry.get("link") or "").strip()[:1000], summary=summary, summary_text=text, published_at=published,
+        funder_name=funder_name[:200], deadlines=finding.deadlines, rolling=finding.rolling,
+    )
+
+
+# Storing.
+
+@dataclass
+class Report:
+    """What one fetch of one source did."""
+
+    source: FeedSource
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    not_modified: bool = False
+    error: dict | None = None
+    warning: dict | None = None
+    new_call_ids: list[int] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+
+def _deadline_rows(call_id: int, items: list[FoundDeadline]) -> list[dict]:
+    return [{"call": call_id, "due_on": d.due_on, "due_at": d.due_at, "timezone": d.timezone, "found_in": d.found_in}
+            for d in items]
+
+
+def _describe_deadlines(items) -> str:
+    return ", ".join(d.due_on.isoformat() + (f" {d.due_at:%H:%M}Z" if d.due_at else "") for d in items) or "–"
+
+
+def store_items(source: FeedSource, items: list[Item], *, now: dt.datetime) -> Report:
+    """Insert new calls, update changed ones (recording what changed), touch unchanged ones; in one transaction."""
+    report = Report(source=source)
+    unique: dict[str, Item] = {}
+    for item in items:
+        unique.setdefault(item.identity, item)  # the same entry twice in one feed is one call
+    funders = {name.lower(): fid for fid, name in Funder.select(Funder.id, Funder.name).tuples()}
+    with db.atomic():
+        existing: dict[str, Call] = {}
+        for batch in chunked(list(unique), 300):
+            for call in Call.select().where(Call.identity.in_(batch)):
+                existing[call.identity] = call
+        new_rows, unchanged_ids = [], []
+        for identity, item in unique.items():
+            call = existing.get(identity)
+            if call is None:
+                new_rows.append({
+                    "identity": identity, "source": source.id, "funder": funders.get(item.funder_name.lower()),
+                    "funder_name": item.funder_name, "title": item.title, "link": item.link, "summary": item.summary,
+                    "summary_text": item.summary_text, "published_at": item.published_at, "rolling": item.rolling,
+                    "un_goals": [], "status": "new", "content_hash": item.content_hash, "first_seen_at": now,
+                    "last_seen_at": now, "updated_at": now,
+                })
+            elif call.content_hash != item.content_hash:
+                _update_call(call, item, now)
+                report.updated += 1
+            else:
+                unchanged_ids.append(call.id)
+        for batch in chunked(new_rows, 200):
+            Call.insert_many(batch).execute()
+        new_identities = [row["identity"] for row in new_rows]
+        deadline_rows = []
+        for batch in chunked(new_identities, 300):
+            for call_id, identity in Call.select(Call.id, Call.identity).where(Call.identity.in_(batch)).tuples():
+                report.new_call_ids.append(call_id)
+                deadline_rows.extend(_deadline_rows(call_id, unique[identity].deadlines))
+        for batch in chunked(deadline_rows, 300):
+            CallDeadline.insert_many(batch).execute()
+        for batch in chunked(unchanged_ids, 500):
+            Call.update(last_seen_at=now).where(Call.id.in_(batch)).execute()
+        report.new = len(new_rows)
+        report.unchanged = len(unchanged_ids)
+    return report
+
+
+def _update_call(call: Call, item: Item, now: dt.datetime) -> None:
+    """Bring a call up to date and record each field that changed; a moved deadline is recorded as such."""
+    old_deadlines = list(call.deadlines.order_by(CallDeadline.due_on))
+    changes = []
+    for name in ("title", "link", "summary_text", "funder_name", "rolling"):
+        old, new = getattr(call, name), getattr(item, name)
+        if old != new:
+            changes.append((name, str(old), str(new)))
+    old_text, new_text = _describe_deadlines(old_deadlines), _describe_deadlines(item.deadlines)
+    if old_text != new_text:
+        changes.append(("deadlines", old_text, new_text))
+        CallDeadline.delete().where(CallDeadline.call == call).execute()
+        rows = _deadline_rows(call.id, item.deadlines)
+        if rows:
+            CallDeadline.insert_many(rows).execute()
+    for name, old, new in changes:
+        CallChange.create(call=call, changed_at=now, field=name, old=old[:2000], new=new[:2000])
+    call.title, call.link, call.summary, call.summary_text = item.title, item.link, item.summary, item.summary_text
+    call.funder_name, call.rolling, call.published_at = item.funder_name, item.rolling, item.published_at
+    call.content_hash, call.last_seen_at, call.updated_at = item.content_hash, now, now
+    call.save()
+
+
+def fetch_source(source: FeedSource, settings: FeedSettings, *, now: dt.datetime, user_agent: str,
+                 match: bool = True) -> Report:
+    """Fetch one source and store what it brings; any failure is recorded on the source, never raised."""
+    limits = fetching.Limits(timeout_seconds=settings.timeout_seconds, max_bytes=settings.max_bytes,
+                             max_redirects=settings.max_redirects, allow_private_networks=settings.allow_private_networks,
+                             user_agent=user_agent)
+    source.last_fetch_at = now
+    try:
+        response = fetching.fetch(source.url, limits, etag=source.etag, last_modified=source.last_modified)
+        if response.status == 304:
+            report = Report(source=source, not_modified=True, unchanged=Call.select().where(Call.source == source).count())
+        else:
+            items, warning = parse_feed(response.body, content_type=response.headers.get("content-type", ""),
+                                        final_url=response.final_url, source_id=source.id,
+                                        today=clock.to_local(now).date(), tracking=settings.tracking_parameters)
+            report = store_items(source, items, now=now)
+            report.warning = warning
+            source.etag, source.last_modified = response.etag[:250], response.last_modified[:250]
+            source.last_warning = warning
+        source.final_url = response.final_url[:1000]
+        source.last_success_at = now
+        source.consecutive_failures = 0
+        source.last_error = None
+        source.next_fetch_at = now + dt.timedelta(minutes=source.interval_minutes)
+        source.last_result = {"new": report.new, "updated": report.updated, "unchanged": report.unchanged,
+                              "not_modified": report.not_modified}
+        source.save()
+    except fetching.FetchError as error:
+        report = Report(source=source, error=error.as_record())
+        source.consecutive_failures += 1
+        source.last_error = error.as_record()
+        backoff = min(2 ** (source.consecutive_failures - 1), MAX_BACKOFF)
+        source.next_fetch_at = now + dt.timedelta(minutes=source.interval_minutes * backoff)
+        source.save()
+        return report
+    if match and report.new_call_ids:
+        match_calls(report.new_call_ids, now=now)
+    return report
+
+
+def fetch_all(settings: FeedSettings, *, now: dt.datetime, user_agent: str, source_id: int | None = None,
+              only_due: bool = False, progress: Callable[[Report], None] | None = None) -> list[Report]:
+    """Fetch every active source (or one, or only those due); each on its own, so one failure stops nothing."""
+    query = FeedSource.select().where(FeedSource.active).order_by(FeedSource.id)
+    if source_id is not None:
+        query = FeedSource.select().where(FeedSource.id == source_id)
+    if only_due:
+        query = query.where(FeedSource.next_fetch_at.is_null() | (FeedSource.next_fetch_at <= now))
+    reports = []
+    for source in list(query):
+        report = fetch_source(source, settings, now=now, user_agent=user_agent)
+        reports.append(report)
+        if progress:
+            progress(report)
+    return reports
+
+
+# Matching calls to organisations.
+
+def _terms(words) -> list[str]:
+    return [w.strip().lower() for w in words if w and w.strip()]
+
+
+def _pattern(terms) -> re.Pattern | None:
+    if not terms:
+        return None
+    return re.compile(r"(?<!\w)(" + "|".join(re.escape(t) for t in sorted(set(terms), key=len, reverse=True)) + r")(?!\w)",
+                      re.I)
+
+
+def match_calls(call_ids, *, now: dt.datetime) -> int:
+    """Pass calls on to the organisations they fit: one of its interests or keywords in the call's text,
+    or a shared UN goal, and none of its excluded words. Returns how many matches were made."""
+    organisations = list(Organisation.select().where(Organisation.archived_at.is_null()))
+    wanted: dict[str, set[int]] = {}
+    unwanted: dict[str, set[int]] = {}
+    for organisation in organisations:
+        for term in _terms(organisation.interests + organisation.keywords):
+            wanted.setdefault(term, set()).add(organisation.id)
+        for term in _terms(organisation.excluded_words):
+            unwanted.setdefault(term, set()).add(organisation.id)
+    goals = {o.id: set(o.un_goals) for o in organisations}
+    wanted_pattern, unwanted_pattern = _pattern(wanted), _pattern(unwanted)
+    rows = []
+    for batch in chunked(list(call_ids), 500):
+        for call in Call.select(Call.id, Call.title, Call.summary_text, Call.un_goals).where(Call.id.in_(batch)):
+            text = f"{call.title} {call.summary_text}"
+            reasons: dict[int, list[str]] = {}
+            if wanted_pattern:
+                for found in {m.group(1).lower() for m in wanted_pattern.finditer(text)}:
+                    for organisation_id in wanted[found]:
+                        reasons.setdefault(organisation_id, []).append(found)
+            for organisation_id, organisation_goals in goals.items():
+                shared = organisation_goals & set(call.un_goals)
+                if shared:
+                    reasons.setdefault(organisation_id, []).extend(f"UN {g}" for g in sorted(shared))
+            if unwanted_pattern and reasons:
+                for found in {m.group(1).lower() for m in unwanted_pattern.finditer(text)}:
+                    for organisation_id in unwanted[found]:
+                        reasons.pop(organisation_id, None)
+            rows.extend({"call": call.id, "organisation": organisation_id, "reasons": sorted(set(words)), "matched_at": now}
+                        for organisation_id, words in reasons.items())
+    with db.atomic():
+        for batch in chunked(rows, 300):
+            CallMatch.insert_many(batch).on_conflict_ignore().execute()
+    return len(rows)
+
+
+# Triage.
+
+def visible_calls(user):
+    """Fundraisers and viewers see every call; members the calls passed on to their organisation."""
+    query = Call.select()
+    if user.is_member:
+        query = query.where(Call.id.in_(CallMatch.select(CallMatch.call).where(CallMatch.organisation == user.organisation_id)))
+    return query
+
+
+def set_status(call: Call, status: str, *, actor, now: dt.datetime) -> None:
+    """Mark a call new, relevant or dismissed; a dismissed call stays dismissed however often it is fetched again."""
+    if status not in ("new", "relevant", "dismissed"):
+        raise ValidationError({"status": N_("Choose a status from the list.")})
+    if call.status == "converted":
+        raise ValidationError({"status": N_("The call is already an application.")})
+    call.status = status
+    call.dismissed_at = now if status == "dismissed" else None
+    call.dismissed_by = actor if status == "dismissed" else None
+    call.save()
+
+
+def funder_for(call: Call) -> Funder | None:
+    """The call's funder: set already, else the funder whose name the feed gave, else one named in the title."""
+    if call.funder_id:
+        return call.funder
+    if call.funder_name:
+        funder = Funder.get_or_none(fn.LOWER(Funder.name) == call.funder_name.lower())
+        if funder:
+            return funder
+    title = call.title.lower()
+    candidates = [f for f in Funder.select(Funder.id, Funder.name).where(Funder.archived_at.is_null())
+                  if len(f.name) > 4 and f.name.lower() in title]
+    return max(candidates, key=lambda f: len(f.name)) if candidates else None
+
+
+def convert_to_application(call: Call, *, organisation: Organisation, funder: Funder | None, actor, now: dt.datetime):
+    """Create an application from a call: title, funder and the call's next deadline filled in."""
+    if call.status == "converted" and call.application_id:
+        raise ValidationError({"call": N_("The call is already an application.")})
+    funder = funder or funder_for(call)
+    if funder is None:
+        raise ValidationError({"funder": N_("Choose the funder: none matches the call's name.")})
+    today = clock.to_local(now).date()
+    with db.atomic():
+        application = applications.create_application(
+            {"organisation": organisation, "funder": funder, "title": call.title,
+             "purpose": call.summary_text[:2000], "notes": call.link, "owner": actor if actor and actor.is_fundraiser else None},
+            actor=actor, now=now)
+        upcoming = [d for d in call.deadlines.order_by(CallDeadline.due_on) if d.due_on >= today]
+        if upcoming:
+            deadlines.add_deadline(application, "submission", upcoming[0].due_on, due_at=upcoming[0].due_at,
+                                   timezone=upcoming[0].timezone, now=now)
+        call.status, call.application, call.funder = "converted", application, funder
+        call.save()
+    return application
+
+
+def status_counts(query) -> dict[str, int]:
+    counts = {status: 0 for status in CALL_STATUSES}
+    for status, count in query.select(Call.status, fn.COUNT(Call.id)).group_by(Call.status).order_by().tuples():
+        counts[status] = count
+    return counts

@@ -1,0 +1,25 @@
+"""Calls as export records."""
+
+EXPORT_COLUMNS = ["id", "title", "link", "status", "funder", "funder_id", "funder_name", "source", "source_id",
+                  "deadlines", "rolling", "published_at", "first_seen_at", "organisations"]
+
+
+def export_calls(query) -> list[dict]:
+    from fundtrack.feeds.models import CallDeadline, CallMatch
+    from fundtrack.organisations.models import Organisation
+
+    calls = list(query)
+    ids = [c.id for c in calls]
+    deadlines, matched = {}, {}
+    if ids:
+        for d in CallDeadline.select().where(CallDeadline.call.in_(ids)).order_by(CallDeadline.due_on):
+            deadlines.setdefault(d.call_id, []).append(d.due_on.isoformat())
+        for m in CallMatch.select(CallMatch, Organisation).join(Organisation).where(CallMatch.call.in_(ids)):
+            matched.setdefault(m.call_id, []).append(m.organisation.name)
+    return [{
+        "id": c.id, "title": c.title, "link": c.link, "status": c.status,
+        "funder": c.funder.name if c.funder_id else None, "funder_id": c.funder_id, "funder_name": c.funder_name,
+        "source": c.source.name if c.source_id else None, "source_id": c.source_id,
+        "deadlines": deadlines.get(c.id, []), "rolling": c.rolling, "published_at": c.published_at,
+        "first_seen_at": c.first_seen_at, "organisations": matched.get(c.id, []),
+    } for c in calls]

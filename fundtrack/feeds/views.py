@@ -1,0 +1,245 @@
+"""Feed sources (fundraisers) and the calls inbox (everyone, members see the calls passed on to them)."""
+import datetime as dt
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from peewee import fn
+
+from fundtrack import clock
+from fundtrack.auth.access import allow, scope
+from fundtrack.feeds import jobs, services
+from fundtrack.feeds.forms import ConvertForm, SourceForm
+from fundtrack.feeds.models import CALL_STATUSES, Call, CallChange, CallDeadline, CallMatch, FeedSource
+from fundtrack.feeds.text import clean_html, safe_link
+from fundtrack.forms import choices
+from fundtrack.funders.models import Funder
+from fundtrack.i18n import explain
+from fundtrack.organisations.models import Organisation
+from fundtrack.validation import ValidationError
+from fundtrack.web import apply_errors, current_settings, export_response, form_status, paginate
+
+bp = Blueprint("feeds", __name__)
+calls_bp = Blueprint("calls", __name__)
+scope("call_id")(services.visible_calls)
+
+
+@scope("source_id")
+def visible_sources(user):
+    return FeedSource.select() if user.is_fundraiser else FeedSource.select().where(FeedSource.id == 0)
+
+
+@bp.app_template_filter("feed_html")
+def feed_html(text):
+    """Feed HTML, cleaned: the only way feed content reaches a page as markup."""
+    return Markup(clean_html(text))
+
+
+@bp.app_template_filter("safe_link")
+def safe_link_filter(url):
+    return safe_link(url)
+
+
+# Sources.
+
+@bp.route("/", methods=["GET", "POST"])
+@allow("fundraiser")
+def index():
+    form = SourceForm()
+    if form.validate_on_submit():
+        try:
+            source = services.add_source(form.data, settings=current_settings().feeds, now=clock.now())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("%(name)s is added; it is fetched within a minute, or now with “Fetch now”.", name=source.name),
+                  "success")
+            return redirect(url_for(".index"))
+    sources = list(FeedSource.select().order_by(FeedSource.name))
+    counts = dict(Call.select(Call.source, fn.COUNT(Call.id)).group_by(Call.source).tuples())
+    return render_template("feeds/index.html", form=form, sources=sources, counts=counts), form_status(form)
+
+
+@bp.route("/<int:source_id>/edit", methods=["GET", "POST"])
+@allow("fundraiser")
+def edit(source_id):
+    source = FeedSource.get_by_id(source_id)
+    form = SourceForm(obj=source if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.update_source(source, form.data, settings=current_settings().feeds)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for(".index"))
+    return render_template("feeds/edit.html", form=form, source=source), form_status(form)
+
+
+@bp.route("/<int:source_id>/active", methods=["POST"])
+@allow("fundraiser")
+def toggle(source_id):
+    source = FeedSource.get_by_id(source_id)
+    services.set_active(source, not source.active, now=clock.now())
+    flash(_("%(name)s is fetched again.", name=source.name) if source.active else
+          _("%(name)s is paused.", name=source.name), "success")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/<int:source_id>/delete", methods=["POST"])
+@allow("fundraiser")
+def delete(source_id):
+    source = FeedSource.get_by_id(source_id)
+    services.remove_source(source)
+    flash(_("%(name)s is removed; its calls are kept.", name=source.name), "success")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/<int:source_id>/fetch", methods=["POST"])
+@allow("fundraiser")
+def fetch_now(source_id):
+    settings = current_settings()
+    source = FeedSource.get_by_id(source_id)
+    report = services.fetch_source(source, settings.feeds, now=clock.now(), user_agent=jobs.user_agent(settings))
+    if report.failed:
+        flash(_("Fetching %(name)s failed: %(error)s", name=source.name,
+                error=explain(report.error["message"], report.error["params"])), "error")
+    else:
+        flash(_("%(name)s: %(new)d new, %(updated)d updated, %(unchanged)d unchanged.", name=source.name,
+                new=report.new, updated=report.updated, unchanged=report.unchanged), "success")
+    return redirect(url_for(".index"))
+
+
+# Calls.
+
+def _calls_query():
+    args = request.args
+    query = services.visible_calls(current_user)
+    status = args.get("status", "new" if not current_user.is_member else "")
+    if status in CALL_STATUSES:
+        query = query.where(Call.status == status)
+    elif current_user.is_member:
+        query = query.where(Call.status != "dismissed")
+    text = args.get("q", "").strip()
+    if text:
+        query = query.where(Call.title.contains(text) | Call.summary_text.contains(text) | Call.funder_name.contains(text))
+    if args.get("source", "").isdigit():
+        query = query.where(Call.source == int(args["source"]))
+    if args.get("organisation", "").isdigit() and not current_user.is_member:
+        matched = CallMatch.select(CallMatch.call).where(CallMatch.organisation == int(args["organisation"]))
+        query = query.where(Call.id.in_(matched))
+    window = args.get("window", "")
+    today = clock.today()
+    if window == "rolling":
+        query = query.where(Call.rolling)
+    elif window == "unknown":
+        query = query.where(~Call.rolling & ~fn.EXISTS(CallDeadline.select().where(CallDeadline.call == Call.id)))
+    elif window.isdigit():
+        query = query.where(Call.id.in_(CallDeadline.select(CallDeadline.call).where(
+            CallDeadline.due_on.between(today, today + dt.timedelta(days=int(window))))))
+    return query, status
+
+
+@calls_bp.route("/")
+@allow("fundraiser", "member", "viewer")
+def inbox():
+    query, status = _calls_query()
+    counts = services.status_counts(services.visible_calls(current_user))
+    page = paginate(query.order_by(Call.first_seen_at.desc(), Call.id.desc()))
+    ids = [call.id for call in page.rows]
+    deadlines_by_call: dict[int, list] = {}
+    for deadline in CallDeadline.select().where(CallDeadline.call.in_(ids)).order_by(CallDeadline.due_on):
+        deadlines_by_call.setdefault(deadline.call_id, []).append(deadline)
+    matches: dict[int, list] = {}
+    for match in CallMatch.select(CallMatch, Organisation).join(Organisation).where(CallMatch.call.in_(ids)):
+        matches.setdefault(match.call_id, []).append(match)
+    return render_template("calls/index.html", page=page, status=status, statuses=CALL_STATUSES, counts=counts,
+                           deadlines=deadlines_by_call, matches=matches, today=clock.today(),
+                           sources=list(FeedSource.select().order_by(FeedSource.name)),
+                           organisations=list(Organisation.select().order_by(Organisation.name)))
+
+
+@calls_bp.route("/export.<any(csv, xlsx, json):fmt>")
+@allow("fundraiser", "member", "viewer", unscoped=("fmt",))
+def export(fmt):
+    from fundtrack.feeds.transfer import EXPORT_COLUMNS, export_calls
+
+    query, _status = _calls_query()
+    return export_response(export_calls(query.order_by(Call.id)), EXPORT_COLUMNS, fmt, "calls")
+
+
+def _convert_form(call):
+    form = ConvertForm()
+    organisations = Organisation.select().where(Organisation.archived_at.is_null()).order_by(Organisation.name)
+    if current_user.is_member:
+        organisations = Organisation.select().where(Organisation.id == current_user.organisation_id)
+    form.organisation.choices = choices((str(o.id), o.name) for o in organisations)
+    funders = Funder.select(Funder.id, Funder.name).where(Funder.archived_at.is_null()).order_by(Funder.name)
+    form.funder.choices = choices([("", "–")] + [(str(f.id), f.name) for f in funders])
+    if request.method == "GET":
+        suggested = services.funder_for(call)
+        form.funder.data = str(suggested.id) if suggested else ""
+        first_match = call.matches.order_by(CallMatch.id).first()
+        if first_match and not current_user.is_member:
+            form.organisation.data = str(first_match.organisation_id)
+    return form
+
+
+@calls_bp.route("/<int:call_id>")
+@allow("fundraiser", "member", "viewer")
+def show(call_id, convert_form=None, status=200):
+    call = Call.get_by_id(call_id)
+    matches = CallMatch.select(CallMatch, Organisation).join(Organisation).where(CallMatch.call == call)
+    if current_user.is_member:
+        matches = matches.where(CallMatch.organisation == current_user.organisation_id)
+    return render_template(
+        "calls/show.html", call=call, statuses=CALL_STATUSES, today=clock.today(),
+        deadlines=list(call.deadlines.order_by(CallDeadline.due_on)),
+        changes=list(call.changes.order_by(CallChange.changed_at.desc(), CallChange.id.desc())),
+        matches=list(matches), convert_form=convert_form or _convert_form(call),
+    ), status
+
+
+@calls_bp.route("/<int:call_id>/status", methods=["POST"])
+@allow("fundraiser")
+def set_status(call_id):
+    call = Call.get_by_id(call_id)
+    from fundtrack.forms import Form
+
+    if not Form().validate_on_submit():
+        flash(_("The form has expired. Please send it again."), "error")
+        return redirect(url_for(".show", call_id=call_id))
+    try:
+        services.set_status(call, request.form.get("status", ""), actor=current_user, now=clock.now())
+    except ValidationError as error:
+        for message, params in error.errors.values():
+            flash(_(message, **params), "error")
+    else:
+        flash(_("The call is marked %(status)s.", status=_(CALL_STATUSES[call.status]).lower()), "success")
+    return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/calls/")
+                    else url_for(".show", call_id=call_id))
+
+
+@calls_bp.route("/<int:call_id>/convert", methods=["POST"])
+@allow("fundraiser", "member")
+def convert(call_id):
+    call = Call.get_by_id(call_id)
+    form = _convert_form(call)
+    if form.validate_on_submit():
+        organisation_id = current_user.organisation_id if current_user.is_member else \
+            (int(form.organisation.data) if (form.organisation.data or "").isdigit() else None)
+        organisation = Organisation.get_or_none(Organisation.id == organisation_id)
+        funder = Funder.get_or_none(Funder.id == int(form.funder.data)) if (form.funder.data or "").isdigit() else None
+        if organisation is None:
+            form.organisation.errors = [_("Choose the organisation.")]
+        else:
+            try:
+                application = services.convert_to_application(call, organisation=organisation, funder=funder,
+                                                              actor=current_user, now=clock.now())
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                flash(_("The call is now an application."), "success")
+                return redirect(url_for("applications.show", application_id=application.id))
+    return show(call_id, convert_form=form, status=400)
