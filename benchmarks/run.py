@@ -222,6 +222,14 @@ def main(argv=None) -> int:
             steady = "" if queries_small == queries_large else "  <- query count grows with the data"
             failures += bool(steady)
             print(f"{name:<28} {ours:>13.2f} {baseline:>12.2f} {ratio:>7.2f} {queries_small:>9}/{queries_large:<10}{steady}")
+        small.activate()
+        from benchmarks import feeds as feed_benchmark
+
+        rows, (feed_mb, peak_mb) = feed_benchmark.run(dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC))
+        for name, ours, baseline in rows:
+            print(f"{name:<28} {ours:>13.2f} {baseline:>12.2f} {ours / baseline:>7.2f}")
+        print(f"feeds: one {feed_mb:.1f} MB feed ingested with a peak of {peak_mb:.1f} MB traced memory "
+              f"({peak_mb / feed_mb:.1f}x the feed)")
         return 1 if failures else 0
 
 

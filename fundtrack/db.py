@@ -92,6 +92,24 @@ class JSONField(peewee.TextField):
         return None if value in (None, "") else json.loads(value)
 
 
+def bulk_insert(model, rows: list[dict], *, ignore_conflicts: bool = False) -> None:
+    """Insert many rows with one prepared statement (executemany), converting values as the fields do.
+
+    Several times faster than `insert_many` for thousands of rows, which builds SQL text for every value;
+    used where a fetch can bring thousands of records. Every row must have the same keys.
+    """
+    if not rows:
+        return
+    fields = [model._meta.fields[name] for name in rows[0]]
+    columns = ", ".join(f'"{field.column_name}"' for field in fields)
+    marks = ", ".join([db.obj.param] * len(fields))
+    conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({marks}){conflict}'
+    values = [tuple(field.db_value(row[field.name]) for field in fields) for row in rows]
+    cursor = db.obj.cursor()
+    cursor.executemany(sql, values)
+
+
 def connect_database(url: str, busy_timeout_seconds: float = 5.0) -> peewee.Database:
     """A peewee database for `url`, with SQLite's pragmas applied on every connection."""
     if url.startswith("sqlite:"):

@@ -19,22 +19,20 @@ DEFAULT_ZONE = "Europe/Copenhagen"
 UTC = dt.UTC
 WINDOW = 90  # how far before a date a deadline word may stand (characters)
 
-_MONTH = r"(?P<{name}>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
-_DAY = r"(?P<{name}>[0-3]?\d)"
-_YEAR = r"(?P<{name}>\d{{4}})"
-
-DATE_PATTERNS = [
-    re.compile(r"\b(?P<y>\d{4})-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b"),
-    re.compile(r"\b(?P<d>[0-3]?\d)[./-](?P<m>[01]?\d)[./-](?P<y>\d{4})\b"),
-    re.compile(r"\b" + _DAY.format(name="d") + r"(?:\.|st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH.format(name="mn")
-               + r",?\s+" + _YEAR.format(name="y") + r"\b", re.I),
-    re.compile(r"\b" + _MONTH.format(name="mn") + r"\s+" + _DAY.format(name="d") + r"(?:st|nd|rd|th)?,?\s+"
-               + _YEAR.format(name="y") + r"\b", re.I),
+# A month is any short word here, checked against MONTHS afterwards: an alternation of thirty month
+# names tried at every position of every text would make this the slowest part of ingesting a feed.
+# The forms are alternatives of one pattern (one scan of the text); at one position the earlier wins,
+# so a date with its year is read before the same date without one.
+_FORMS = [
+    r"(?P<y0>\d{4})-(?P<m0>[01]\d)-(?P<d0>[0-3]\d)\b",
+    r"(?P<d1>[0-3]?\d)[./-](?P<m1>[01]?\d)[./-](?P<y1>\d{4})\b",
+    r"(?P<d2>[0-3]?\d)(?:\.|st|nd|rd|th)?\s+(?:of\s+)?(?P<n2>[a-zæøå]{3,9})\.?,?\s+(?P<y2>\d{4})\b",
+    r"(?P<n3>[a-zæøå]{3,9})\.?\s+(?P<d3>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y3>\d{4})\b",
     # Without a year: resolved to the next such date.
-    re.compile(r"\b" + _DAY.format(name="d") + r"(?:\.|st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH.format(name="mn")
-               + r"(?![\w.]*,?\s*\d{4})", re.I),
-    re.compile(r"\b" + _MONTH.format(name="mn") + r"\s+" + _DAY.format(name="d") + r"(?:st|nd|rd|th)?\b(?!,?\s*\d{4})", re.I),
+    r"(?P<d4>[0-3]?\d)(?:\.|st|nd|rd|th)?\s+(?:of\s+)?(?P<n4>[a-zæøå]{3,9})\.?(?![\w.]*,?\s*\d{4})",
+    r"(?P<n5>[a-zæøå]{3,9})\.?\s+(?P<d5>[0-3]?\d)(?:st|nd|rd|th)?\b(?!,?\s*\d{4})",
 ]
+DATES = re.compile(r"\b(?:" + "|".join(f"(?:{form})" for form in _FORMS) + ")")
 
 TIME = re.compile(r"^\s*(?:,|kl\.?|klokken|at|by|\bbefore\b)?\s*(?P<h>[0-2]?\d)(?:[:.](?P<min>[0-5]\d))?\s*"
                   r"(?P<ampm>a\.?m\.?|p\.?m\.?)?(?=\W|$)", re.I)
@@ -48,12 +46,11 @@ ZONES = [
 KEYWORDS = re.compile(
     r"deadlines?|closing date|close date|closes|closing|due date|\bdue\b|submission date|submit by|apply by|"
     r"received by|on or before|no later than|applications? (?:must be )?(?:submitted|received)|expires?|"
-    r"ansøgningsfrist(?:en)?|tidsfrist|frist(?:en|er)?|senest|lukker|sidste frist|indsendes inden|skal være modtaget",
-    re.I)
-SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-ZÆØÅ])|\n")
+    r"ansøgningsfrist(?:en)?|tidsfrist|frist(?:en|er)?|senest|lukker|sidste frist|indsendes inden|skal være modtaget")
+SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-ZÆØÅ])|\n")  # applied to the original text, where capitals remain
 ROLLING = re.compile(
     r"\bløbende\b|\brolling\b|no (?:fixed )?deadline|ingen (?:ansøgnings)?frist|open all year|hele året|"
-    r"until further notice|indtil videre", re.I)
+    r"until further notice|indtil videre")
 
 
 @dataclass(frozen=True)
@@ -71,12 +68,15 @@ class Finding:
 
 
 def _date_from(match: re.Match, reference: dt.date) -> dt.date | None:
-    groups = match.groupdict()
+    form = next(i for i in range(len(_FORMS)) if match.group(f"d{i}") is not None)
+    groups = {name[0]: value for name, value in match.groupdict().items() if name.endswith(str(form))}
     day = int(groups["d"])
-    month = MONTHS.get(groups["mn"].lower().rstrip(".")) if groups.get("mn") else int(groups["m"])
+    month = MONTHS.get(groups["n"]) if "n" in groups else int(groups["m"])
+    if not month:
+        return None  # a word that is no month
     if groups.get("y"):
         year = int(groups["y"])
-        if not groups.get("mn") and month > 12 and day <= 12:
+        if "n" not in groups and month > 12 and day <= 12:
             day, month = month, day  # 06/30/2027, the American way
         try:
             return dt.date(year, month, day)
@@ -113,40 +113,74 @@ def _time_and_zone(after: str) -> tuple[dt.time | None, str | None, int]:
     return dt.time(hour, minute), None, match.end()
 
 
-def _points_to_deadline(text: str, start: int) -> bool:
+def _points_to_deadline(text: str, lowered: str, start: int) -> bool:
     """True when a deadline word stands before the date, in the same sentence, close by."""
-    before = text[max(0, start - WINDOW):start]
-    cut = list(SENTENCE_END.finditer(before))
+    offset = max(0, start - WINDOW)
+    cut = list(SENTENCE_END.finditer(text[offset:start]))
     if cut:
-        before = before[cut[-1].end():]
-    return bool(KEYWORDS.search(before))
+        offset += cut[-1].end()
+    return bool(KEYWORDS.search(lowered, offset, start))
+
+
+def _windows(lowered: str) -> list[tuple[int, int]]:
+    """The stretches of text that follow a deadline word closely enough for a date in them to count."""
+    windows: list[tuple[int, int]] = []
+    for keyword in KEYWORDS.finditer(lowered):
+        start, end = keyword.start(), min(len(lowered), keyword.end() + WINDOW + 40)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def _candidates(lowered: str, windows: list[tuple[int, int]], reference: dt.date):
+    """(match, date) for every date in the text, searching only near deadline words when those are needed.
+
+    A match whose "month" is no month ("deadline 1") is skipped by one character, so that the real date
+    inside it ("1 july 2027") is still found.
+    """
+    for start, end in windows:
+        position = start
+        while match := DATES.search(lowered, position, end):
+            day = _date_from(match, reference)
+            if day is None:
+                position = match.start() + 1
+                continue
+            yield match, day
+            position = match.end()
 
 
 def find_in_text(text: str, reference: dt.date, *, need_keyword: bool = True) -> Finding:
-    """Every deadline a deadline word points to in `text`; rolling when the text says there is none."""
-    finding = Finding(rolling=bool(ROLLING.search(text)))
+    """Every deadline a deadline word points to in `text`; rolling when the text says there is none.
+
+    The patterns run on the lower-cased text (case-insensitive patterns are several times slower).
+    """
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a rare letter whose lower case is longer: keep positions aligned
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    finding = Finding(rolling=bool(ROLLING.search(lowered)))
+    windows = _windows(lowered) if need_keyword else [(0, len(lowered))]
+    if not windows:
+        return finding  # no deadline word anywhere: nothing can count
     taken: list[tuple[int, int]] = []
     seen: set[tuple[dt.date, dt.datetime | None]] = set()
-    for pattern in DATE_PATTERNS:
-        for match in pattern.finditer(text):
-            if any(start <= match.start() < end or start < match.end() <= end for start, end in taken):
-                continue
-            if need_keyword and not _points_to_deadline(text, match.start()):
-                continue
-            day = _date_from(match, reference)
-            if day is None:
-                continue
-            taken.append((match.start(), match.end()))
-            clock, zone, length = _time_and_zone(text[match.end():match.end() + 40])
-            zone = zone or DEFAULT_ZONE
-            due_at = None
-            if clock is not None:
-                due_at = dt.datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).astimezone(UTC)
-            if (day, due_at) in seen:
-                continue
-            seen.add((day, due_at))
-            found_in = text[max(0, match.start() - 40):match.end() + length].strip()
-            finding.deadlines.append(FoundDeadline(day, due_at, zone, found_in[:250]))
+    for match, day in _candidates(lowered, windows, reference):
+        if any(start <= match.start() < end or start < match.end() <= end for start, end in taken):
+            continue
+        if need_keyword and not _points_to_deadline(text, lowered, match.start()):
+            continue
+        taken.append((match.start(), match.end()))
+        clock, zone, length = _time_and_zone(lowered[match.end():match.end() + 40])
+        zone = zone or DEFAULT_ZONE
+        due_at = None
+        if clock is not None:
+            due_at = dt.datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+        if (day, due_at) in seen:
+            continue
+        seen.add((day, due_at))
+        found_in = text[max(0, match.start() - 40):match.end() + length].strip()
+        finding.deadlines.append(FoundDeadline(day, due_at, zone, found_in[:250]))
     finding.deadlines.sort(key=lambda d: (d.due_on, d.due_at or dt.datetime.min.replace(tzinfo=UTC)))
     return finding
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import hashlib
 import io
 import re
@@ -21,7 +22,7 @@ from peewee import chunked, fn
 from fundtrack import clock
 from fundtrack.applications import services as applications
 from fundtrack.config import FeedSettings
-from fundtrack.db import db
+from fundtrack.db import bulk_insert, db
 from fundtrack.deadlines import services as deadlines
 from fundtrack.feeds import fetching
 from fundtrack.feeds.deadlines import FoundDeadline, find_deadlines
@@ -104,8 +105,8 @@ def clean_link(url: str, tracking_parameters) -> str:
 
 def identity_of(entry: dict, source_id: int, title: str, published: dt.datetime | None, tracking) -> str:
     """The guid, else the cleaned link, else the title and date: hashed, to fit a key column."""
-    guid = (entry.get("id") or entry.get("guid") or "").strip()
-    link = (entry.get("link") or "").strip()
+    guid = (dict.get(entry, "id") or "").strip()
+    link = (dict.get(entry, "link") or "").strip()
     if guid:
         key = f"guid:{source_id}:{clean_link(guid, tracking) if re.match(r'^https?://', guid) else guid}"
     elif link:
@@ -169,25 +170,27 @@ def parse_feed(body: bytes, *, content_type: str, final_url: str, source_id: int
 
 
 def _published(entry) -> dt.datetime | None:
-    stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+    stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
     if not stamp:
         return None
     return dt.datetime.fromtimestamp(calendar.timegm(stamp), tz=dt.UTC)
 
 
 def _item(entry, source_id: int, today: dt.date, tracking) -> Item:
-    title = plain_text(entry.get("title", "")) or "(uden titel)"
-    summary = entry.get("summary", "")
-    if not summary and entry.get("content"):
-        summary = entry["content"][0].get("value", "")
+    # dict.get reads feedparser's own keys directly; its FeedParserDict.get also tries aliases, which is slow.
+    get = functools.partial(dict.get, entry)
+    title = plain_text(get("title", "")) or "(uden titel)"
+    summary = get("summary", "")
+    if not summary and get("content"):
+        summary = get("content")[0].get("value", "")
     text = plain_text(summary)
     published = _published(entry)
     reference = clock.to_local(published).date() if published else today
     finding = find_deadlines(entry, f"{title}. {text[:5000]}", reference)
-    funder_name = plain_text(entry.get("author", "") or entry.get("publisher", "") or entry.get("dc_publisher", ""))
+    funder_name = plain_text(get("author", "") or get("publisher", "") or get("dc_publisher", ""))
     return Item(
         identity=identity_of(entry, source_id, title, published, tracking), title=title[:250],
-        link=(entry.get("link") or "").strip()[:1000], summary=summary, summary_text=text, published_at=published,
+        link=(get("link") or "").strip()[:1000], summary=summary, summary_text=text, published_at=published,
         funder_name=funder_name[:200], deadlines=finding.deadlines, rolling=finding.rolling,
     )
 
@@ -249,16 +252,14 @@ def store_items(source: FeedSource, items: list[Item], *, now: dt.datetime) -> R
                 report.updated += 1
             else:
                 unchanged_ids.append(call.id)
-        for batch in chunked(new_rows, 200):
-            Call.insert_many(batch).execute()
+        bulk_insert(Call, new_rows)
         new_identities = [row["identity"] for row in new_rows]
         deadline_rows = []
         for batch in chunked(new_identities, 300):
             for call_id, identity in Call.select(Call.id, Call.identity).where(Call.identity.in_(batch)).tuples():
                 report.new_call_ids.append(call_id)
                 deadline_rows.extend(_deadline_rows(call_id, unique[identity].deadlines))
-        for batch in chunked(deadline_rows, 300):
-            CallDeadline.insert_many(batch).execute()
+        bulk_insert(CallDeadline, deadline_rows)
         for batch in chunked(unchanged_ids, 500):
             Call.update(last_seen_at=now).where(Call.id.in_(batch)).execute()
         report.new = len(new_rows)
@@ -348,20 +349,24 @@ def fetch_all(settings: FeedSettings, *, now: dt.datetime, user_agent: str, sour
 
 # Matching calls to organisations.
 
+WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> str:
+    """Text as its lower-case words between single spaces, so that " term " finds whole words only."""
+    return " " + " ".join(WORD.findall(text.lower())) + " "
+
+
 def _terms(words) -> list[str]:
-    return [w.strip().lower() for w in words if w and w.strip()]
-
-
-def _pattern(terms) -> re.Pattern | None:
-    if not terms:
-        return None
-    return re.compile(r"(?<!\w)(" + "|".join(re.escape(t) for t in sorted(set(terms), key=len, reverse=True)) + r")(?!\w)",
-                      re.I)
+    return [term for term in (_words(w).strip() for w in words if w) if term]
 
 
 def match_calls(call_ids, *, now: dt.datetime) -> int:
     """Pass calls on to the organisations they fit: one of its interests or keywords in the call's text,
-    or a shared UN goal, and none of its excluded words. Returns how many matches were made."""
+    or a shared UN goal, and none of its excluded words. Returns how many matches were made.
+
+    Terms are compared as whole words ("genbrug" does not match "genbrugsplads").
+    """
     organisations = list(Organisation.select().where(Organisation.archived_at.is_null()))
     wanted: dict[str, set[int]] = {}
     unwanted: dict[str, set[int]] = {}
@@ -370,30 +375,32 @@ def match_calls(call_ids, *, now: dt.datetime) -> int:
             wanted.setdefault(term, set()).add(organisation.id)
         for term in _terms(organisation.excluded_words):
             unwanted.setdefault(term, set()).add(organisation.id)
-    goals = {o.id: set(o.un_goals) for o in organisations}
-    wanted_pattern, unwanted_pattern = _pattern(wanted), _pattern(unwanted)
+    goals = {o.id: set(o.un_goals) for o in organisations if o.un_goals}
+    if not wanted and not goals:
+        return 0  # no organisation has said what it wants
     rows = []
     for batch in chunked(list(call_ids), 500):
         for call in Call.select(Call.id, Call.title, Call.summary_text, Call.un_goals).where(Call.id.in_(batch)):
-            text = f"{call.title} {call.summary_text}"
+            text = _words(f"{call.title} {call.summary_text}")
             reasons: dict[int, list[str]] = {}
-            if wanted_pattern:
-                for found in {m.group(1).lower() for m in wanted_pattern.finditer(text)}:
-                    for organisation_id in wanted[found]:
-                        reasons.setdefault(organisation_id, []).append(found)
-            for organisation_id, organisation_goals in goals.items():
-                shared = organisation_goals & set(call.un_goals)
-                if shared:
-                    reasons.setdefault(organisation_id, []).extend(f"UN {g}" for g in sorted(shared))
-            if unwanted_pattern and reasons:
-                for found in {m.group(1).lower() for m in unwanted_pattern.finditer(text)}:
-                    for organisation_id in unwanted[found]:
-                        reasons.pop(organisation_id, None)
+            for term, organisation_ids in wanted.items():
+                if f" {term} " in text:
+                    for organisation_id in organisation_ids:
+                        reasons.setdefault(organisation_id, []).append(term)
+            if call.un_goals:
+                for organisation_id, organisation_goals in goals.items():
+                    shared = organisation_goals & set(call.un_goals)
+                    if shared:
+                        reasons.setdefault(organisation_id, []).extend(f"UN {g}" for g in sorted(shared))
+            if reasons:
+                for term, organisation_ids in unwanted.items():
+                    if f" {term} " in text:
+                        for organisation_id in organisation_ids:
+                            reasons.pop(organisation_id, None)
             rows.extend({"call": call.id, "organisation": organisation_id, "reasons": sorted(set(words)), "matched_at": now}
                         for organisation_id, words in reasons.items())
     with db.atomic():
-        for batch in chunked(rows, 300):
-            CallMatch.insert_many(batch).on_conflict_ignore().execute()
+        bulk_insert(CallMatch, rows, ignore_conflicts=True)
     return len(rows)
 
 

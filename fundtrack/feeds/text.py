@@ -21,6 +21,8 @@ def clean_html(text: str) -> str:
 
 def plain_text(text: str) -> str:
     """The words of a piece of feed HTML, without tags or entities, on one line."""
+    if "<" not in (text or "") and "&" not in (text or ""):
+        return WHITESPACE.sub(" ", text or "").strip()
     without_tags = nh3.clean(text or "", tags=set())
     return WHITESPACE.sub(" ", html.unescape(without_tags)).strip()
 
