@@ -14,6 +14,7 @@ from fundtrack.applications.models import WON_STAGES, Application
 from fundtrack.auth.models import User
 from fundtrack.config import RelationshipSettings
 from fundtrack.deadlines.models import REPORT_KINDS, Deadline
+from fundtrack.feeds.models import Call, CallDeadline
 from fundtrack.funders import services as funder_services
 from fundtrack.funders.models import Funder, Round
 from fundtrack.i18n_markers import N_
@@ -111,6 +112,7 @@ class Overview:
     status: history.Status
     next_ask: history.NextAsk
     next_round: tuple[Round, dt.date] | None
+    next_call: tuple[Call, dt.date] | None
     suggested_ore: int | None
     cycle_days: int
     years: set[int]
@@ -143,6 +145,12 @@ def overviews(relationships: list[Relationship], today: dt.date, settings: Relat
     rounds = defaultdict(list)
     for round_, day in funder_services.upcoming_rounds(today, funder_ids=funder_ids, per_round=6):
         rounds[round_.funder_id].append((round_, day))
+    calls = defaultdict(list)
+    open_calls = (CallDeadline.select(CallDeadline, Call).join(Call)
+                  .where(Call.funder.in_(list(funder_ids)) & (Call.status != "dismissed") & (CallDeadline.due_on >= today))
+                  .order_by(CallDeadline.due_on))
+    for deadline in open_calls:
+        calls[deadline.call.funder_id].append((deadline.call, deadline.due_on))
     cycles = {funder_id: history.usual_cycle_days(histories.gaps_of_funder(funder_id), thresholds.default_cycle_months)
               for funder_id in funder_ids}
     result = []
@@ -154,11 +162,12 @@ def overviews(relationships: list[Relationship], today: dt.date, settings: Relat
                                cooldown_after_grant_months=funder.cooldown_after_grant_months,
                                cooldown_after_rejection_months=funder.cooldown_after_rejection_months)
         next_round = next(((r, day) for r, day in rounds.get(relationship.funder_id, []) if day >= ask.on), None)
+        next_call = next(((c, day) for c, day in calls.get(relationship.funder_id, []) if day >= ask.on), None)
         years = {history.fiscal_year(g.on, thresholds.fiscal_year_start_month) for g in gifts}
         result.append(Overview(
             relationship=relationship, gifts=gifts,
             status=history.classify(gifts, today, cycles[relationship.funder_id], thresholds),
-            next_ask=ask, next_round=next_round, suggested_ore=history.suggested_amount(gifts, funder.grant_max_ore),
+            next_ask=ask, next_round=next_round, next_call=next_call, suggested_ore=history.suggested_amount(gifts, funder.grant_max_ore),
             cycle_days=cycles[relationship.funder_id], years=years,
             consecutive_years=history.consecutive_years(years, this_year),
         ))

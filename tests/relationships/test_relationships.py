@@ -91,15 +91,22 @@ def test_golden_with_the_usual_cycle_learnt_from_the_funder(give, create_funder,
     assert overview_of(funder, cafe, today=dt.date(2027, 12, 15)).status.code == "lapsed"
 
 
-def test_next_ask_shows_the_next_round_of_the_funder(give, create_funder, create_organisation):
+def test_next_ask_shows_the_next_round_and_call_of_the_funder(give, create_funder, create_organisation):
     from fundtrack.funders.services import create_round
 
     funder, cafe = create_funder(cooldown_after_grant_months=6), create_organisation()
     create_round(funder, {"name": "Forår og efterår", "kind": "yearly", "yearly_dates": "01-03, 01-09"}, now=NOW)
     give(cafe, funder, dt.date(2026, 10, 1))
+    from fundtrack.feeds.models import Call, CallDeadline
+
+    early = Call.create(identity="early", title="Opslag før vinduet", funder=funder)
+    CallDeadline.create(call=early, due_on=dt.date(2027, 2, 1))
+    later = Call.create(identity="later", title="Opslag i vinduet", funder=funder)
+    CallDeadline.create(call=later, due_on=dt.date(2027, 5, 15))
     overview = overview_of(funder, cafe)
     assert overview.next_ask.on == dt.date(2027, 4, 1)
     assert overview.next_round[1] == dt.date(2027, 9, 1)
+    assert overview.next_call == (later, dt.date(2027, 5, 15))
     assert overview.suggested_ore == 100_000 * KR
 
 
