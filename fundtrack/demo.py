@@ -33,16 +33,19 @@ ORGANISATIONS = [
      "description": "Café og cateringkøkken i bymidten. Fleksjobbere og borgere i ressourceforløb lærer køkken, "
                     "service og kasse, og mange går videre til job i byens restauranter.",
      "interests": "mad, catering, beskæftigelse, unge, fleksjob", "un_goals": "8, 12",
+     "keywords": "madspild, køkken, food", "excluded_words": "landbrug",
      "contacts": [("Jonas Berg", "Daglig leder", "jonas@cafekornet.example.dk")]},
     {"name": "Naturhaven for Veteraner", "kind": "initiative",
      "description": "En naturhave hvor veteraner med PTSD arbejder med jord, dyr og biodiversitet, "
                     "i et fællesskab med frivillige fra lokalsamfundet.",
      "interests": "natur, veteraner, mental sundhed, biodiversitet, frivillighed", "un_goals": "3, 15",
+     "keywords": "ptsd, grønne områder",
      "contacts": [("Søren Lund", "Koordinator", "soren@naturhaven.example.dk")]},
     {"name": "Genbrugslab", "kind": "enterprise", "cvr_number": "27182818",
      "description": "Kreativt værksted der laver møbler og design af genbrugsmaterialer fra genbrugspladsen, "
                     "med værkstedspraktik for unge uden uddannelse.",
      "interests": "genbrug, cirkulær økonomi, design, unge, uddannelse", "un_goals": "4, 12",
+     "keywords": "upcycling, værksted, circular economy",
      "contacts": [("Amalie Krog", "Værkstedsleder", "amalie@genbrugslab.example.dk")]},
     {"name": "Reparationscaféen", "kind": "association",
      "description": "Frivillig reparationscafé hver torsdag: cykler, tøj og elektronik repareres sammen med borgerne, "
@@ -194,6 +197,7 @@ def load(*, today: dt.date, now: dt.datetime) -> None:
             _application(orgs[org], funders[funder], title, kroner * 100, outcome, years_ago,
                          owner=owners[index % 2], today=today, rng=rng)
         _relationships(orgs, funders, users, today=today, now=now)
+        _calls(funders, today=today, now=now)
         # A funder took back money it found unspent: the grant counts net of it, and the fee follows.
         bikes = Application.get(Application.title == "Cykelværksted for flygtninge")
         applications.record_reclaim(bikes, 10_000_00, today - dt.timedelta(days=20), reason="Ubrugte midler ved projektets afslutning",
@@ -228,6 +232,48 @@ def _relationships(orgs, funders, users, *, today: dt.date, now: dt.datetime) ->
         for kind, ago, text in interactions:
             relationship_services.log_interaction(relationship, kind=kind, happened_on=today - dt.timedelta(days=ago),
                                                   text=text, actor=users[role], now=now)
+
+
+# (title, funder, days until the deadline or None for rolling, text)
+CALLS = [
+    ("Pulje til madspild og fællesskab", "Fælleskøb Dagligvarer Fond", 45,
+     "Støtte til projekter der mindsker madspild og skaber fællesskab om mad. Ansøgningsfrist: {date} kl. 12.00."),
+    ("Grønne områder for veteraner", "Veteranfonden af 2010", 70,
+     "Fonden støtter aktiviteter i naturen for veteraner med PTSD. Frist: {date}."),
+    ("Circular economy partnerships", "Interreg Øresund-Kattegat-Skagerrak", 120,
+     "Cross-border projects on circular economy and upcycling. Closing date: {date} 4:00pm CET."),
+    ("Lokale fællesskaber i landdistrikterne", "Landdistriktspuljen", None,
+     "Puljen modtager ansøgninger løbende fra foreninger og initiativer i landdistrikterne."),
+    ("Iværksætteri for unge", "Nordlys Fonden", 30,
+     "Unge iværksættere med kreative idéer og værksted. Ansøg senest {date}."),
+    ("Landbrug og biodiversitet", "Lindegaard Fonden", 60, "Projekter i landbruget med fokus på natur. Deadline: {date}."),
+]
+
+
+def _calls(funders, *, today: dt.date, now: dt.datetime) -> None:
+    """Open calls as a fund database would bring them, passed on to the partners they fit."""
+    from fundtrack.feeds import services as feed_services
+    from fundtrack.feeds.deadlines import find_in_text
+    from fundtrack.feeds.models import Call, CallDeadline
+
+    ids = []
+    for index, (title, funder, days, text) in enumerate(CALLS):
+        due = today + dt.timedelta(days=days) if days else None
+        words = text.format(date=f"{due.day}. {MONTH_NAMES[due.month]} {due.year}" if due else "")
+        finding = find_in_text(words, today)
+        call = Call.create(identity=f"demo-{index}", funder=funders[funder], funder_name=funder, title=title,
+                           summary=f"<p>{words}</p>", summary_text=words, rolling=finding.rolling,
+                           published_at=now - dt.timedelta(days=index), first_seen_at=now - dt.timedelta(days=index),
+                           last_seen_at=now, updated_at=now)
+        for found in finding.deadlines:
+            CallDeadline.create(call=call, due_on=found.due_on, due_at=found.due_at, timezone=found.timezone,
+                                found_in=found.found_in)
+        ids.append(call.id)
+    feed_services.match_calls(ids, now=now)
+
+
+MONTH_NAMES = {1: "januar", 2: "februar", 3: "marts", 4: "april", 5: "maj", 6: "juni", 7: "juli", 8: "august",
+               9: "september", 10: "oktober", 11: "november", 12: "december"}
 
 
 def _moment(day: dt.date, hour: int = 10) -> dt.datetime:
