@@ -202,7 +202,63 @@ def case_floor(large: World, small: World, repeat: int):
             small.queries("/healthz"), large.queries("/healthz"))
 
 
-CASES = [case_floor, case_dashboard, case_list, case_board, case_application_page]
+def case_calendar(large: World, small: World, repeat: int):
+    """A subscription with 2,000 deadlines: a full GET (built, not cached) against icalendar serialising the
+    same events alone; then the cached GET, and a 304 against a trivial endpoint."""
+    import datetime as dt
+
+    from peewee import chunked
+
+    from fundtrack import clock
+    from fundtrack.applications.models import Application
+    from fundtrack.calendars import services as calendars
+    from fundtrack.deadlines.models import Deadline
+    from fundtrack.funders.models import Funder
+    from fundtrack.organisations.models import Organisation
+
+    large.activate()
+    now = clock.now()
+    with db.connection_context():
+        organisation = Organisation.create(name="Calendar benchmark", kind="enterprise", created_at=now, updated_at=now)
+        funder = Funder.get()
+        Application.insert_many([{"organisation": organisation.id, "funder": funder.id, "title": f"Ansøgning {i} om støtte",
+                                  "stage": "drafting", "stage_changed_at": now, "created_at": now, "updated_at": now,
+                                  "purpose": "", "notes": "", "cosigned_by": ""} for i in range(1000)]).execute()
+        ids = [a.id for a in Application.select(Application.id).where(Application.organisation == organisation)]
+        rows = [{"application": i, "kind": kind, "title": "", "due_on": clock.today() + dt.timedelta(days=10 + n),
+                 "timezone": "Europe/Copenhagen", "notes": "", "sequence": 0, "created_at": now, "updated_at": now}
+                for n, i in enumerate(ids) for kind in ("internal_draft", "submission")]
+        for batch in chunked(rows, 500):
+            Deadline.insert_many(batch).execute()
+        subscription, token = calendars.issue(organisation=organisation, include_rounds=False, include_calls=False,
+                                              now=now)
+        items = calendars.collect(subscription, clock.today(), now, "http://localhost:5000")
+        assert len(items) == 2000, len(items)
+
+    def serialise_alone():
+        calendars.render(items, name="x", uid="x", language="da")
+
+    def full_get():
+        calendars.cache.clear()
+        large.get(f"/calendars/{token}.ics")
+
+    baseline = best_of(serialise_alone, max(3, repeat // 3))
+    ours = best_of(full_get, max(3, repeat // 3))
+    cached = best_of(lambda: large.get(f"/calendars/{token}.ics"), repeat)
+    etag = large.client.get(f"/calendars/{token}.ics").headers["ETag"]
+
+    def not_modified():
+        response = large.client.get(f"/calendars/{token}.ics", headers={"If-None-Match": etag})
+        assert response.status_code == 304
+
+    trivial = best_of(lambda: large.get("/healthz"), repeat)
+    revalidated = best_of(not_modified, repeat)
+    print(f"{'calendar: 2,000 events, cached':<28} {cached:>13.2f} {baseline:>12.2f} {cached / baseline:>7.2f}")
+    print(f"{'calendar: 304 vs /healthz':<28} {revalidated:>13.2f} {trivial:>12.2f} {revalidated / trivial:>7.2f}")
+    return ("calendar: 2,000 events, built", ours, baseline, 0, 0)
+
+
+CASES = [case_floor, case_dashboard, case_list, case_board, case_application_page, case_calendar]
 
 
 def main(argv=None) -> int:

@@ -65,6 +65,7 @@ def _register_blueprints(app: Flask) -> None:
     """Every domain's views, listed here so that a reader sees the whole app at once."""
     from fundtrack.applications.views import bp as applications
     from fundtrack.auth.views import bp as auth
+    from fundtrack.calendars.views import bp as calendars
     from fundtrack.dashboard.views import bp as dashboard
     from fundtrack.deadlines.views import bp as deadlines
     from fundtrack.feeds.views import bp as feeds
@@ -86,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(relationships, url_prefix="/relationships")
     app.register_blueprint(feeds, url_prefix="/feeds")
     app.register_blueprint(calls, url_prefix="/calls")
+    app.register_blueprint(calendars, url_prefix="/calendars")
     app.register_blueprint(fees, url_prefix="/fees")
     app.register_blueprint(imports, url_prefix="/imports")
 

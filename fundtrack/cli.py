@@ -344,3 +344,78 @@ def feeds_fetch(source_id):
                f"{totals['unchanged']} unchanged, {failed} failed.")
     if failed and failed == len(reports):
         raise SystemExit(1)
+
+
+calendars_group = AppGroup("calendars", help="Calendar subscription addresses.")
+cli.add_command(calendars_group)
+
+
+@calendars_group.command("issue")
+@click.option("--organisation", "organisation_name", help="A calendar for this organisation (by name).")
+@click.option("--user", "email", help="A calendar for this user (by e-mail).")
+@click.option("--name", default="", help="The calendar's name in calendar programs.")
+@click.option("--language", type=click.Choice(["da", "en"]), help="Language of the events (default: the user's, else Danish).")
+def calendars_issue(organisation_name, email, name, language):
+    """Issue a secret calendar address and print it (it is not stored and cannot be shown again)."""
+    from flask import url_for
+
+    from fundtrack.auth.models import User
+    from fundtrack.calendars import services
+    from fundtrack.db import db
+    from fundtrack.organisations.models import Organisation
+
+    if bool(organisation_name) == bool(email):
+        raise click.UsageError("Give exactly one of --organisation and --user.")
+    with db.connection_context():
+        organisation = user = None
+        if organisation_name:
+            organisation = Organisation.get_or_none(Organisation.name == organisation_name)
+            if organisation is None:
+                raise click.ClickException(f"No organisation is called {organisation_name!r}.")
+        else:
+            user = User.get_or_none(User.email == email.strip().lower())
+            if user is None:
+                raise click.ClickException(f"No user has the e-mail {email!r}.")
+        subscription, token = services.issue(organisation=organisation, user=user, name=name,
+                                             language=language or (user.language if user else "da"), now=clock.now())
+    base = _settings().app.base_url.rstrip("/")
+    with current_app_request_context():
+        path = url_for("calendars.feed", token=token)
+    click.echo(f"Calendar {subscription.id}: {base}{path}")
+    click.echo(f"webcal://{(base + path).split('://', 1)[1]}")
+
+
+def current_app_request_context():
+    from flask import current_app
+
+    return current_app.test_request_context()
+
+
+@calendars_group.command("revoke")
+@click.argument("token_id", type=int)
+def calendars_revoke(token_id):
+    """Revoke a calendar address by its number (shown by `calendars issue` and `calendars list`)."""
+    from fundtrack.calendars import services
+    from fundtrack.calendars.models import Subscription
+    from fundtrack.db import db
+
+    with db.connection_context():
+        subscription = Subscription.get_or_none(Subscription.id == token_id)
+        if subscription is None or subscription.revoked_at is not None:
+            raise click.ClickException(f"No live calendar {token_id}.")
+        services.revoke(subscription, now=clock.now())
+    click.echo(f"Calendar {token_id} is revoked.")
+
+
+@calendars_group.command("list")
+def calendars_list():
+    """List calendar addresses with the last time a calendar program fetched them."""
+    from fundtrack.calendars.models import Subscription
+    from fundtrack.db import db
+
+    with db.connection_context():
+        for s in Subscription.select().order_by(Subscription.id):
+            owner = s.organisation.name if s.organisation_id else s.user.email
+            state = "revoked" if s.revoked_at else "live"
+            polled = s.last_polled_at.isoformat(timespec="minutes") if s.last_polled_at else "never"
+            click.echo(f"{s.id:>4}  {state:<8} {owner:<30} last fetched {polled}")

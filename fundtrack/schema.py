@@ -6,6 +6,7 @@ change without its migration is caught; `fundtrack db diff` writes the migration
 from fundtrack.applications.models import Application, StageChange
 from fundtrack.audit.models import AuditEntry
 from fundtrack.auth.models import LoginFailure, User
+from fundtrack.calendars.models import Subscription
 from fundtrack.deadlines.models import Deadline
 from fundtrack.feeds.models import Call, CallChange, CallDeadline, CallMatch, FeedSource
 from fundtrack.fees.models import FeeAgreement, FeeEntry
@@ -20,6 +21,7 @@ MODELS = [
     Round, FeeAgreement, FeeEntry, PendingImport,
     Relationship, Interaction,
     FeedSource, Call, CallDeadline, CallChange, CallMatch,
+    Subscription,
 ]
 
 # Migrations are frozen copies of the schema: they name plain peewee column types, never

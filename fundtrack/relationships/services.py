@@ -167,7 +167,8 @@ def overviews(relationships: list[Relationship], today: dt.date, settings: Relat
         result.append(Overview(
             relationship=relationship, gifts=gifts,
             status=history.classify(gifts, today, cycles[relationship.funder_id], thresholds),
-            next_ask=ask, next_round=next_round, next_call=next_call, suggested_ore=history.suggested_amount(gifts, funder.grant_max_ore),
+            next_ask=ask, next_round=next_round, next_call=next_call,
+            suggested_ore=history.suggested_amount(gifts, funder.grant_max_ore),
             cycle_days=cycles[relationship.funder_id], years=years,
             consecutive_years=history.consecutive_years(years, this_year),
         ))

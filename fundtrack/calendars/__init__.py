@@ -1,0 +1,1 @@
+"""Deadline calendars: secret iCalendar subscription URLs that every calendar client accepts."""

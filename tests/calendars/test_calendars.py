@@ -1,0 +1,292 @@
+"""Served calendars, parsed back and checked against RFC 5545/7986 and the rules of the subscription."""
+import datetime as dt
+import re
+from email.utils import format_datetime
+
+import pytest
+from icalendar import Calendar
+
+from fundtrack import clock
+from fundtrack.calendars import services
+from fundtrack.calendars.models import Subscription
+from fundtrack.deadlines.services import add_deadline, complete_deadline, delete_deadline, update_deadline
+from tests.conftest import post
+
+UTC = dt.UTC
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    services.cache.clear()
+    yield
+    services.cache.clear()
+
+
+@pytest.fixture
+def world(create_organisation, create_funder, create_application):
+    today = clock.today()
+    now = clock.now() - dt.timedelta(hours=1)
+    cafe, garden = create_organisation("Café Kornet"), create_organisation("Naturhaven")
+    funder = create_funder(name="Kornmod Fonden")
+    school = create_application(organisation=cafe, funder=funder, title="Køkkenskolen", amount_requested_ore=250_000_00,
+                                now=now)
+    other = create_application(organisation=garden, funder=funder, title="Sansehaven", now=now)
+    deadlines = {
+        "date": add_deadline(school, "submission", today + dt.timedelta(days=30), now=now),
+        "timed": add_deadline(school, "internal_draft", today + dt.timedelta(days=20), now=now,
+                              due_at=dt.datetime.combine(today + dt.timedelta(days=20), dt.time(11, 0), tzinfo=UTC)),
+        "other": add_deadline(other, "submission", today + dt.timedelta(days=10), now=now),
+    }
+    return {"cafe": cafe, "garden": garden, "funder": funder, "school": school, "other": other, "now": now,
+            "today": today, **deadlines}
+
+
+def issue(**kwargs):
+    return services.issue(now=clock.now() - dt.timedelta(hours=1), **kwargs)
+
+
+def get(client, token, **headers):
+    return client.get(f"/calendars/{token}.ics", headers=headers)
+
+
+def events(response):
+    calendar = Calendar.from_ical(response.data)
+    return {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+
+
+def test_calendar_properties_and_line_rules(client, world):
+    _, token = issue(organisation=world["cafe"], name="Café Kornets frister", alarm_minutes=[10080, 1440])
+    response = get(client, token)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response.headers["Content-Disposition"].startswith("inline")
+    assert "max-age" in response.headers["Cache-Control"]
+    body = response.data
+    assert b"\r\n" in body and body.count(b"\n") == body.count(b"\r\n")
+    assert all(len(line) <= 75 for line in body.split(b"\r\n"))
+    text = body.decode("utf-8")
+    assert "METHOD:PUBLISH" in text
+    assert "NAME:Café Kornets frister" in text and "X-WR-CALNAME:Café Kornets frister" in text
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT6H" in text and "X-PUBLISHED-TTL:PT6H" in text
+    calendar = Calendar.from_ical(body)
+    alarms = calendar.walk("VALARM")
+    assert sorted(str(a["TRIGGER"].to_ical(), "ascii") for a in alarms[:2]) == ["-P1D", "-P7D"]
+
+
+def test_all_day_events_have_an_exclusive_end(client, world):
+    _, token = issue(organisation=world["cafe"])
+    event = events(get(client, token))[f"deadline-{world['date'].id}@fundtrack"]
+    assert "DTSTART;VALUE=DATE:" in event.to_ical().decode()
+    assert event.decoded("DTSTART") == world["date"].due_on
+    assert event.decoded("DTEND") == world["date"].due_on + dt.timedelta(days=1)
+
+
+def test_timed_events_are_written_in_utc(client, world):
+    _, token = issue(organisation=world["cafe"])
+    event = events(get(client, token))[f"deadline-{world['timed'].id}@fundtrack"]
+    assert re.search(r"DTSTART:\d{8}T110000Z", event.to_ical().decode())
+
+
+def test_uid_stays_and_sequence_rises_when_a_deadline_moves(client, world):
+    _, token = issue(organisation=world["cafe"])
+    uid = f"deadline-{world['date'].id}@fundtrack"
+    first = events(get(client, token))[uid]
+    again = events(get(client, token))[uid]
+    assert first["UID"] == again["UID"] and first["DTSTAMP"].to_ical() == again["DTSTAMP"].to_ical()
+    assert first.get("SEQUENCE") == 0
+    later = clock.now()
+    update_deadline(world["date"], kind="submission", due_on=world["date"].due_on + dt.timedelta(days=7), now=later)
+    moved = events(get(client, token))[uid]
+    assert moved["UID"] == uid and moved.get("SEQUENCE") == 1
+    assert moved.decoded("DTSTART") == world["date"].due_on
+    assert moved.decoded("LAST-MODIFIED") == later.replace(microsecond=0)
+    assert moved.decoded("DTSTAMP") == moved.decoded("LAST-MODIFIED")
+
+
+def test_stamps_come_from_the_data_not_the_request(client, world):
+    _, token = issue(organisation=world["cafe"])
+    event = events(get(client, token))[f"deadline-{world['date'].id}@fundtrack"]
+    assert event.decoded("DTSTAMP") == world["date"].updated_at.replace(microsecond=0)
+
+
+def test_completed_and_removed_deadlines_are_cancelled_for_a_while(client, world, monkeypatch):
+    _, token = issue(organisation=world["cafe"])
+    complete_deadline(world["date"], actor=None, now=clock.now())
+    delete_deadline(world["timed"], now=clock.now())
+    found = events(get(client, token))
+    assert found[f"deadline-{world['date'].id}@fundtrack"]["STATUS"] == "CANCELLED"
+    assert found[f"deadline-{world['timed'].id}@fundtrack"]["STATUS"] == "CANCELLED"
+    assert "VALARM" not in found[f"deadline-{world['date'].id}@fundtrack"].to_ical().decode()
+    month_later = clock.today() + dt.timedelta(days=32)
+    monkeypatch.setattr(clock, "today", lambda: month_later)
+    found = events(get(client, token))
+    assert f"deadline-{world['date'].id}@fundtrack" not in found
+
+
+def test_long_danish_titles_fold_at_75_octets_without_breaking_characters(client, world, create_application):
+    title = "Ældre og unge i fællesskab om æbler, økologi og årstidernes gang på Sjællands små øer – en ansøgning"
+    application = create_application(organisation=world["cafe"], funder=world["funder"], title=title)
+    deadline = add_deadline(application, "custom", clock.today() + dt.timedelta(days=5), title="Møde; med, komma",
+                            now=clock.now())
+    _, token = issue(organisation=world["cafe"])
+    body = get(client, token).data
+    assert all(len(line) <= 75 for line in body.split(b"\r\n"))
+    body.decode("utf-8")  # no character was cut in two
+    event = events(get(client, token))[f"deadline-{deadline.id}@fundtrack"]
+    assert str(event["SUMMARY"]) == f"Andet (Møde; med, komma): {title} – Kornmod Fonden"
+    assert "Møde\\; med\\, komma" in body.decode("utf-8").replace("\r\n ", "")
+
+
+def test_event_text_in_the_subscribers_language(client, world):
+    _, danish = issue(organisation=world["cafe"], language="da")
+    _, english = issue(organisation=world["cafe"], language="en")
+    uid = f"deadline-{world['date'].id}@fundtrack"
+    assert str(events(get(client, danish))[uid]["SUMMARY"]).startswith("Ansøgningsfrist: Køkkenskolen")
+    english_event = events(get(client, english))[uid]
+    assert str(english_event["SUMMARY"]).startswith("Submission: Køkkenskolen")
+    assert "DKK 250,000" in str(english_event["DESCRIPTION"])
+    assert str(english_event["URL"]).endswith(f"/applications/{world['school'].id}")
+
+
+def test_etag_and_if_none_match(client, world):
+    _, token = issue(organisation=world["cafe"])
+    first = get(client, token)
+    etag = first.headers["ETag"]
+    assert etag.startswith('"') and not etag.startswith("W/")
+    again = get(client, token, **{"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert get(client, token).headers["ETag"] == etag  # unchanged content, unchanged ETag
+    update_deadline(world["date"], kind="submission", due_on=world["date"].due_on + dt.timedelta(days=1), now=clock.now())
+    changed = get(client, token, **{"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_if_modified_since_both_ways(client, world):
+    _, token = issue(organisation=world["cafe"])
+    first = get(client, token)
+    last_modified = first.headers["Last-Modified"]
+    assert get(client, token, **{"If-Modified-Since": last_modified}).status_code == 304
+    earlier = format_datetime(dt.datetime.now(UTC) - dt.timedelta(days=3), usegmt=True)
+    assert get(client, token, **{"If-Modified-Since": earlier}).status_code == 200
+    update_deadline(world["date"], kind="submission", due_on=world["date"].due_on + dt.timedelta(days=2),
+                    now=clock.now())
+    assert get(client, token, **{"If-Modified-Since": last_modified}).status_code == 200
+
+
+def test_head_answers_the_headers_only(client, world):
+    _, token = issue(organisation=world["cafe"])
+    response = client.head(f"/calendars/{token}.ics")
+    assert response.status_code == 200 and response.data == b""
+    assert response.headers["ETag"] == get(client, token).headers["ETag"]
+
+
+def test_revoked_and_unknown_tokens_are_a_bare_404(client, world):
+    subscription, token = issue(organisation=world["cafe"])
+    assert get(client, token).status_code == 200
+    services.revoke(subscription, now=clock.now())
+    for bad in (token, f"{subscription.id}-wrongsecret", "999-nothing", "garbage", f"{subscription.id}"):
+        response = get(client, bad)
+        assert response.status_code == 404 and response.data == b""
+
+
+def test_rotating_replaces_the_address(client, world):
+    subscription, token = issue(organisation=world["cafe"])
+    new_token = services.rotate(subscription, now=clock.now())
+    assert get(client, token).status_code == 404
+    assert get(client, new_token).status_code == 200
+
+
+def test_the_secret_is_long_and_stored_hashed(world):
+    subscription, token = issue(organisation=world["cafe"])
+    secret = token.split("-", 1)[1]
+    assert len(secret) >= 43  # 32 random bytes in URL-safe base64
+    assert secret not in Subscription.get_by_id(subscription.id).secret_hash
+
+
+def test_an_organisation_calendar_never_holds_another_organisations_deadline(client, world):
+    _, token = issue(organisation=world["cafe"])
+    uids = set(events(get(client, token)))
+    assert f"deadline-{world['other'].id}@fundtrack" not in uids
+    assert f"deadline-{world['date'].id}@fundtrack" in uids
+
+
+def test_a_members_own_calendar_never_holds_another_organisations_deadline(client, world, create_user):
+    member = create_user(role="member", organisation=world["garden"])
+    _, token = issue(user=member)
+    uids = set(events(get(client, token)))
+    assert uids == {f"deadline-{world['other'].id}@fundtrack"} | {u for u in uids if not u.startswith("deadline-")}
+
+
+def test_the_fundraisers_calendar_holds_every_deadline_and_the_rounds(client, world, create_user):
+    from fundtrack.funders.services import create_round
+
+    create_round(world["funder"], {"name": "Forår", "kind": "yearly", "yearly_dates": "01-03"}, now=clock.now())
+    fundraiser = create_user(role="fundraiser")
+    _, token = issue(user=fundraiser)
+    found = events(get(client, token))
+    assert {f"deadline-{world[k].id}@fundtrack" for k in ("date", "timed", "other")} <= set(found)
+    rounds = [e for uid, e in found.items() if uid.startswith("round-")]
+    assert rounds and str(rounds[0]["SUMMARY"]) == "Runde: Kornmod Fonden – Forår"
+
+
+def test_polls_are_recorded(client, world):
+    subscription, token = issue(organisation=world["cafe"])
+    get(client, token)
+    assert Subscription.get_by_id(subscription.id).last_polled_at is not None
+
+
+def test_manage_calendars_in_the_ui(client, login_as, world):
+    login_as("member", organisation=world["cafe"])
+    response = post(client, "/calendars/", {"owner": f"organisation:{world['cafe'].id}", "name": "Køkkenets frister",
+                                            "language": "da", "include_deadlines": "y", "alarms": ["1440"]},
+                    token_from="/calendars/")
+    body = response.get_data(as_text=True)
+    https = re.search(r'value="(http://[^"]+\.ics)"', body).group(1)
+    assert "webcal://" in body and "calendar.google.com/calendar/r?cid=webcal" in body and "outlook.live.com" in body
+    token = https.rsplit("/", 1)[1][:-4]
+    assert get(client, token).status_code == 200
+    subscription = Subscription.get()
+    assert subscription.alarm_minutes == [1440]
+    response = post(client, f"/calendars/{subscription.id}/revoke", token_from="/calendars/")
+    assert response.status_code == 302 and get(client, token).status_code == 404
+
+
+def test_members_cannot_issue_for_another_organisation(client, login_as, world):
+    login_as("member", organisation=world["cafe"])
+    response = post(client, "/calendars/", {"owner": f"organisation:{world['garden'].id}", "language": "da"},
+                    token_from="/calendars/")
+    assert response.status_code == 404
+    assert not Subscription.select().exists()
+
+
+def test_one_deadline_as_a_file(client, login_as, world):
+    login_as("member", organisation=world["cafe"])
+    response = client.get(f"/calendars/deadline/{world['date'].id}.ics")
+    assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment")
+    event = Calendar.from_ical(response.data).walk("VEVENT")[0]
+    assert str(event["UID"]) == f"deadline-{world['date'].id}@fundtrack"
+    assert client.get(f"/calendars/deadline/{world['other'].id}.ics").status_code == 404
+    page = client.get(f"/applications/{world['school'].id}").get_data(as_text=True)
+    assert f"/calendars/deadline/{world['date'].id}.ics" in page
+
+
+def test_one_call_as_a_file(client, login_as, world):
+    from fundtrack.feeds.models import Call, CallDeadline
+
+    call = Call.create(identity="x", title="Pulje til køkkener", funder_name="Kornmod Fonden")
+    CallDeadline.create(call=call, due_on=clock.today() + dt.timedelta(days=40))
+    login_as("fundraiser")
+    assert "/calendars/call/" in client.get(f"/calls/{call.id}").get_data(as_text=True)
+    event = Calendar.from_ical(client.get(f"/calendars/call/{call.id}.ics").data).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == "Åbent opslag: Pulje til køkkener"
+
+
+def test_calendars_commands(runner, world):
+    result = runner.invoke(["calendars", "issue", "--organisation", "Café Kornet"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"http://localhost:5000/calendars/\d+-[\w-]+\.ics", result.output)
+    assert "webcal://localhost:5000/calendars/" in result.output
+    subscription = Subscription.get()
+    assert runner.invoke(["calendars", "revoke", str(subscription.id)]).exit_code == 0
+    assert Subscription.get_by_id(subscription.id).revoked_at is not None
+    assert runner.invoke(["calendars", "issue", "--organisation", "Ingen"]).exit_code != 0
