@@ -48,6 +48,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         WTF_CSRF_SSL_STRICT=settings.https,
     )
     clock.set_zone(settings.app.timezone)
+    app.extensions["fundtrack.alert_rules"] = _alert_rules(settings)
     logs.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
@@ -63,6 +64,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     """Every domain's views, listed here so that a reader sees the whole app at once."""
+    from fundtrack.alerts.views import bp as alerts
     from fundtrack.applications.views import bp as applications
     from fundtrack.auth.views import bp as auth
     from fundtrack.calendars.views import bp as calendars
@@ -88,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds, url_prefix="/feeds")
     app.register_blueprint(calls, url_prefix="/calls")
     app.register_blueprint(calendars, url_prefix="/calendars")
+    app.register_blueprint(alerts, url_prefix="/alerts")
     app.register_blueprint(fees, url_prefix="/fees")
     app.register_blueprint(imports, url_prefix="/imports")
 
@@ -104,3 +107,14 @@ def _template_globals(app: Flask) -> None:
         STAGES=STAGES, roles=ROLES, DEADLINE_KINDS=DEADLINE_KINDS,
         FUNDER_KINDS=FUNDER_KINDS, ORGANISATION_KINDS=ORGANISATION_KINDS,
     )
+
+
+def _alert_rules(settings):
+    """The alert rules, read now so that a bad rule file stops start-up with a clear message."""
+    from fundtrack.alerts.rules import AlertRuleError, load_rules
+    from fundtrack.config import ConfigError
+
+    try:
+        return load_rules(settings.alerts.rules_file or None)
+    except AlertRuleError as error:
+        raise ConfigError(str(error)) from None

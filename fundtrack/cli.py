@@ -39,8 +39,13 @@ cli = FlaskGroup(
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
-def serve(demo: bool, host: str, port: int, threads: int):
-    """Run fundtrack with a production WSGI server (waitress), after upgrading the database."""
+@click.option("--no-scheduler", is_flag=True, help="Do not run the scheduler in this process (run `fundtrack scheduler`).")
+def serve(demo: bool, host: str, port: int, threads: int, no_scheduler: bool):
+    """Run fundtrack with a production WSGI server (waitress), after upgrading the database.
+
+    The scheduler (feeds, reminders, nightly upkeep) runs inside unless --no-scheduler or
+    `scheduler.embedded = false`.
+    """
     import waitress
 
     from fundtrack import db
@@ -64,8 +69,20 @@ def serve(demo: bool, host: str, port: int, threads: int):
         click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
         for user in DEMO_USERS:
             click.echo(f"  {user['email']:<26} {user['role']}")
+    scheduler = None
+    if not no_scheduler and app.extensions["fundtrack.settings"].scheduler.embedded:
+        from fundtrack.scheduler import build
+
+        scheduler = build(app, blocking=False)
+        scheduler.start()
+        click.echo("The scheduler runs in this process (feeds, reminders, nightly upkeep).")
     click.echo("Stop with Ctrl+C.")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="fundtrack", _quiet=True)
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="fundtrack", _quiet=True)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+            scheduler.fundtrack_runner.release()
 
 
 db_group = AppGroup("db", help="Database schema.")
@@ -419,3 +436,65 @@ def calendars_list():
             state = "revoked" if s.revoked_at else "live"
             polled = s.last_polled_at.isoformat(timespec="minutes") if s.last_polled_at else "never"
             click.echo(f"{s.id:>4}  {state:<8} {owner:<30} last fetched {polled}")
+
+
+@cli.command("scheduler")
+def scheduler_command():
+    """Run the scheduler in the foreground: feeds, reminders and nightly upkeep (one acts at a time)."""
+    from flask import current_app
+
+    from fundtrack.scheduler import build
+
+    scheduler = build(current_app._get_current_object(), blocking=True)
+    click.echo(f"Scheduler {scheduler.fundtrack_runner.holder} started; stop with Ctrl+C.")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        scheduler.fundtrack_runner.release()
+
+
+alerts_group = AppGroup("alerts", help="Deadline reminders.")
+cli.add_command(alerts_group)
+
+
+@alerts_group.command("run")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Plan as if it were this day.")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; write and send nothing.")
+def alerts_run(today, dry_run):
+    """Plan the reminders that are due and send them (or show what would be sent)."""
+    import datetime as dt
+
+    from fundtrack.alerts import jobs
+    from fundtrack.db import db
+
+    now = clock.now()
+    day = today.date() if today else None
+    if day is not None and day != clock.to_local(now).date():
+        now = dt.datetime.combine(day, dt.time(23, 0), tzinfo=clock.local_zone()).astimezone(dt.UTC)
+    with db.connection_context():
+        report = jobs.run(today=day, now=now, dry_run=dry_run)
+    verb = "Would send" if dry_run else "Sent"
+    for line in report.sent:
+        click.echo(f"{verb}: {line}")
+    for line in report.failed:
+        click.echo(f"Failed (will be retried): {line}")
+    click.echo(f"{report.planned} planned, {report.skipped} skipped, {len(report.sent)} "
+               f"{'to send' if dry_run else 'sent'}, {len(report.failed)} failed.")
+
+
+@alerts_group.command("outbox")
+def alerts_outbox():
+    """List the reminders waiting to be sent, with their last error."""
+    from fundtrack.alerts.services import outbox
+    from fundtrack.db import db
+
+    with db.connection_context():
+        rows = list(outbox())
+        for alert in rows:
+            when = alert.next_attempt_at.isoformat(timespec="minutes") if alert.next_attempt_at else "now"
+            error = f" - last error: {alert.last_error}" if alert.last_error else ""
+            click.echo(f"{alert.id:>6} {alert.status:<8} {alert.email:<32} {alert.rule:<16} next try {when}, "
+                       f"attempts {alert.attempts}{error}")
+    click.echo(f"{len(rows)} waiting.")

@@ -73,8 +73,17 @@ class RelationshipSettings:
 
 
 @dataclass(frozen=True)
+class AlertSettings:
+    rules_file: str = ""
+    digest_hour: int = 7
+    claim_timeout_minutes: int = 10
+    retry_minutes: int = 5
+
+
+@dataclass(frozen=True)
 class SchedulerSettings:
     embedded: bool = True
+    lease_seconds: int = 90
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,7 @@ class Settings:
     mail: MailSettings = field(default_factory=MailSettings)
     feeds: FeedSettings = field(default_factory=FeedSettings)
     relationships: RelationshipSettings = field(default_factory=RelationshipSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     # Not file keys: set by the test suite and by `fundtrack serve --demo`.
     testing: bool = False
@@ -269,6 +279,12 @@ def _check_values(settings: Settings) -> None:
         raise ConfigError("'relationships.fiscal_year_start_month' must be a month from 1 to 12")
     if rel.ask_again_days < 1:
         raise ConfigError("'relationships.ask_again_days' must be at least 1")
+    if not 0 <= settings.alerts.digest_hour <= 23:
+        raise ConfigError("'alerts.digest_hour' must be an hour from 0 to 23")
+    if settings.alerts.claim_timeout_minutes < 1 or settings.alerts.retry_minutes < 1:
+        raise ConfigError("'alerts.claim_timeout_minutes' and 'alerts.retry_minutes' must be at least 1")
+    if settings.scheduler.lease_seconds < 10:
+        raise ConfigError("'scheduler.lease_seconds' must be at least 10")
     if settings.feeds.timeout_seconds <= 0 or settings.feeds.max_bytes < 1024:
         raise ConfigError("'feeds.timeout_seconds' must be positive and 'feeds.max_bytes' at least 1024")
     if not 0 <= settings.feeds.max_redirects <= 20:

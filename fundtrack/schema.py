@@ -3,6 +3,7 @@
 A test upgrades an empty database and checks that it matches these models, so a model
 change without its migration is caught; `fundtrack db diff` writes the migration's draft.
 """
+from fundtrack.alerts.models import Alert, SchedulerLease
 from fundtrack.applications.models import Application, StageChange
 from fundtrack.audit.models import AuditEntry
 from fundtrack.auth.models import LoginFailure, User
@@ -21,7 +22,7 @@ MODELS = [
     Round, FeeAgreement, FeeEntry, PendingImport,
     Relationship, Interaction,
     FeedSource, Call, CallDeadline, CallChange, CallMatch,
-    Subscription,
+    Subscription, Alert, SchedulerLease,
 ]
 
 # Migrations are frozen copies of the schema: they name plain peewee column types, never

@@ -2,7 +2,7 @@
 from peewee import BooleanField, CharField, ForeignKeyField, IntegerField
 
 from fundtrack.clock import now
-from fundtrack.db import BaseModel, UTCDateTimeField
+from fundtrack.db import BaseModel, ListField, UTCDateTimeField
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
 
@@ -23,6 +23,9 @@ class User(BaseModel):
     role = CharField()
     organisation = ForeignKeyField(Organisation, null=True, backref="users", on_delete="SET NULL")
     language = CharField(default="da")
+    # Reminders at once ("immediate") or in one daily mail ("digest"), and the kinds not wanted at all.
+    alert_mode = CharField(default="immediate")
+    alert_opt_out = ListField(default=list)
     active = BooleanField(default=True)
     # Raised on every password change so that sessions opened with the old password end.
     session_version = IntegerField(default=1)

@@ -131,3 +131,22 @@ def set_active(user: User, active: bool) -> None:
     user.active = active
     user.session_version += 1
     user.save(only=[User.active, User.session_version])
+
+
+ALERT_MODES = ("immediate", "digest")
+
+
+def set_reminder_preferences(user: User, *, language: str, alert_mode: str, opted_out, known_kinds) -> None:
+    """How and in which language a user gets reminders, and which kinds not at all."""
+    errors: dict = {}
+    if language not in LANGUAGES:
+        errors["language"] = N_("Choose Danish or English.")
+    if alert_mode not in ALERT_MODES:
+        errors["alert_mode"] = N_("Choose a way to get reminders.")
+    unknown = [kind for kind in opted_out if kind not in known_kinds]
+    if unknown:
+        errors["alert_opt_out"] = N_("Choose kinds from the list.")
+    if errors:
+        raise ValidationError(errors)
+    user.language, user.alert_mode, user.alert_opt_out = language, alert_mode, sorted(set(opted_out))
+    user.save(only=[User.language, User.alert_mode, User.alert_opt_out])

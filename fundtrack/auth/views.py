@@ -7,10 +7,11 @@ from peewee import JOIN
 from fundtrack import clock
 from fundtrack.auth import services
 from fundtrack.auth.access import allow, public, scope
-from fundtrack.auth.forms import LanguageForm, LoginForm, PasswordForm, UserForm
+from fundtrack.auth.forms import LanguageForm, LoginForm, PasswordForm, ReminderForm, UserForm
 from fundtrack.auth.models import ROLES, User
 from fundtrack.forms import choices
 from fundtrack.i18n import translate_label
+from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
 from fundtrack.validation import ValidationError
 from fundtrack.web import apply_errors, current_settings, safe_next
@@ -84,6 +85,35 @@ def language():
     return redirect(safe_next(form.next.data, url_for("dashboard.index")))
 
 
+def _reminder_form(formdata=None):
+    from fundtrack.deadlines.models import DEADLINE_KINDS
+
+    kinds = {**DEADLINE_KINDS, "calls": N_("Open calls passed on")}
+    form = ReminderForm(formdata=formdata)
+    form.alert_opt_out.choices = choices((k, translate_label(v)) for k, v in kinds.items())
+    if formdata is None:
+        form.language.data = current_user.language
+        form.alert_mode.data = current_user.alert_mode
+        form.alert_opt_out.data = current_user.alert_opt_out
+    return form, kinds
+
+
+@bp.route("/account/reminders", methods=["POST"])
+@allow(*ROLES)
+def reminders():
+    form, kinds = _reminder_form(request.form)
+    if form.validate_on_submit():
+        try:
+            services.set_reminder_preferences(current_user, language=form.language.data, alert_mode=form.alert_mode.data,
+                                              opted_out=form.alert_opt_out.data or [], known_kinds=kinds)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for(".account") + "#reminders")
+    return render_template("auth/account.html", form=PasswordForm(), reminder_form=form), 400
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @allow(*ROLES)
 def account():
@@ -100,7 +130,7 @@ def account():
                 login_user(current_user._get_current_object())  # the session version changed: renew this session
                 flash(_("Your password is changed. Other sessions are logged out."), "success")
                 return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+    return render_template("auth/account.html", form=form, reminder_form=_reminder_form()[0])
 
 
 @bp.route("/users/")

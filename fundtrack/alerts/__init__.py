@@ -1,0 +1,1 @@
+"""Deadline alerts: reminders planned from rules, kept in an outbox, delivered once, never lost."""

@@ -1,0 +1,290 @@
+"""Planning reminders into the outbox, claiming them for delivery, and recording what happened.
+
+Delivery is at most once per claim: a run claims rows, sends outside any transaction, then marks
+them sent. A failed send puts the row back with a later attempt time (nothing is dropped). A process
+that dies after claiming leaves the claim to go stale; the next run after `claim_timeout` releases and
+sends it. That is the one window in which a message can arrive twice (if the process died after the
+SMTP server accepted the mail but before the row was marked): exactly once is impossible over SMTP.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from peewee import chunked
+
+from fundtrack import clock
+from fundtrack.alerts.models import Alert, SchedulerLease
+from fundtrack.alerts.rules import Rule
+from fundtrack.applications.models import Application
+from fundtrack.auth.models import User
+from fundtrack.db import bulk_insert, db
+from fundtrack.deadlines.models import Deadline
+from fundtrack.feeds.models import Call, CallMatch
+from fundtrack.organisations.models import Contact
+from fundtrack.relationships.models import Relationship
+
+MAX_RETRY = dt.timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    language: str
+    user_id: int | None = None
+    digest: bool = False
+    opted_out: tuple[str, ...] = ()
+
+
+@dataclass
+class Plan:
+    """What a planning run added to the outbox."""
+
+    pending: list[dict] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+
+
+def _user_recipient(user: User) -> Recipient:
+    return Recipient(user.email, user.language, user.id, user.alert_mode == "digest", tuple(user.alert_opt_out))
+
+
+class Directory:
+    """Who may be told what, loaded once per run: fundraisers, users, contacts and stewards."""
+
+    def __init__(self, default_language: str):
+        users = list(User.select().where(User.active))
+        self.users = {u.id: u for u in users}
+        self.fundraisers = [_user_recipient(u) for u in users if u.role == "fundraiser"]
+        self.members: dict[int, list[Recipient]] = defaultdict(list)
+        for user in users:
+            if user.role == "member" and user.organisation_id:
+                self.members[user.organisation_id].append(_user_recipient(user))
+        self.contacts: dict[int, list[Recipient]] = defaultdict(list)
+        member_emails = {u.email for u in users}
+        for contact in Contact.select().where(Contact.receives_alerts & (Contact.email != "")):
+            if contact.email.lower() not in member_emails:
+                self.contacts[contact.organisation_id].append(Recipient(contact.email.lower(), default_language))
+        self.stewards = {(r.funder_id, r.organisation_id): r.steward_id
+                         for r in Relationship.select().where(Relationship.steward.is_null(False))}
+
+    def resolve(self, rule: Rule, application: Application) -> list[Recipient]:
+        found: dict[str, Recipient] = {}
+
+        def add(recipient):
+            if recipient is not None:
+                found.setdefault(recipient.email, recipient)
+
+        for kind in rule.recipients:
+            if kind == "owner" and application.owner_id in self.users:
+                add(_user_recipient(self.users[application.owner_id]))
+            elif kind == "fundraisers":
+                for recipient in self.fundraisers:
+                    add(recipient)
+            elif kind == "contacts":
+                for recipient in self.members[application.organisation_id] + self.contacts[application.organisation_id]:
+                    add(recipient)
+            elif kind == "steward":
+                steward = self.stewards.get((application.funder_id, application.organisation_id))
+                if steward in self.users:
+                    add(_user_recipient(self.users[steward]))
+        return list(found.values())
+
+
+def send_time(day: dt.date, digest_hour: int) -> dt.datetime:
+    """When a reminder planned for `day` goes out: that day at the digest hour, local time."""
+    return dt.datetime.combine(day, dt.time(digest_hour), tzinfo=clock.local_zone()).astimezone(dt.UTC)
+
+
+def alert_key(deadline_id: int, due_on: dt.date, days: int, email: str) -> str:
+    """One reminder per deadline date, moment and person: a moved deadline gets new keys, and new reminders."""
+    return f"d{deadline_id}:{due_on.isoformat()}:{days}:{email}"
+
+
+def plan_deadline_alerts(rules: list[Rule], *, today: dt.date, now: dt.datetime, digest_hour: int,
+                         default_language: str = "da", dry_run: bool = False) -> Plan:
+    """Record every reminder that is due by today and not yet in the outbox.
+
+    Of several due moments of one deadline only the latest is sent (late when its day has passed);
+    the earlier ones, and reminders before a deadline that has passed, are recorded as skipped.
+    """
+    rules_by_kind = {kind: rule for rule in rules for kind in rule.deadline_kinds}
+    before = max((max(r.days_before, default=0) for r in rules), default=0)
+    after = max((max(r.days_after, default=0) for r in rules), default=0)
+    deadlines = list(Deadline.select(Deadline.id, Deadline.kind, Deadline.due_on, Application.id, Application.owner,
+                                     Application.organisation, Application.funder)
+                     .join(Application)
+                     .where(Deadline.done_at.is_null() & Deadline.deleted_at.is_null()
+                            & Deadline.kind.in_(list(rules_by_kind))
+                            & Deadline.due_on.between(today - dt.timedelta(days=after), today + dt.timedelta(days=before))))
+    plan = Plan()
+    if not deadlines:
+        return plan
+    existing: set[str] = set()
+    for batch in chunked([d.id for d in deadlines], 500):
+        existing.update(key for (key,) in Alert.select(Alert.key).where(Alert.deadline.in_(batch)).tuples())
+    directory = Directory(default_language)
+    for deadline in deadlines:
+        rule = rules_by_kind[deadline.kind]
+        due_moments = sorted((deadline.due_on - dt.timedelta(days=days), days) for days in rule.offsets
+                             if deadline.due_on - dt.timedelta(days=days) <= today)
+        if not due_moments:
+            continue
+        latest_day, latest_days = due_moments[-1]
+        recipients = directory.resolve(rule, deadline.application)
+        for recipient in recipients:
+            if deadline.kind in recipient.opted_out:
+                continue
+            for day, days in due_moments:
+                key = alert_key(deadline.id, deadline.due_on, days, recipient.email)
+                if key in existing:
+                    continue
+                useful = days == latest_days and (deadline.due_on >= today or days < 0)
+                attempt = send_time(today, digest_hour) if recipient.digest else max(now, send_time(today, digest_hour))
+                row = {"key": key, "kind": "deadline", "deadline": deadline.id, "user": recipient.user_id,
+                       "email": recipient.email, "language": recipient.language, "digest": recipient.digest,
+                       "days": days, "rule": rule.name, "planned_on": day, "status": "pending" if useful else "skipped",
+                       "late": useful and day < today, "next_attempt_at": attempt, "created_at": now}
+                if recipient.digest and useful:
+                    row["next_attempt_at"] = _next_digest(now, today, digest_hour)
+                (plan.pending if useful else plan.skipped).append(row)
+    if not dry_run:
+        with db.atomic():
+            for rows in (plan.pending, plan.skipped):
+                for batch in chunked(rows, 500):
+                    bulk_insert(Alert, [_complete(row) for row in batch], ignore_conflicts=True)
+    return plan
+
+
+def _next_digest(now: dt.datetime, today: dt.date, digest_hour: int) -> dt.datetime:
+    """The next daily digest moment: today's if it has not passed, else tomorrow's."""
+    moment = send_time(today, digest_hour)
+    return moment if moment >= now - dt.timedelta(minutes=1) else send_time(today + dt.timedelta(days=1), digest_hour)
+
+
+def _complete(row: dict) -> dict:
+    """Every column of an outbox row (bulk inserts skip Python defaults)."""
+    full = {"payload": None, "claim_token": None, "claimed_at": None, "attempts": 0, "last_error": "", "sent_at": None,
+            "read_at": None, "late": False}
+    full.update(row)
+    return full
+
+
+def plan_call_digests(*, today: dt.date, now: dt.datetime, default_language: str = "da") -> int:
+    """Once a day: one message per organisation and person listing the calls newly passed on to it."""
+    pending = (CallMatch.select(CallMatch.id, CallMatch.organisation, CallMatch.call)
+               .join(Call).where(CallMatch.notified_at.is_null() & (Call.status != "dismissed")))
+    by_organisation: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for match in pending:
+        by_organisation[match.organisation_id].append((match.id, match.call_id))
+    if not by_organisation:
+        return 0
+    directory = Directory(default_language)
+    created = 0
+    with db.atomic():
+        for organisation_id, matches in by_organisation.items():
+            prefix = f"calls:{organisation_id}:{today.isoformat()}:"
+            if Alert.select().where(Alert.key.startswith(prefix)).exists():
+                continue  # today's digest is out; these calls go in tomorrow's
+            rows = []
+            for recipient in directory.members[organisation_id] + directory.contacts[organisation_id]:
+                if "calls" in recipient.opted_out:
+                    continue
+                rows.append(_complete({
+                    "key": prefix + recipient.email, "kind": "calls", "deadline": None, "user": recipient.user_id,
+                    "email": recipient.email, "language": recipient.language, "digest": False, "days": 0,
+                    "rule": "calls", "planned_on": today, "status": "pending",
+                    "payload": {"calls": sorted({call for _, call in matches}), "organisation": organisation_id},
+                    "next_attempt_at": now, "created_at": now}))
+            bulk_insert(Alert, rows, ignore_conflicts=True)
+            CallMatch.update(notified_at=now).where(CallMatch.id.in_([m for m, _ in matches])).execute()
+            created += len(rows)
+    return created
+
+
+# Claiming and recording.
+
+def release_stale_claims(now: dt.datetime, timeout: dt.timedelta) -> int:
+    """Claims older than the timeout belong to a process that died: they are sent again."""
+    return (Alert.update(status="pending", claim_token=None, claimed_at=None)
+            .where((Alert.status == "claimed") & (Alert.claimed_at < now - timeout)).execute())
+
+
+def claim(now: dt.datetime, *, limit: int = 200, digest: bool = False, user_id: int | None = None) -> list[Alert]:
+    """Take due pending reminders for this run only; another run at the same moment gets other rows."""
+    token = uuid.uuid4().hex
+    due = (Alert.select(Alert.id).where((Alert.status == "pending") & (Alert.digest == digest)
+                                        & (Alert.next_attempt_at.is_null() | (Alert.next_attempt_at <= now)))
+           .order_by(Alert.id).limit(limit))
+    if user_id is not None:
+        due = due.where(Alert.user == user_id)
+    ids = [row.id for row in due]
+    if not ids:
+        return []
+    # The status test is repeated in the UPDATE: of two runs that read the same ids, only one wins each row.
+    Alert.update(status="claimed", claim_token=token, claimed_at=now).where(
+        Alert.id.in_(ids) & (Alert.status == "pending")).execute()
+    return list(Alert.select().where(Alert.claim_token == token).order_by(Alert.id))
+
+
+def digest_users(now: dt.datetime) -> list[int]:
+    """Users with digest reminders that are due."""
+    rows = (Alert.select(Alert.user).distinct().where((Alert.status == "pending") & Alert.digest
+                                                       & (Alert.next_attempt_at <= now)))
+    return [row.user_id for row in rows if row.user_id]
+
+
+def still_wanted(alert: Alert) -> bool:
+    """A reminder about a deadline that was completed, removed or moved since it was planned is not sent."""
+    if alert.kind != "deadline":
+        return True
+    deadline = Deadline.get_or_none(Deadline.id == alert.deadline_id)
+    return (deadline is not None and deadline.done_at is None and deadline.deleted_at is None
+            and alert.key.split(":")[1] == deadline.due_on.isoformat())
+
+
+def mark_sent(alerts: list[Alert], now: dt.datetime) -> None:
+    Alert.update(status="sent", sent_at=now, claim_token=None).where(Alert.id.in_([a.id for a in alerts])).execute()
+
+
+def mark_skipped(alerts: list[Alert], reason: str) -> None:
+    Alert.update(status="skipped", claim_token=None, last_error=reason).where(
+        Alert.id.in_([a.id for a in alerts])).execute()
+
+
+def mark_failed(alerts: list[Alert], error: str, now: dt.datetime, retry: dt.timedelta) -> None:
+    """Back to pending, to be tried again later: the wait doubles with each attempt, up to six hours."""
+    for alert in alerts:
+        wait = min(retry * (2 ** alert.attempts), MAX_RETRY)
+        Alert.update(status="pending", claim_token=None, claimed_at=None, attempts=Alert.attempts + 1,
+                     next_attempt_at=now + wait, last_error=error[:1000]).where(Alert.id == alert.id).execute()
+
+
+def outbox(statuses=("pending", "claimed")):
+    return Alert.select().where(Alert.status.in_(list(statuses))).order_by(Alert.next_attempt_at, Alert.id)
+
+
+def notifications_for(user):
+    """The reminders addressed to a user, newest first: the in-app list of the same alerts as by e-mail."""
+    return (Alert.select().where((Alert.user == user.id) & (Alert.status != "skipped"))
+            .order_by(Alert.planned_on.desc(), Alert.id.desc()))
+
+
+# The scheduler lease.
+
+def hold_lease(name: str, holder: str, *, now: dt.datetime, seconds: int) -> bool:
+    """Take or renew the lease; True when `holder` may act until it runs out."""
+    SchedulerLease.insert(name=name, holder="", expires_at=None).on_conflict_ignore().execute()
+    until = now + dt.timedelta(seconds=seconds)
+    taken = (SchedulerLease.update(holder=holder, expires_at=until)
+             .where((SchedulerLease.name == name)
+                    & ((SchedulerLease.holder == holder) | SchedulerLease.expires_at.is_null()
+                       | (SchedulerLease.expires_at < now)))
+             .execute())
+    return taken == 1
+
+
+def release_lease(name: str, holder: str) -> None:
+    SchedulerLease.update(holder="", expires_at=None).where(
+        (SchedulerLease.name == name) & (SchedulerLease.holder == holder)).execute()

@@ -1,0 +1,91 @@
+"""The scheduler: APScheduler running every domain's jobs, in its own process or inside `fundtrack serve`.
+
+Jobs are defined here in code with fixed ids and an in-memory store; the state that matters lives in
+fundtrack's tables (the outbox, the feed sources), so a restart simply catches up. A lease in the
+database lets only one scheduler act at a time, however many are started: each job first renews or
+takes the lease, and does nothing without it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import uuid
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from fundtrack import clock
+from fundtrack.db import db
+
+log = logging.getLogger(__name__)
+LEASE = "scheduler"
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
+
+
+class Runner:
+    """Runs a job inside the app, with a database connection, only while holding the lease."""
+
+    def __init__(self, app):
+        self.app = app
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.settings = app.extensions["fundtrack.settings"]
+
+    def holds_lease(self) -> bool:
+        from fundtrack.alerts.services import hold_lease
+
+        return hold_lease(LEASE, self.holder, now=clock.now(), seconds=self.settings.scheduler.lease_seconds)
+
+    def __call__(self, name: str, job) -> None:
+        with self.app.app_context(), db.connection_context():
+            if not self.holds_lease():
+                return
+            try:
+                job()
+            except Exception:  # noqa: BLE001 - a failing job is logged; the next run tries again
+                log.exception("scheduled job failed", extra={"job": name})
+
+    def release(self) -> None:
+        from fundtrack.alerts.services import release_lease
+
+        with self.app.app_context(), db.connection_context():
+            release_lease(LEASE, self.holder)
+
+
+def jobs(app) -> dict:
+    """Every domain's job: name -> (function, trigger arguments)."""
+    from fundtrack.alerts import jobs as alert_jobs
+    from fundtrack.feeds import jobs as feed_jobs
+
+    settings = app.extensions["fundtrack.settings"]
+    return {
+        "lease": (lambda: None, {"trigger": "interval", "seconds": max(5, settings.scheduler.lease_seconds // 3)}),
+        "feeds": (lambda: feed_jobs.fetch_due_sources(settings), {"trigger": "interval", "minutes": 1}),
+        "alerts": (alert_jobs.run, {"trigger": "interval", "minutes": 5}),
+        "maintenance": (lambda: maintenance(settings),
+                        {"trigger": "cron", "hour": 3, "minute": 30, "timezone": settings.app.timezone}),
+    }
+
+
+def maintenance(settings) -> None:
+    """Nightly: forget old login failures and unconfirmed uploads, refresh the planner's statistics."""
+    from fundtrack.auth.services import purge_login_failures
+    from fundtrack.db import optimize
+    from fundtrack.imports.services import purge_pending
+
+    now = clock.now()
+    purge_login_failures(now - dt.timedelta(minutes=settings.app.login_lockout_minutes))
+    purge_pending(now)
+    optimize()
+
+
+def build(app, *, blocking: bool):
+    """A scheduler with every job added; `start()` it (blocking for `fundtrack scheduler`)."""
+    runner = Runner(app)
+    scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(job_defaults=JOB_DEFAULTS, timezone="UTC")
+    for name, (function, trigger) in jobs(app).items():
+        scheduler.add_job(runner, id=name, name=name, args=(name, function), next_run_time=dt.datetime.now(dt.UTC),
+                          replace_existing=True, **trigger)
+    scheduler.fundtrack_runner = runner
+    return scheduler
