@@ -21,6 +21,7 @@ def up(migrator, db):
         email = CharField()
         language = CharField(default='da')
         digest = BooleanField(default=False)
+        due_on = DateField(null=True)
         days = IntegerField(default=0)
         rule = CharField(default='')
         planned_on = DateField(index=True)
@@ -51,9 +52,11 @@ def up(migrator, db):
 
     migrator.migrate(migrator.add_column('user', 'alert_mode', CharField(default='immediate')))
     migrator.migrate(migrator.add_column('user', 'alert_opt_out', TextField(default='[]')))
+    migrator.migrate(migrator.add_column('deadline', 'alerts_planned_on', DateField(null=True, index=True)))
 
 
 def down(migrator, db):
+    migrator.migrate(migrator.drop_column('deadline', 'alerts_planned_on'))
     migrator.migrate(migrator.drop_column('user', 'alert_opt_out'))
     migrator.migrate(migrator.drop_column('user', 'alert_mode'))
     migrator.migrate(migrator.drop_table('scheduler_lease'))

@@ -30,6 +30,7 @@ class Alert(BaseModel):
     email = CharField()
     language = CharField(default="da")
     digest = BooleanField(default=False)  # the user wants one daily digest instead
+    due_on = DateField(null=True)  # the deadline's date when planned: a moved deadline gets new reminders
     days = IntegerField(default=0)  # before the deadline (positive) or after it (negative)
     rule = CharField(default="")
     planned_on = DateField(index=True)

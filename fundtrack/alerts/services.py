@@ -50,12 +50,21 @@ def _user_recipient(user: User) -> Recipient:
     return Recipient(user.email, user.language, user.id, user.alert_mode == "digest", tuple(user.alert_opt_out))
 
 
+class _Recipients(dict):
+    """Each user's Recipient, made once."""
+
+    def __missing__(self, user):
+        self[user] = recipient = _user_recipient(user)
+        return recipient
+
+
 class Directory:
     """Who may be told what, loaded once per run: fundraisers, users, contacts and stewards."""
 
     def __init__(self, default_language: str):
         users = list(User.select().where(User.active))
         self.users = {u.id: u for u in users}
+        self.recipient = _Recipients()
         self.fundraisers = [_user_recipient(u) for u in users if u.role == "fundraiser"]
         self.members: dict[int, list[Recipient]] = defaultdict(list)
         for user in users:
@@ -69,7 +78,8 @@ class Directory:
         self.stewards = {(r.funder_id, r.organisation_id): r.steward_id
                          for r in Relationship.select().where(Relationship.steward.is_null(False))}
 
-    def resolve(self, rule: Rule, application: Application) -> list[Recipient]:
+    def resolve(self, rule: Rule, owner_id: int | None, organisation_id: int, funder_id: int) -> list[Recipient]:
+        """The people a rule tells about a deadline of this owner, organisation and funder (each once)."""
         found: dict[str, Recipient] = {}
 
         def add(recipient):
@@ -77,18 +87,18 @@ class Directory:
                 found.setdefault(recipient.email, recipient)
 
         for kind in rule.recipients:
-            if kind == "owner" and application.owner_id in self.users:
-                add(_user_recipient(self.users[application.owner_id]))
+            if kind == "owner" and owner_id in self.users:
+                add(self.recipient[self.users[owner_id]])
             elif kind == "fundraisers":
                 for recipient in self.fundraisers:
                     add(recipient)
             elif kind == "contacts":
-                for recipient in self.members[application.organisation_id] + self.contacts[application.organisation_id]:
+                for recipient in self.members[organisation_id] + self.contacts[organisation_id]:
                     add(recipient)
             elif kind == "steward":
-                steward = self.stewards.get((application.funder_id, application.organisation_id))
+                steward = self.stewards.get((funder_id, organisation_id))
                 if steward in self.users:
-                    add(_user_recipient(self.users[steward]))
+                    add(self.recipient[self.users[steward]])
         return list(found.values())
 
 
@@ -108,53 +118,72 @@ def plan_deadline_alerts(rules: list[Rule], *, today: dt.date, now: dt.datetime,
 
     Of several due moments of one deadline only the latest is sent (late when its day has passed);
     the earlier ones, and reminders before a deadline that has passed, are recorded as skipped.
+    Every run records all due moments at once, so when a person's latest moment is in the outbox the
+    earlier ones are too: that one key is all a run checks in the steady state.
     """
     rules_by_kind = {kind: rule for rule in rules for kind in rule.deadline_kinds}
     before = max((max(r.days_before, default=0) for r in rules), default=0)
     after = max((max(r.days_after, default=0) for r in rules), default=0)
-    deadlines = list(Deadline.select(Deadline.id, Deadline.kind, Deadline.due_on, Application.id, Application.owner,
-                                     Application.organisation, Application.funder)
-                     .join(Application)
-                     .where(Deadline.done_at.is_null() & Deadline.deleted_at.is_null()
-                            & Deadline.kind.in_(list(rules_by_kind))
-                            & Deadline.due_on.between(today - dt.timedelta(days=after), today + dt.timedelta(days=before))))
+    # Raw rows: planning runs every few minutes over every deadline near its date, and building objects
+    # for thousands of rows would cost more than the query itself.
+    window = (Deadline.done_at.is_null() & Deadline.deleted_at.is_null() & Deadline.kind.in_(list(rules_by_kind))
+              & Deadline.due_on.between(today - dt.timedelta(days=after), today + dt.timedelta(days=before))
+              & (Deadline.alerts_planned_on.is_null() | (Deadline.alerts_planned_on < today)))
+    # Raw rows: planning runs every few minutes over every deadline near its date, and building objects
+    # for thousands of rows would cost more than the query itself.
+    deadlines = _rows(Deadline.select(Deadline.id, Deadline.kind, Deadline.due_on, Application.owner,
+                                      Application.organisation, Application.funder)
+                      .join(Application).where(window))
     plan = Plan()
     if not deadlines:
         return plan
-    existing: set[str] = set()
-    for batch in chunked([d.id for d in deadlines], 500):
-        existing.update(key for (key,) in Alert.select(Alert.key).where(Alert.deadline.in_(batch)).tuples())
+    existing = {(deadline_id, str(planned_due), days, email) for deadline_id, planned_due, days, email in _rows(
+        Alert.select(Alert.deadline, Alert.due_on, Alert.days, Alert.email).join(Deadline).where(window))}
     directory = Directory(default_language)
-    for deadline in deadlines:
-        rule = rules_by_kind[deadline.kind]
-        due_moments = sorted((deadline.due_on - dt.timedelta(days=days), days) for days in rule.offsets
-                             if deadline.due_on - dt.timedelta(days=days) <= today)
+    offsets = {rule.name: rule.offsets for rule in rules}
+    recipients_of: dict[tuple, list[Recipient]] = {}
+    immediate_at = max(now, send_time(today, digest_hour))
+    digest_at = _next_digest(now, today, digest_hour)
+    for deadline_id, kind, due_on, owner_id, organisation_id, funder_id in deadlines:
+        if isinstance(due_on, str):  # SQLite gives dates in tuples as text
+            due_on = dt.date.fromisoformat(due_on)
+        due_text = due_on.isoformat()
+        rule = rules_by_kind[kind]
+        due_moments = sorted((due_on - dt.timedelta(days=days), days) for days in offsets[rule.name]
+                             if due_on - dt.timedelta(days=days) <= today)
         if not due_moments:
             continue
-        latest_day, latest_days = due_moments[-1]
-        recipients = directory.resolve(rule, deadline.application)
-        for recipient in recipients:
-            if deadline.kind in recipient.opted_out:
+        latest_days = due_moments[-1][1]
+        party = (rule.name, owner_id, organisation_id, funder_id if "steward" in rule.recipients else None)
+        if party not in recipients_of:
+            recipients_of[party] = directory.resolve(rule, owner_id, organisation_id, funder_id)
+        for recipient in recipients_of[party]:
+            if kind in recipient.opted_out or (deadline_id, due_text, latest_days, recipient.email) in existing:
                 continue
             for day, days in due_moments:
-                key = alert_key(deadline.id, deadline.due_on, days, recipient.email)
-                if key in existing:
+                if (deadline_id, due_text, days, recipient.email) in existing:
                     continue
-                useful = days == latest_days and (deadline.due_on >= today or days < 0)
-                attempt = send_time(today, digest_hour) if recipient.digest else max(now, send_time(today, digest_hour))
-                row = {"key": key, "kind": "deadline", "deadline": deadline.id, "user": recipient.user_id,
-                       "email": recipient.email, "language": recipient.language, "digest": recipient.digest,
-                       "days": days, "rule": rule.name, "planned_on": day, "status": "pending" if useful else "skipped",
-                       "late": useful and day < today, "next_attempt_at": attempt, "created_at": now}
-                if recipient.digest and useful:
-                    row["next_attempt_at"] = _next_digest(now, today, digest_hour)
+                useful = days == latest_days and (due_on >= today or days < 0)
+                row = {"key": alert_key(deadline_id, due_on, days, recipient.email), "kind": "deadline",
+                       "deadline": deadline_id, "due_on": due_on, "user": recipient.user_id, "email": recipient.email,
+                       "language": recipient.language, "digest": recipient.digest, "days": days, "rule": rule.name,
+                       "planned_on": day, "status": "pending" if useful else "skipped",
+                       "late": useful and day < today,
+                       "next_attempt_at": digest_at if recipient.digest and useful else immediate_at,
+                       "created_at": now}
                 (plan.pending if useful else plan.skipped).append(row)
     if not dry_run:
         with db.atomic():
             for rows in (plan.pending, plan.skipped):
                 for batch in chunked(rows, 500):
                     bulk_insert(Alert, [_complete(row) for row in batch], ignore_conflicts=True)
+            Deadline.update(alerts_planned_on=today).where(window).execute()
     return plan
+
+
+def _rows(query) -> list[tuple]:
+    sql, params = query.sql()
+    return db.execute_sql(sql, params).fetchall()
 
 
 def _next_digest(now: dt.datetime, today: dt.date, digest_hour: int) -> dt.datetime:
@@ -165,8 +194,8 @@ def _next_digest(now: dt.datetime, today: dt.date, digest_hour: int) -> dt.datet
 
 def _complete(row: dict) -> dict:
     """Every column of an outbox row (bulk inserts skip Python defaults)."""
-    full = {"payload": None, "claim_token": None, "claimed_at": None, "attempts": 0, "last_error": "", "sent_at": None,
-            "read_at": None, "late": False}
+    full = {"payload": None, "due_on": None, "claim_token": None, "claimed_at": None, "attempts": 0, "last_error": "",
+            "sent_at": None, "read_at": None, "late": False}
     full.update(row)
     return full
 
@@ -241,7 +270,7 @@ def still_wanted(alert: Alert) -> bool:
         return True
     deadline = Deadline.get_or_none(Deadline.id == alert.deadline_id)
     return (deadline is not None and deadline.done_at is None and deadline.deleted_at is None
-            and alert.key.split(":")[1] == deadline.due_on.isoformat())
+            and alert.due_on == deadline.due_on)
 
 
 def mark_sent(alerts: list[Alert], now: dt.datetime) -> None:

@@ -36,6 +36,9 @@ class Deadline(BaseModel):
     # A removed deadline is kept, marked, so that subscribed calendars can be told to drop it.
     deleted_at = UTCDateTimeField(null=True)
     sequence = IntegerField(default=0)
+    # The day through which reminders have been planned (a high-water mark): a planning run looks only
+    # at deadlines not yet planned today. Cleared when the date moves or the deadline is reopened.
+    alerts_planned_on = DateField(null=True, index=True)
     created_at = UTCDateTimeField(default=now)
     updated_at = UTCDateTimeField(default=now)
 

@@ -54,6 +54,7 @@ def update_deadline(deadline: Deadline, *, kind: str, due_on: dt.date, title: st
     deadline.kind, deadline.due_on, deadline.due_at, deadline.title, deadline.notes = kind, due_on, due_at, title, notes
     if moved:
         deadline.sequence += 1
+        deadline.alerts_planned_on = None  # reminders are planned afresh for the new date
     deadline.updated_at = now
     deadline.save()
     return deadline
@@ -71,6 +72,7 @@ def complete_deadline(deadline: Deadline, *, actor, now: dt.datetime) -> None:
 def reopen_deadline(deadline: Deadline, *, now: dt.datetime) -> None:
     deadline.done_at = None
     deadline.done_by = None
+    deadline.alerts_planned_on = None
     deadline.updated_at = now
     deadline.save()
 
