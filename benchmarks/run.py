@@ -316,7 +316,8 @@ def case_alerts(large: World, small: World, repeat: int):
 
     # The first run of a day looks at every deadline near its date (the outbox already full);
     # the runs after it, every five minutes, look only at deadlines not yet planned that day.
-    daily, daily_raw = best_of_with(plan, new_day, max(3, repeat // 3)), best_of(due_deadlines(window, dates), max(3, repeat // 3))
+    rounds = max(3, repeat // 3)
+    daily, daily_raw = best_of_with(plan, new_day, rounds), best_of(due_deadlines(window, dates), rounds)
     plan()
     steady_sql = window + " AND (d.alerts_planned_on IS NULL OR d.alerts_planned_on < ?)"
     steady, steady_raw = best_of(plan, repeat), best_of(due_deadlines(steady_sql, dates + (today.isoformat(),)), repeat)
