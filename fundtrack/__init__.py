@@ -68,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     from fundtrack.applications.views import bp as applications
     from fundtrack.auth.views import bp as auth
     from fundtrack.calendars.views import bp as calendars
+    from fundtrack.checklists.views import bp as checklists
     from fundtrack.dashboard.views import bp as dashboard
     from fundtrack.deadlines.views import bp as deadlines
     from fundtrack.feeds.views import bp as feeds
@@ -89,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(relationships, url_prefix="/relationships")
     app.register_blueprint(feeds, url_prefix="/feeds")
     app.register_blueprint(calls, url_prefix="/calls")
+    app.register_blueprint(checklists, url_prefix="/checklists")
     app.register_blueprint(calendars, url_prefix="/calendars")
     app.register_blueprint(alerts, url_prefix="/alerts")
     app.register_blueprint(fees, url_prefix="/fees")

@@ -323,8 +323,12 @@ def _application(organisation, funder, title, requested, outcome, years_ago, *, 
     else:
         deadlines.add_deadline(application, "submission", submit_day, now=stamp)
         deadlines.add_deadline(application, "internal_draft", submit_day - dt.timedelta(days=7), now=stamp)
+    if outcome in ("drafting", "idea"):
+        _theory_of_change(application, organisation, owner, when=_moment(created), complete=False, rng=rng)
     for stage in path:
         day = min(when[stage], today)
+        if stage == "submitted":
+            _theory_of_change(application, organisation, owner, when=_moment(day, 9), complete=True, rng=rng)
         if stage == "closed":
             reports = [d for d in application.deadlines if d.kind in ("interim_report", "final_report")]
             day = max([d.due_on for d in reports] + [day]) + dt.timedelta(days=10)
@@ -344,6 +348,48 @@ def _application(organisation, funder, title, requested, outcome, years_ago, *, 
         _deliver_reports(application, today=today, rng=rng)
     if application.stage in ("granted", "reporting", "closed"):
         _settle_fee(application, decide_day, today=today, rng=rng)
+
+
+ANSWERS = {
+    "target_group": "Borgere på kanten af arbejdsmarkedet: ressourceforløb, kontanthjælp, fleksjob og integration, og unge uden uddannelse.",
+    "activities": "1) Motivation og afklaring i fællesskab. 2) Opkvalificering i værkstedet. 3) Praktik med en fast makker. 4) Små job med flere timer over tid.",
+    "movement": "Deltagerne får en plan, de selv ejer, og bevæger sig mod mere mestring og flere timer; lokalsamfundet får en mødeplads.",
+    "outcomes": "Flere i job og uddannelse, målt efter et og to år; borgerne oplever mere mestring af eget liv.",
+    "indicators": "Antal deltagere (optælling), antal i job efter forløbet (jobcentret), antal timer i praktik (timesedler).",
+    "funding_after": "Salg af varer og ydelser og en samarbejdsaftale med jobcentret betaler driften, når bevillingen slutter.",
+    "partner_after": "Kommunens jobcenter og det lokale erhvervsliv.",
+    "bottom_social": "Job, praktik og fællesskab for mennesker, der ellers står uden for.",
+    "bottom_local": "Lokale indkøb, en mødeplads og samarbejde med foreninger i nærområdet.",
+    "bottom_economic": "Salget dækker en stigende del af driften; målet er halvdelen efter tre år.",
+    "partners": "Jobcentret, Frivilligcenteret, lokale virksomheder og boligforeningen.",
+    "risks": "At deltagerne ikke kan holde til forløbet: vi starter med få timer og trapper op.",
+    "documentation": "Kvartalsvise tal til politikerne og historier fra deltagerne i årsrapporten.",
+}
+
+
+def _theory_of_change(application, organisation, owner, *, when, complete: bool, rng) -> None:
+    """Answer the checklist the way a careful partner would (a draft has only its first answers)."""
+    from fundtrack.checklists import services as checklists
+
+    checklist = checklists.checklist_for(application, now=when)
+    for index, (item, answer) in enumerate(checklists.rows(checklist)):
+        if answer.status == "done" or (not complete and index > 5):
+            continue
+        data = {"status": "done" if complete else "draft", "text": ANSWERS.get(item.code, "Se projektbeskrivelsen."),
+                "number": str(rng.choice([8, 12, 15, 20, 25])) if item.kind == "number" else "",
+                "source": "Jobcentrets optælling og sidste års forløb" if item.kind == "number" else "",
+                "un_goals": ", ".join(str(g) for g in organisation.un_goals + [17])}
+        checklists.save_answer(answer, data, actor=owner, now=when)
+
+
+def _outcomes(deadline, *, when, rng) -> None:
+    """With a delivered report, what was achieved against the indicators the checklist promised."""
+    from fundtrack.checklists import services as checklists
+
+    checklist = checklists.checklist_for(deadline.application, now=when)
+    values = {item.id: (str(max(0, int(float(answer.number or 10) * rng.choice([0.6, 0.8, 1, 1.1, 1.3])))), "")
+              for item, answer in checklists.promised_indicators(checklist)}
+    checklists.record_outcomes(deadline, values, actor=None, now=when)
 
 
 def _settle_fee(application, decided: dt.date, *, today: dt.date, rng) -> None:
@@ -372,3 +418,4 @@ def _deliver_reports(application, *, today: dt.date, rng, all_of_them: bool = Fa
             delay = rng.choice([-10, -3, -1, 0, 0, 5, 20])
             delivered = min(deadline.due_on + dt.timedelta(days=delay), today)
             deadlines.complete_deadline(deadline, actor=application.owner, now=_moment(delivered, 11))
+            _outcomes(deadline, when=_moment(delivered, 12), rng=rng)

@@ -8,6 +8,7 @@ from fundtrack.applications.models import Application, StageChange
 from fundtrack.audit.models import AuditEntry
 from fundtrack.auth.models import LoginFailure, User
 from fundtrack.calendars.models import Subscription
+from fundtrack.checklists.models import Answer, Checklist, ChecklistTemplate, Outcome, TemplateItem
 from fundtrack.deadlines.models import Deadline
 from fundtrack.feeds.models import Call, CallChange, CallDeadline, CallMatch, FeedSource
 from fundtrack.fees.models import FeeAgreement, FeeEntry
@@ -23,6 +24,7 @@ MODELS = [
     Relationship, Interaction,
     FeedSource, Call, CallDeadline, CallChange, CallMatch,
     Subscription, Alert, SchedulerLease,
+    ChecklistTemplate, TemplateItem, Checklist, Answer, Outcome,
 ]
 
 # Migrations are frozen copies of the schema: they name plain peewee column types, never

@@ -29,6 +29,7 @@ class MoveForm(Form):
     reason = TextAreaField(_l("Comment"))
     amount_granted_ore = AmountField(_l("Amount granted (DKK)"))
     decided_on = DayField(_l("Date of the decision"))
+    override_reason = TextAreaField(_l("Submit anyway, because (fundraisers only; kept in the history)"))
 
 
 class MoneyReceivedForm(Form):

@@ -20,6 +20,7 @@ from fundtrack.applications.models import (
     StageChange,
 )
 from fundtrack.audit import services as audit
+from fundtrack.checklists import services as checklists
 from fundtrack.db import db
 from fundtrack.deadlines import services as deadlines
 from fundtrack.deadlines.models import REPORT_KINDS, Deadline
@@ -35,11 +36,13 @@ APPLICATION_FIELDS = (
 
 
 class StageMoveRefused(Exception):
-    """A stage move that the pipeline does not allow; the message says why."""
+    """A stage move that the pipeline does not allow; the message says why (and `missing` lists the
+    checklist items that stand in the way of a submission)."""
 
-    def __init__(self, message: str, params: dict | None = None):
+    def __init__(self, message: str, params: dict | None = None, missing: list | None = None):
         self.message = message
         self.params = params or {}
+        self.missing = missing or []
         super().__init__(message % self.params if self.params else message)
 
 
@@ -119,8 +122,13 @@ def allowed_moves(application: Application) -> tuple[str, ...]:
 
 
 def check_move(application: Application, to_stage: str, *, reason_code: str = "",
-               amount_granted_ore: int | None = None) -> None:
-    """Raise StageMoveRefused unless `to_stage` may follow now, with what that stage needs."""
+               amount_granted_ore: int | None = None, actor=None, override_reason: str = "",
+               now: dt.datetime | None = None) -> None:
+    """Raise StageMoveRefused unless `to_stage` may follow now, with what that stage needs.
+
+    Submission is gated by the change-theory checklist: every required item settled, unless a
+    fundraiser overrides with a reason (which the history keeps).
+    """
     if to_stage not in STAGES:
         raise StageMoveRefused(N_("Unknown stage: %(stage)s."), {"stage": to_stage})
     if to_stage == application.stage:
@@ -138,6 +146,11 @@ def check_move(application: Application, to_stage: str, *, reason_code: str = ""
     if to_stage == "granted" and amount_granted_ore is None and application.amount_granted_ore is None \
             and application.amount_requested_ore is None:
         raise StageMoveRefused(N_("Enter the amount granted."))
+    if to_stage == "submitted":
+        missing = checklists.missing_items(application, now=now or clock.now())
+        if missing and not (override_reason.strip() and actor is not None and actor.is_fundraiser):
+            raise StageMoveRefused(N_("The checklist is not complete: %(count)d required items are missing."),
+                                   {"count": len(missing)}, missing=missing)
     if to_stage == "closed":
         open_reports = (Deadline.select().where((Deadline.application == application)
                                                 & Deadline.kind.in_(list(REPORT_KINDS))
@@ -149,9 +162,13 @@ def check_move(application: Application, to_stage: str, *, reason_code: str = ""
 
 def move_stage(application: Application, to_stage: str, *, actor, now: dt.datetime, reason: str = "",
                reason_code: str = "", amount_granted_ore: int | None = None,
-               decided_on: dt.date | None = None) -> StageChange:
+               decided_on: dt.date | None = None, override_reason: str = "") -> StageChange:
     """Move to `to_stage` if the pipeline allows it, recording who, when and why, with the move's effects."""
-    check_move(application, to_stage, reason_code=reason_code, amount_granted_ore=amount_granted_ore)
+    check_move(application, to_stage, reason_code=reason_code, amount_granted_ore=amount_granted_ore, actor=actor,
+               override_reason=override_reason, now=now)
+    if to_stage == "submitted" and override_reason.strip() and checklists.missing_items(application, now=now):
+        reason_code = "checklist_override"
+        reason = override_reason.strip()
     today = decided_on or clock.to_local(now).date()
     with db.atomic():
         change = StageChange.create(

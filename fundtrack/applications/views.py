@@ -12,6 +12,7 @@ from fundtrack.applications.forms import ApplicationForm, MoneyReceivedForm, Mov
 from fundtrack.applications.models import REJECTION_REASONS, STAGES, TRANSITIONS, Application, StageChange
 from fundtrack.auth.access import allow, scope
 from fundtrack.auth.models import User
+from fundtrack.checklists import services as checklist_services
 from fundtrack.deadlines import services as deadline_services
 from fundtrack.deadlines.forms import DeadlineForm
 from fundtrack.deadlines.models import DEADLINE_KINDS, Deadline
@@ -20,7 +21,7 @@ from fundtrack.fees.forms import FeeAgreementForm, InvoiceForm, PaidForm, WriteO
 from fundtrack.fees.models import ENTRY_KINDS, FEE_KINDS, FEE_STATUSES, FEE_TRIGGERS, FeeEntry
 from fundtrack.forms import choices
 from fundtrack.funders.models import Funder, Round
-from fundtrack.i18n import translate_label
+from fundtrack.i18n import current_language, translate_label
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
 from fundtrack.validation import ValidationError
@@ -140,9 +141,10 @@ def board():
                               .order_by(Application.stage_changed_at.desc(), Application.id.desc()).limit(limit))
     cards = [card for column in columns.values() for card in column]
     next_deadlines = deadline_services.next_open_by_application(card.id for card in cards)
+    scores = checklist_services.scores_for(card.id for card in cards)
     return render_template("applications/board.html", columns=columns, counts=counts, stages=STAGES,
                            board_stages=BOARD_STAGES, final_stages=FINAL_STAGES, transitions=TRANSITIONS,
-                           next_deadlines=next_deadlines, today=clock.today(), now=clock.now(),
+                           next_deadlines=next_deadlines, scores=scores, today=clock.today(), now=clock.now(),
                            can_move=current_user.role in ("fundraiser", "member"), days_in_stage=DAYS_IN_STAGE,
                            move_form=MoveForm(), **_filter_options())
 
@@ -245,6 +247,7 @@ def show(application_id):
         "days_in_stage": services.days_in_stage(application, now), "moves": services.allowed_moves(application),
         "rejection_reasons": REJECTION_REASONS, "deadline_form": DeadlineForm(), "move_form": MoveForm(),
         "round": application.round if application.round_id else None,
+        "checklist_score": checklist_services.scores_for([application.id]).get(application.id),
     }
     if current_user.is_fundraiser:
         agreement = fee_services.agreement_of(application)
@@ -284,11 +287,16 @@ def move(application_id):
         services.move_stage(application, target, actor=current_user, now=clock.now(), reason=form.reason.data or "",
                             reason_code=form.reason_code.data or "",
                             amount_granted_ore=form.amount_granted_ore.data if current_user.is_fundraiser else None,
-                            decided_on=form.decided_on.data)
+                            decided_on=form.decided_on.data,
+                            override_reason=(form.override_reason.data or "") if current_user.is_fundraiser else "")
     except services.StageMoveRefused as refused:
-        message = _(refused.message, **{k: translate_label(v) for k, v in refused.params.items()}) \
-            if refused.params else _(refused.message)
-        needs_details = target in ("rejected", "granted") and target in services.allowed_moves(application)
+        message = _(refused.message, **{k: translate_label(v) if isinstance(v, str) else v
+                                        for k, v in refused.params.items()}) if refused.params else _(refused.message)
+        if refused.missing:
+            message += " " + "; ".join(item.label_da if current_language() == "da" else item.label_en
+                                       for item in refused.missing)
+        needs_details = (target in ("rejected", "granted") or bool(refused.missing)) \
+            and target in services.allowed_moves(application)
         if _wants_json():
             body = {"error": message}
             if needs_details:
@@ -299,7 +307,8 @@ def move(application_id):
             return redirect(url_for(".move", application_id=application.id, to=target))
         form.form_errors.append(message)
         return render_template("applications/move.html", application=application, form=form, target=target,
-                               stages=STAGES, moves=services.allowed_moves(application)), 409
+                               stages=STAGES, moves=services.allowed_moves(application),
+                               missing=refused.missing), 409
     label = translate_label(STAGES[target])
     if _wants_json():
         return {"ok": True, "stage": target, "label": label}

@@ -11,7 +11,7 @@ from fundtrack.applications.transfer import DEADLINE_COLUMNS, export_deadlines
 from fundtrack.auth.access import allow, scope
 from fundtrack.deadlines import services
 from fundtrack.deadlines.forms import DeadlineForm
-from fundtrack.deadlines.models import DEADLINE_KINDS, Deadline
+from fundtrack.deadlines.models import DEADLINE_KINDS, REPORT_KINDS, Deadline
 from fundtrack.validation import ValidationError
 from fundtrack.web import apply_errors, export_response, form_status, paginate
 
@@ -87,6 +87,8 @@ def complete(deadline_id):
     deadline = Deadline.get_by_id(deadline_id)
     services.complete_deadline(deadline, actor=current_user, now=clock.now())
     flash(_("The deadline is marked done."), "success")
+    if deadline.kind in REPORT_KINDS:
+        return redirect(url_for("checklists.outcomes", deadline_id=deadline.id))  # the report's results next
     return redirect(url_for("applications.show", application_id=deadline.application_id) + "#deadlines")
 
 

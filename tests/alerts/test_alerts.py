@@ -225,7 +225,7 @@ def test_overdue_report_reminders(mail_app, smtp, people, create_user):
     from fundtrack.relationships.services import ensure_relationships, set_stewardship
 
     application = people["application"]
-    move_stage(application, "submitted", actor=None, now=at(DUE))
+    move_stage(application, "submitted", actor=people["owner"], now=at(DUE), override_reason="sendt i papirform")
     move_stage(application, "granted", actor=None, now=at(DUE), decided_on=DUE)
     from fundtrack.deadlines.models import Deadline
 

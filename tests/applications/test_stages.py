@@ -14,7 +14,11 @@ PAIRS = [(a, b) for a, b in itertools.product(STAGES, STAGES) if a != b]
 
 
 def _extras(to_stage):
-    return {"reason_code": "budget"} if to_stage == "rejected" else {}
+    if to_stage == "rejected":
+        return {"reason_code": "budget"}
+    if to_stage == "submitted":
+        return {"override_reason": "Fonden bad om ansøgningen i dag"}  # the checklist gate is tested on its own
+    return {}
 
 
 @pytest.mark.parametrize("from_stage, to_stage", PAIRS)
@@ -61,9 +65,10 @@ def test_a_rejection_needs_a_reason_from_the_list(create_application):
     assert application.decided_on == dt.date(2026, 11, 22)
 
 
-def test_every_move_is_recorded_with_who_when_from_to(create_application, create_user):
+def test_every_move_is_recorded_with_who_when_from_to(create_application, create_user, complete_checklist):
     actor = create_user(name="Mette Holm")
     application = create_application(actor=actor)
+    complete_checklist(application)
     times = [NOW + dt.timedelta(days=d) for d in (3, 10, 40)]
     move_stage(application, "drafting", actor=actor, now=times[0])
     move_stage(application, "submitted", actor=actor, now=times[1])
@@ -87,8 +92,9 @@ def test_time_in_each_stage(create_application):
     assert days_in_stage(application, later) == 7
 
 
-def test_submitting_completes_the_submission_and_draft_deadlines(create_application):
+def test_submitting_completes_the_submission_and_draft_deadlines(create_application, complete_checklist):
     application = create_application(stage="drafting")
+    complete_checklist(application)
     submission = add_deadline(application, "submission", dt.date(2027, 3, 1), now=NOW)
     draft = add_deadline(application, "internal_draft", dt.date(2027, 2, 20), now=NOW)
     report = add_deadline(application, "custom", dt.date(2027, 5, 1), title="Møde med fonden", now=NOW)

@@ -78,7 +78,8 @@ def test_viewer_sees_the_board_without_moves(client, login_as, pipeline):
     assert "Køkkenskolen" in body and 'draggable="true"' not in body and "board.js" not in body
 
 
-def test_plain_form_move_without_javascript(client, login_as, pipeline):
+def test_plain_form_move_without_javascript(client, login_as, pipeline, complete_checklist):
+    complete_checklist(pipeline["school"])
     login_as("fundraiser")
     response = post(client, f"/applications/{pipeline['school'].id}/move", {"to": "submitted", "from_board": "1",
                                                                           "next": "/applications/board"},
@@ -172,7 +173,8 @@ def test_viewer_cannot_move_or_see_notes(client, login_as, pipeline):
     assert post(client, f"/applications/{pipeline['school'].id}/move", {"to": "submitted"}, token_from="/").status_code == 403
 
 
-def test_application_page_shows_history_deadlines_and_time_in_stage(client, login_as, pipeline):
+def test_application_page_shows_history_deadlines_and_time_in_stage(client, login_as, pipeline, complete_checklist):
+    complete_checklist(pipeline["school"])
     user = login_as("fundraiser", name="Mette Holm")
     move_stage(pipeline["school"], "submitted", actor=user, now=NOW)
     body = client.get(f"/applications/{pipeline['school'].id}").get_data(as_text=True)

@@ -1,0 +1,1 @@
+"""Change-theory checklists (forandringsteori): every application checked against the theory of change."""
