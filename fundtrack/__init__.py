@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from fundtrack.imports.views import bp as imports
     from fundtrack.organisations.views import bp as organisations
     from fundtrack.relationships.views import bp as relationships
+    from fundtrack.reports.views import bp as reports
 
     app.register_blueprint(health)
     app.register_blueprint(auth)
@@ -95,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(alerts, url_prefix="/alerts")
     app.register_blueprint(fees, url_prefix="/fees")
     app.register_blueprint(imports, url_prefix="/imports")
+    app.register_blueprint(reports, url_prefix="/reports")
 
 
 def _template_globals(app: Flask) -> None:

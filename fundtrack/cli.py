@@ -498,3 +498,53 @@ def alerts_outbox():
             click.echo(f"{alert.id:>6} {alert.status:<8} {alert.email:<32} {alert.rule:<16} next try {when}, "
                        f"attempts {alert.attempts}{error}")
     click.echo(f"{len(rows)} waiting.")
+
+
+reports_group = AppGroup("reports", help="Funding overviews for the committee and the annual report.")
+cli.add_command(reports_group)
+
+
+@reports_group.command("quarterly")
+@click.argument("period")
+@click.option("--format", "fmt", type=click.Choice(["html", "xlsx", "csv", "json"]), default="html", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+@click.option("--organisation", help="Only this organisation (by name).")
+@click.option("--language", type=click.Choice(["da", "en"]), help="Language of the labels (default: app.default_language).")
+@click.option("--with-fees", is_flag=True, help="Include the fundraiser's fees (leave out for reports that go to others).")
+def reports_quarterly(period, fmt, output, organisation, language, with_fees):
+    """The overview of a quarter (2026-Q3), a half-year (2026-H2) or a year (2026).
+
+    HTML is a standalone document (print it to PDF for an A4 report); its numbers link to the
+    application lists at app.base_url.
+    """
+    from flask import current_app
+    from flask_babel import force_locale
+
+    from fundtrack.db import db
+    from fundtrack.organisations.models import Organisation
+    from fundtrack.reports import views
+    from fundtrack.reports.periods import PeriodError, parse_period
+
+    try:
+        chosen = parse_period(period)
+    except PeriodError as error:
+        raise click.BadParameter(str(error), param_hint="PERIOD") from None
+    settings = current_app.extensions["fundtrack.settings"]
+    # A request context, so that links point at the installation; its teardown closes the connection.
+    with current_app.test_request_context(base_url=settings.app.base_url), \
+            force_locale(language or settings.app.default_language):
+        db.connect(reuse_if_open=True)
+        organisation_id = None
+        if organisation:
+            found = Organisation.get_or_none(Organisation.name == organisation)
+            if found is None:
+                raise click.BadParameter(f"no organisation is called {organisation!r}", param_hint="--organisation")
+            organisation_id = found.id
+        overview = views.build(chosen, organisation_id, with_fees=with_fees)
+        body = views.render_file(overview, fmt)
+    if output:
+        with open(output, "wb") as fh:
+            fh.write(body)
+        click.echo(f"Wrote the overview of {chosen.code} to {output}.", err=True)
+    else:
+        click.echo(body, nl=False)

@@ -81,6 +81,15 @@ class AlertSettings:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    probability_idea: float = 0.1
+    probability_drafting: float = 0.25
+    probability_submitted: float = 0.4
+    forecast_quarters: int = 4
+    decision_months_after_submission: int = 3
+
+
+@dataclass(frozen=True)
 class SchedulerSettings:
     embedded: bool = True
     lease_seconds: int = 90
@@ -94,6 +103,7 @@ class Settings:
     feeds: FeedSettings = field(default_factory=FeedSettings)
     relationships: RelationshipSettings = field(default_factory=RelationshipSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    reports: ReportSettings = field(default_factory=ReportSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     # Not file keys: set by the test suite and by `fundtrack serve --demo`.
     testing: bool = False
@@ -266,6 +276,14 @@ def _check_values(settings: Settings) -> None:
         raise ConfigError(f"'database.url' must start with sqlite:// or postgresql://, not {settings.database.url!r}")
     if settings.mail.security not in ("none", "starttls", "tls"):
         raise ConfigError(f"'mail.security' must be \"none\", \"starttls\" or \"tls\", not {settings.mail.security!r}")
+    reports = settings.reports
+    for stage in ("idea", "drafting", "submitted"):
+        if not 0 <= getattr(reports, f"probability_{stage}") <= 1:
+            raise ConfigError(f"'reports.probability_{stage}' must be between 0 and 1")
+    if not 1 <= reports.forecast_quarters <= 12:
+        raise ConfigError("'reports.forecast_quarters' must be between 1 and 12")
+    if not 0 <= reports.decision_months_after_submission <= 24:
+        raise ConfigError("'reports.decision_months_after_submission' must be between 0 and 24")
     if not 0 < settings.mail.port < 65536:
         raise ConfigError("'mail.port' must be between 1 and 65535")
     rel = settings.relationships

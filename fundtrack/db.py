@@ -76,6 +76,14 @@ def list_contains(field: ListField, item) -> peewee.Expression:
     return peewee.Expression(wrapped, peewee.OP.ILIKE, peewee.Value(f"%,{token},%", converter=False))
 
 
+def list_items(field: ListField, alias: str) -> peewee.Node:
+    """The items of a JSON list column as a table to CROSS JOIN against, so that SQL can group by them;
+    each item is `<alias>.value` (text on PostgreSQL, the JSON type on SQLite)."""
+    if is_postgresql():
+        return peewee.fn.json_array_elements_text(peewee.Cast(field, "json")).alias(alias)
+    return peewee.fn.json_each(field).alias(alias)
+
+
 def text_contains(field, text: str) -> peewee.Expression:
     """Case-insensitive substring search that bypasses the field's own conversion (for ListFields)."""
     return peewee.Expression(peewee.fn.LOWER(field), peewee.OP.ILIKE,

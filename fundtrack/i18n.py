@@ -80,6 +80,14 @@ def percent(basis_points: int | None) -> str:
     return f"{text.replace('.', ',')} %" if current_language() == "da" else f"{text}%"
 
 
+def rate(fraction: float | None) -> str:
+    """A share as a percentage with one decimal: `42,5 %` in Danish, `42.5%` in English."""
+    if fraction is None:
+        return "–"
+    text = f"{round(fraction * 100, 1):g}"
+    return f"{text.replace('.', ',')} %" if current_language() == "da" else f"{text}%"
+
+
 def translate_label(text: str) -> str:
     """Translate a label marked with N_ in a model (e.g. a stage name)."""
     return gettext(text) if text else ""
@@ -106,6 +114,7 @@ def init_app(app) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PACKAGE_DIR / "translations")
     babel.init_app(app, locale_selector=select_language)
     app.jinja_env.filters.update(money=money, date=date, moment=moment, time=clock_time, percent=percent, number=number,
+                                  rate=rate,
                                   label=translate_label)
     app.jinja_env.globals.update(current_language=current_language, LANGUAGES=LANGUAGES, format_datetime=format_datetime,
                                  translated=translated, explain=explain)

@@ -14,3 +14,8 @@ def data_folder(name: str) -> Path:
     if beside.is_dir():
         return beside
     return PACKAGE_DIR / "_data" / name
+
+
+def read_static(name: str) -> str:
+    """A static file's text, e.g. a stylesheet to put inside a standalone document."""
+    return (data_folder("static") / name).read_text(encoding="utf-8")

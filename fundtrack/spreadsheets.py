@@ -163,7 +163,7 @@ def cell_text(value) -> str:
 
 # Writing.
 
-def _json_value(value):
+def json_value(value):
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -172,11 +172,11 @@ def _json_value(value):
 
 
 def to_json(records: list[dict]) -> bytes:
-    return json.dumps([{k: _json_value(v) for k, v in r.items()} for r in records],
+    return json.dumps([{k: json_value(v) for k, v in r.items()} for r in records],
                       ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def _flat(value) -> object:
+def flat_value(value) -> object:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, dt.datetime):
@@ -192,7 +192,7 @@ def to_csv(records: list[dict], columns: list[str]) -> bytes:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(columns)
     for record in records:
-        writer.writerow(["" if record.get(c) is None else _flat(record.get(c)) for c in columns])
+        writer.writerow(["" if record.get(c) is None else flat_value(record.get(c)) for c in columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -211,7 +211,7 @@ def to_xlsx(sheets: dict[str, tuple[list[str], list[dict]]]) -> bytes:
         for record in records:
             row = []
             for column in columns:
-                value = _flat(record.get(column))
+                value = flat_value(record.get(column))
                 if isinstance(value, Decimal):
                     value = float(value)
                 if isinstance(value, dt.datetime):

@@ -20,10 +20,12 @@ from fundtrack.fees import services as fee_services
 from fundtrack.fees.forms import FeeAgreementForm, InvoiceForm, PaidForm, WriteOffForm
 from fundtrack.fees.models import ENTRY_KINDS, FEE_KINDS, FEE_STATUSES, FEE_TRIGGERS, FeeEntry
 from fundtrack.forms import choices
-from fundtrack.funders.models import Funder, Round
+from fundtrack.funders.models import FUNDER_KINDS, Funder, Round
 from fundtrack.i18n import current_language, translate_label
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
+from fundtrack.reports import figures as report_figures
+from fundtrack.reports.periods import PeriodError, parse_period
 from fundtrack.validation import ValidationError
 from fundtrack.web import apply_errors, export_response, form_status, paginate, safe_next
 
@@ -63,6 +65,7 @@ def _filters(query):
     text = args.get("q", "").strip()
     if text:
         query = query.where(Application.title.contains(text) | Application.purpose.contains(text))
+    query = _report_filters(query, args)
     window = args.get("window", "")
     if window in WINDOWS:
         today = clock.today()
@@ -77,6 +80,37 @@ def _filters(query):
     return query
 
 
+def _report_filters(query, args):
+    """The drill-down from an overview: the applications behind one figure of a period, in one row of a breakdown."""
+    if args.get("figure") in report_figures.FIGURES:
+        try:
+            period = parse_period(args.get("period", ""))
+        except PeriodError:
+            period = None
+        if period is not None:
+            query = query.where(report_figures.condition(args["figure"], period))
+    for dimension in ("funder_kind", "un_goal", "theme"):
+        if args.get(dimension):
+            condition = report_figures.dimension_condition(dimension, args[dimension])
+            if condition is not None:
+                query = query.where(condition)
+    return query
+
+
+def report_filter_text(args) -> str:
+    """Words for the drill-down filter in force, shown above the list so that it is never a mystery."""
+    parts = []
+    if args.get("figure") in report_figures.FIGURES and args.get("period"):
+        parts.append(f"{translate_label(report_figures.FIGURE_LABELS[args['figure']])} · {args['period']}")
+    if args.get("funder_kind") in FUNDER_KINDS:
+        parts.append(translate_label(FUNDER_KINDS[args["funder_kind"]]))
+    if args.get("un_goal", "").isdigit():
+        parts.append(_("UN goal %(goal)s", goal=args["un_goal"]))
+    if args.get("theme"):
+        parts.append(_("Theme: %(theme)s", theme=args["theme"]))
+    return " · ".join(parts)
+
+
 def _filter_options():
     """The choices of the filter selects: the organisations the user may see, and the owners.
 
@@ -86,7 +120,8 @@ def _filter_options():
     if current_user.is_member:
         organisations = organisations.where(Organisation.id == current_user.organisation_id)
     owners = User.select(User.id, User.name).where(User.role == "fundraiser").order_by(User.name)
-    return {"organisations": list(organisations), "owners": list(owners)}
+    return {"organisations": list(organisations), "owners": list(owners),
+            "report_filter": report_filter_text(request.args)}
 
 
 def _listed():

@@ -1,0 +1,230 @@
+"""What each figure of an overview means, once, as SQL conditions; and the grouped sums built on them.
+
+An application counts in a period as
+- *submitted* when it was submitted in the period (whatever happened later),
+- *granted*, *rejected* or *withdrawn* when that decision fell in the period (a grant stays a grant
+  through reporting and closing),
+- *decided* when granted or rejected in the period (a withdrawal is no decision: it leaves the success rate alone),
+- a *repeat* grant when the same funder had already given the same organisation a grant that was
+  not reclaimed in full (Den Gyldne Donation); otherwise a grant from a *new* funder.
+
+Money is summed in øre by the database: requested amounts of the submitted, and granted amounts net of
+anything the funder reclaimed. The drill-down lists filter with the same conditions (`condition`), so
+every number on the page is the length of the list it links to.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from peewee import JOIN, SQL, Case, Expression, fn
+
+from fundtrack.applications.models import WON_STAGES, Application
+from fundtrack.checklists.models import Answer, Checklist, TemplateItem
+from fundtrack.db import list_contains, list_items
+from fundtrack.funders.models import Funder
+from fundtrack.i18n_markers import N_
+from fundtrack.organisations.models import Organisation
+from fundtrack.reports.periods import Period
+
+FIGURE_LABELS = {
+    "submitted": N_("Submitted"),
+    "decided": N_("Decided"),
+    "granted": N_("Granted"),
+    "rejected": N_("Rejected"),
+    "withdrawn": N_("Withdrawn"),
+    "repeat": N_("Granted by a repeat funder"),
+    "new": N_("Granted by a new funder"),
+}
+FIGURES = tuple(FIGURE_LABELS)
+DIMENSIONS = ("organisation", "funder", "funder_kind", "un_goal", "theme")
+REQUESTED = fn.COALESCE(Application.amount_requested_ore, 0)
+GRANTED_NET = fn.COALESCE(Application.amount_granted_ore, 0) - Application.reclaimed_ore
+
+
+def _earlier_gift_exists() -> Expression:
+    """True when the same funder had already given the same organisation money it did not take back in full."""
+    earlier = Application.alias("earlier")
+    return fn.EXISTS(
+        earlier.select(SQL("1")).where(
+            (earlier.funder == Application.funder) & (earlier.organisation == Application.organisation)
+            & earlier.stage.in_(WON_STAGES) & (earlier.decided_on < Application.decided_on)
+            & ((fn.COALESCE(earlier.amount_granted_ore, 0) - earlier.reclaimed_ore) > 0)))
+
+
+def conditions(period: Period) -> dict[str, Expression]:
+    submitted = Application.submitted_on.between(period.start, period.end)
+    decided_in = Application.decided_on.between(period.start, period.end)
+    granted = decided_in & Application.stage.in_(WON_STAGES)
+    repeat = granted & _earlier_gift_exists()
+    return {
+        "submitted": submitted,
+        "decided": decided_in & Application.stage.in_((*WON_STAGES, "rejected")),
+        "granted": granted,
+        "rejected": decided_in & (Application.stage == "rejected"),
+        "withdrawn": decided_in & (Application.stage == "withdrawn"),
+        "repeat": repeat,
+        "new": granted & ~_earlier_gift_exists(),
+        "any": submitted | decided_in,
+    }
+
+
+def condition(figure: str, period: Period) -> Expression:
+    """The SQL condition behind one figure of a period (for the drill-down lists)."""
+    return conditions(period)[figure]
+
+
+def dimension_condition(dimension: str, value: str) -> Expression | None:
+    """The applications under one row of a breakdown (for the drill-down lists); None for a bad value."""
+    if dimension == "organisation" and value.isdigit():
+        return Application.organisation == int(value)
+    if dimension == "funder" and value.isdigit():
+        return Application.funder == int(value)
+    if dimension == "funder_kind" and value:
+        return Application.funder.in_(Funder.select(Funder.id).where(Funder.kind == value))
+    if dimension == "un_goal" and value.isdigit():
+        with_goal = (Checklist.select(Checklist.application).join(Answer).join(TemplateItem)
+                     .where((TemplateItem.kind == "goals") & list_contains(Answer.un_goals, int(value))))
+        return Application.id.in_(with_goal)
+    if dimension == "theme" and value:
+        return Application.organisation.in_(Organisation.select(Organisation.id)
+                                            .where(list_contains(Organisation.interests, value)))
+    return None
+
+
+@dataclass
+class Figures:
+    """The sums of one row: the whole period, or one organisation, funder, kind, goal or theme of it."""
+
+    submitted: int = 0
+    requested_ore: int = 0
+    decided: int = 0
+    decided_requested_ore: int = 0
+    granted: int = 0
+    granted_ore: int = 0
+    reclaimed_ore: int = 0
+    rejected: int = 0
+    rejected_ore: int = 0
+    withdrawn: int = 0
+    repeat: int = 0
+    repeat_ore: int = 0
+
+    @property
+    def new(self) -> int:
+        return self.granted - self.repeat
+
+    @property
+    def new_ore(self) -> int:
+        return self.granted_ore - self.repeat_ore
+
+    @property
+    def success_rate(self) -> float | None:
+        """Grants among the decisions, by count."""
+        return self.granted / self.decided if self.decided else None
+
+    @property
+    def success_rate_amount(self) -> float | None:
+        """Money granted (net) against the money asked for in the decided applications."""
+        return self.granted_ore / self.decided_requested_ore if self.decided_requested_ore else None
+
+    @property
+    def golden_share(self) -> float | None:
+        """The share of the money won that came from funders who had given before."""
+        return self.repeat_ore / self.granted_ore if self.granted_ore else None
+
+    def as_dict(self) -> dict:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(new=self.new, new_ore=self.new_ore, success_rate=self.success_rate,
+                      success_rate_amount=self.success_rate_amount, golden_share=self.golden_share)
+        return values
+
+
+def _sums(period: Period) -> list:
+    """The aggregate columns, each a conditional count or sum named after its Figures field."""
+    c = conditions(period)
+
+    def count(name):
+        return fn.SUM(Case(None, [(c[name], 1)], 0))
+
+    def total(name, amount):
+        return fn.SUM(Case(None, [(c[name], amount)], 0))
+
+    return [
+        count("submitted").alias("submitted"), total("submitted", REQUESTED).alias("requested_ore"),
+        count("decided").alias("decided"), total("decided", REQUESTED).alias("decided_requested_ore"),
+        count("granted").alias("granted"), total("granted", GRANTED_NET).alias("granted_ore"),
+        total("granted", Application.reclaimed_ore).alias("reclaimed_ore"),
+        count("rejected").alias("rejected"), total("rejected", REQUESTED).alias("rejected_ore"),
+        count("withdrawn").alias("withdrawn"),
+        count("repeat").alias("repeat"), total("repeat", GRANTED_NET).alias("repeat_ore"),
+    ]
+
+
+FIGURE_FIELDS = tuple(f.name for f in fields(Figures))
+
+
+def _figures(row: dict) -> Figures:
+    return Figures(**{name: int(row.get(name) or 0) for name in FIGURE_FIELDS})
+
+
+def _base(period: Period, organisation_id: int | None, *columns):
+    query = (Application.select(*columns, *_sums(period))
+             .where(conditions(period)["any"]))
+    if organisation_id is not None:
+        query = query.where(Application.organisation == organisation_id)
+    return query
+
+
+def totals(period: Period, organisation_id: int | None = None) -> Figures:
+    """The period's figures in one query."""
+    row = _base(period, organisation_id).dicts().get()
+    return _figures(row)
+
+
+def breakdown(period: Period, dimension: str, organisation_id: int | None = None) -> list[tuple[str, str, Figures]]:
+    """The period's figures per organisation, funder, funder kind, UN goal or theme: (key, name, figures) rows,
+    grouped in the database. An application counts under each of its UN goals and each of its themes
+    (its organisation's fields of work), so those rows add up to more than the total."""
+    if dimension == "organisation":
+        key, name = Organisation.id, Organisation.name
+        query = _base(period, organisation_id, key.alias("key"), name.alias("name")).join(Organisation)
+    elif dimension == "funder":
+        key, name = Funder.id, Funder.name
+        query = _base(period, organisation_id, key.alias("key"), name.alias("name")).join(Funder)
+    elif dimension == "funder_kind":
+        key = name = Funder.kind
+        query = _base(period, organisation_id, key.alias("key"), name.alias("name")).join(Funder)
+    elif dimension == "un_goal":
+        goal = list_items(Answer.un_goals, "goal")
+        key = name = SQL("goal.value")
+        query = (_base(period, organisation_id, key.alias("key"), name.alias("name"))
+                 .join(Checklist, on=(Checklist.application == Application.id))
+                 .join(Answer).join(TemplateItem).join(goal, JOIN.CROSS)
+                 .where(TemplateItem.kind == "goals"))
+    elif dimension == "theme":
+        theme = list_items(Organisation.interests, "theme")
+        key = name = SQL("theme.value")
+        query = (_base(period, organisation_id, key.alias("key"), name.alias("name"))
+                 .join(Organisation).join(theme, JOIN.CROSS))
+    else:
+        raise ValueError(f"unknown dimension {dimension!r}")
+    rows = [(str(row["key"]), str(row["name"]), _figures(row)) for row in query.group_by(key, name).dicts()]
+    if dimension == "un_goal":
+        return sorted(rows, key=lambda r: int(r[0]))
+    return sorted(rows, key=lambda r: (-r[2].granted_ore, -r[2].requested_ore, r[1].lower()))
+
+
+def by_quarter(quarters: list[Period], organisation_id: int | None = None) -> list[tuple[Period, Figures]]:
+    """The decisions of each quarter in a run of quarters (for the charts), in one grouped query."""
+    span = _Span(quarters[0].start, quarters[-1].end)
+    bucket = Case(None, [(Application.decided_on.between(q.start, q.end), i) for i, q in enumerate(quarters)], -1)
+    query = _base(span, organisation_id, bucket.alias("bucket")).group_by(bucket)
+    found = {row["bucket"]: _figures(row) for row in query.dicts()}
+    return [(q, found.get(i, Figures())) for i, q in enumerate(quarters)]
+
+
+@dataclass(frozen=True)
+class _Span:
+    """Any run of days, with the bounds a Period has (the charts span eight quarters)."""
+
+    start: object
+    end: object

@@ -1,0 +1,252 @@
+"""The overview of a period: its figures and breakdowns, the comparisons, the forecast, the coming
+deadlines, the outcomes reported and (for the fundraiser) the fees. Every sum is grouped in the database.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from dateutil.relativedelta import relativedelta
+from peewee import Case, fn
+
+from fundtrack.applications.models import OPEN_STAGES, Application
+from fundtrack.checklists import services as checklists
+from fundtrack.config import ReportSettings
+from fundtrack.deadlines.models import Deadline
+from fundtrack.fees import services as fees
+from fundtrack.funders.models import Funder
+from fundtrack.i18n_markers import N_
+from fundtrack.organisations.models import Organisation
+from fundtrack.reports import figures
+from fundtrack.reports.figures import Figures
+from fundtrack.reports.periods import Period, quarter_of
+
+CHART_QUARTERS = 8  # money won and success rate over the last two years
+
+# The headline rows: (field, label, how it is shown, the figure whose applications it links to).
+HEADLINE = (
+    ("submitted", N_("Applications submitted"), "count", "submitted"),
+    ("requested_ore", N_("Amount applied for"), "money", "submitted"),
+    ("decided", N_("Decisions (granted or rejected)"), "count", "decided"),
+    ("granted", N_("Grants"), "count", "granted"),
+    ("granted_ore", N_("Amount granted, net of reclaimed"), "money", "granted"),
+    ("rejected", N_("Rejections"), "count", "rejected"),
+    ("rejected_ore", N_("Amount applied for and lost"), "money", "rejected"),
+    ("withdrawn", N_("Withdrawn"), "count", "withdrawn"),
+    ("success_rate", N_("Success rate by count"), "rate", "decided"),
+    ("success_rate_amount", N_("Success rate by amount"), "rate", "decided"),
+    ("reclaimed_ore", N_("Reclaimed by funders"), "money", "granted"),
+    ("repeat_ore", N_("Won from repeat funders"), "money", "repeat"),
+    ("new_ore", N_("Won from new funders"), "money", "new"),
+    ("golden_share", N_("Golden-donation share of the money won"), "rate", "repeat"),
+)
+DIMENSION_LABELS = {
+    "organisation": N_("By organisation"),
+    "funder": N_("By funder"),
+    "funder_kind": N_("By funder kind"),
+    "un_goal": N_("By UN goal"),
+    "theme": N_("By theme"),
+}
+FEE_KINDS_EARNED = ("due", "adjustment", "clawback")
+
+
+@dataclass
+class Comparison:
+    field: str
+    label: str
+    shown_as: str
+    figure: str
+    value: int | float | None
+    previous: int | float | None
+    year_before: int | float | None
+
+    @staticmethod
+    def change(value, before):
+        """(difference, relative change); rates change in percentage points, so their relative change is None."""
+        if value is None or before is None:
+            return None, None
+        difference = value - before
+        if isinstance(value, float) or isinstance(before, float):
+            return difference, None
+        return difference, (difference / before if before else None)
+
+    @property
+    def change_previous(self):
+        return self.change(self.value, self.previous)
+
+    @property
+    def change_year_before(self):
+        return self.change(self.value, self.year_before)
+
+
+@dataclass
+class ForecastRow:
+    """Open applications whose decision is expected in one quarter (or later, or at no known date)."""
+
+    quarter: Period | None
+    bucket: str  # "quarter", "later" or "unscheduled"
+    by_stage: dict[str, tuple[int, int]] = field(default_factory=dict)  # stage -> (count, requested øre)
+    weighted_ore: int = 0
+
+    @property
+    def count(self) -> int:
+        return sum(n for n, _ in self.by_stage.values())
+
+    @property
+    def requested_ore(self) -> int:
+        return sum(amount for _, amount in self.by_stage.values())
+
+
+@dataclass
+class Overview:
+    period: Period
+    organisation: Organisation | None
+    today: dt.date
+    totals: Figures
+    previous: Figures
+    year_before: Figures
+    comparisons: list[Comparison]
+    breakdowns: dict[str, list[tuple[str, str, Figures]]]
+    series: list[tuple[Period, Figures]]
+    forecast: list[ForecastRow]
+    probabilities: dict[str, float]
+    deadline_quarter: Period
+    deadline_counts: dict[str, tuple[int, int]]
+    deadlines: list[Deadline]
+    outcomes: dict[str, Decimal]
+    fees: dict[str, int] | None
+
+    @property
+    def pipeline_by_stage(self) -> dict[str, tuple[int, int]]:
+        """Open applications now, per stage: (count, requested øre)."""
+        stages = {stage: (0, 0) for stage in OPEN_STAGES}
+        for row in self.forecast:
+            for stage, (count, amount) in row.by_stage.items():
+                n, total = stages[stage]
+                stages[stage] = (n + count, total + amount)
+        return stages
+
+    @property
+    def forecast_weighted_ore(self) -> int:
+        return sum(row.weighted_ore for row in self.forecast)
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.totals.submitted or self.totals.decided or self.totals.withdrawn)
+
+
+def overview(period: Period, *, organisation_id: int | None, today: dt.date, settings: ReportSettings,
+             with_fees: bool) -> Overview:
+    """Everything the overview page, its exports and the command line show for one period."""
+    totals = figures.totals(period, organisation_id)
+    previous = figures.totals(period.previous(), organisation_id)
+    year_before = figures.totals(period.year_before(), organisation_id)
+    comparisons = [
+        Comparison(name, label, shown_as, figure, *(getattr(f, name) for f in (totals, previous, year_before)))
+        for name, label, shown_as, figure in HEADLINE
+    ]
+    last_quarter = period.quarters()[-1]
+    quarters = [last_quarter.shifted(i - CHART_QUARTERS + 1) for i in range(CHART_QUARTERS)]
+    next_quarter = period.next_quarter()
+    counts, listed = next_deadlines(next_quarter, organisation_id)
+    return Overview(
+        period=period,
+        organisation=Organisation.get_or_none(Organisation.id == organisation_id) if organisation_id else None,
+        today=today, totals=totals, previous=previous, year_before=year_before, comparisons=comparisons,
+        breakdowns={d: figures.breakdown(period, d, organisation_id) for d in figures.DIMENSIONS},
+        series=figures.by_quarter(quarters, organisation_id),
+        forecast=forecast(today, settings, organisation_id),
+        probabilities=probabilities(settings),
+        deadline_quarter=next_quarter, deadline_counts=counts, deadlines=listed,
+        outcomes=checklists.outcome_totals(period.start, period.end, organisation_id),
+        fees=fee_totals(period, organisation_id) if with_fees else None,
+    )
+
+
+def probabilities(settings: ReportSettings) -> dict[str, float]:
+    return {stage: getattr(settings, f"probability_{stage}") for stage in OPEN_STAGES}
+
+
+def _first_open(kind: str):
+    """Each application's earliest open deadline of one kind, as a subquery."""
+    return (Deadline.select(Deadline.application, fn.MIN(Deadline.due_on).alias("due"))
+            .where((Deadline.kind == kind) & Deadline.done_at.is_null() & Deadline.deleted_at.is_null())
+            .group_by(Deadline.application).alias(f"first_{kind}"))
+
+
+def _buckets(day, quarters: list[Period], months_before: int = 0):
+    """SQL: which of `quarters` the date falls in (the first takes anything earlier: a late decision is
+    still expected), len(quarters) when after them all. With `months_before`, the quarters are moved that
+    many months earlier, for a date that is that long before the decision."""
+    def moved(day_):
+        return day_ - relativedelta(months=months_before)
+
+    cases = [(day <= moved(quarters[0].end + dt.timedelta(days=1)) - dt.timedelta(days=1), 0)]
+    for index, quarter in enumerate(quarters[1:], start=1):
+        cases.append((day <= moved(quarter.end + dt.timedelta(days=1)) - dt.timedelta(days=1), index))
+    return Case(None, cases, len(quarters))
+
+
+def forecast(today: dt.date, settings: ReportSettings, organisation_id: int | None = None) -> list[ForecastRow]:
+    """The weighted pipeline: open applications by the quarter their decision is expected in, each stage's
+    requested money weighted by its configured probability. The decision date is the open "decision expected"
+    deadline; else the submission deadline (or the day it was submitted) plus the usual wait."""
+    quarters = [quarter_of(today).shifted(i) for i in range(settings.forecast_quarters)]
+    wait = settings.decision_months_after_submission
+    decision, submission = _first_open("decision_expected"), _first_open("submission")
+    bucket = Case(None, [
+        (decision.c.due.is_null(False), _buckets(decision.c.due, quarters)),
+        (submission.c.due.is_null(False), _buckets(submission.c.due, quarters, wait)),
+        (Application.submitted_on.is_null(False), _buckets(Application.submitted_on, quarters, wait)),
+    ], -1)
+    query = (Application.select(bucket.alias("bucket"), Application.stage, fn.COUNT(Application.id).alias("n"),
+                                fn.SUM(figures.REQUESTED).alias("requested"))
+             .join(decision, "LEFT OUTER JOIN", on=(decision.c.application_id == Application.id))
+             .join(submission, "LEFT OUTER JOIN", on=(submission.c.application_id == Application.id))
+             .where(Application.stage.in_(OPEN_STAGES))
+             .group_by(bucket, Application.stage))
+    if organisation_id is not None:
+        query = query.where(Application.organisation == organisation_id)
+    rows = [ForecastRow(quarter, "quarter") for quarter in quarters]
+    rows += [ForecastRow(None, "later"), ForecastRow(None, "unscheduled")]
+    chances = probabilities(settings)
+    for found in query.dicts():
+        row = rows[-1] if found["bucket"] == -1 else rows[found["bucket"]]
+        amount = int(found["requested"] or 0)
+        row.by_stage[found["stage"]] = (found["n"], amount)
+        row.weighted_ore += weighted(amount, chances[found["stage"]])
+    for row in rows:
+        row.by_stage = {stage: row.by_stage.get(stage, (0, 0)) for stage in OPEN_STAGES}
+    return rows
+
+
+def weighted(amount_ore: int, probability: float) -> int:
+    """The expected part of an amount, rounded to whole øre (half up) without float drift."""
+    return int((Decimal(amount_ore) * Decimal(str(probability))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def next_deadlines(quarter: Period, organisation_id: int | None = None, limit: int = 50):
+    """The deadlines of the quarter after the period: per kind (all, still open), and the first `limit` of them."""
+    base = (Deadline.select().join(Application)
+            .where(Deadline.due_on.between(quarter.start, quarter.end) & Deadline.deleted_at.is_null()))
+    if organisation_id is not None:
+        base = base.where(Application.organisation == organisation_id)
+    grouped = base.select(Deadline.kind, fn.COUNT(Deadline.id).alias("n"),
+                          fn.SUM(Case(None, [(Deadline.done_at.is_null(), 1)], 0)).alias("open")).group_by(Deadline.kind)
+    counts = {row["kind"]: (row["n"], int(row["open"] or 0)) for row in grouped.dicts()}
+    listed = list(base.select(Deadline, Application, Organisation, Funder)
+                  .switch(Application).join(Organisation).switch(Application).join(Funder)
+                  .order_by(Deadline.due_on, Deadline.id).limit(limit))
+    return counts, listed
+
+
+def fee_totals(period: Period, organisation_id: int | None = None) -> dict[str, int]:
+    """The fundraiser's fees in the period: earned (fallen due, adjusted, clawed back), invoiced and paid."""
+    overall = fees.ledger_totals(period.start, period.end, organisation_id)["overall"]
+    return {
+        "earned": sum(overall.get(kind, 0) for kind in FEE_KINDS_EARNED),
+        "invoiced": overall.get("invoiced", 0),
+        "paid": overall.get("paid", 0),
+        "written_off": overall.get("written_off", 0),
+    }

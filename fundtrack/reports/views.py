@@ -1,0 +1,163 @@
+"""The overview page, its exports, and the charts drawn from it."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from fundtrack import clock
+from fundtrack.applications.models import OPEN_STAGES, STAGES
+from fundtrack.auth.access import allow
+from fundtrack.checklists.models import INDICATORS
+from fundtrack.deadlines.models import DEADLINE_KINDS
+from fundtrack.funders.models import FUNDER_KINDS
+from fundtrack.i18n import current_language, money, rate, translate_label
+from fundtrack.organisations.models import UN_GOALS, Organisation
+from fundtrack.reports import export, services
+from fundtrack.reports.charts import Bar, bar_chart
+from fundtrack.reports.periods import Period, PeriodError, last_complete_quarter, parse_period, recent_choices
+from fundtrack.spreadsheets import FORMATS
+from fundtrack.web import current_settings
+
+bp = Blueprint("reports", __name__)
+
+
+def period_label(period: Period) -> str:
+    """`Q3 2026` / `3. kvartal 2026`, `H2 2026` / `2. halvår 2026`, `2026`."""
+    if period.kind == "Q":
+        return _("Q%(number)d %(year)d", number=period.number, year=period.year)
+    if period.kind == "H":
+        return _("H%(number)d %(year)d", number=period.number, year=period.year)
+    return str(period.year)
+
+
+def short_label(period: Period) -> str:
+    """A quarter under a bar of a chart: `Q3 2026` / `K3 2026`."""
+    quarter = _("Q%(number)d", number=period.number)
+    return f"{quarter} {period.year}"
+
+
+def _organisation_id() -> int | None:
+    """Members see their own organisation; the others may narrow the overview to one organisation."""
+    if current_user.is_member:
+        return current_user.organisation_id
+    chosen = request.args.get("organisation", "")
+    if chosen.isdigit() and Organisation.select().where(Organisation.id == int(chosen)).exists():
+        return int(chosen)
+    return None
+
+
+def build(period: Period, organisation_id: int | None, *, with_fees: bool) -> services.Overview:
+    return services.overview(period, organisation_id=organisation_id, today=clock.today(),
+                             settings=current_settings().reports, with_fees=with_fees)
+
+
+def money_axis(ore: float) -> str:
+    """An axis label: whole kroner, millions shortened (`1,5 mio. kr.` / `DKK 1.5m`)."""
+    kroner = ore / 100
+    if abs(kroner) >= 1_000_000:
+        text = f"{round(kroner / 1_000_000, 2):g}"
+        return _("%(amount)s m kr.", amount=text.replace(".", ",") if current_language() == "da" else text)
+    return money(int(round(ore / 100) * 100))
+
+
+def drill(overview: services.Overview, figure: str, _external: bool = False, **filters) -> str:
+    """The list of applications behind a number."""
+    filters.setdefault("period", overview.period.code)
+    if overview.organisation is not None:
+        filters.setdefault("organisation", overview.organisation.id)
+    return url_for("applications.index", figure=figure, _external=_external, **filters)
+
+
+def charts(overview: services.Overview, external: bool = False) -> list:
+    """The four charts: money won and success rate per quarter, money won by funder kind, the open pipeline."""
+    def quarter_link(quarter, figure):
+        return url_for("applications.index", period=quarter.code, figure=figure, _external=external,
+                       **({"organisation": overview.organisation.id} if overview.organisation else {}))
+
+    won = [Bar(short_label(q), f.granted_ore, money(f.granted_ore), quarter_link(q, "granted")) for q, f in overview.series]
+    success = [Bar(short_label(q), f.success_rate or 0,
+                   rate(f.success_rate) if f.success_rate is not None else _("no decisions"), quarter_link(q, "decided"))
+               for q, f in overview.series]
+    kinds = {key: figures for key, _name, figures in overview.breakdowns["funder_kind"]}
+    by_kind = [Bar(translate_label(label), kinds[kind].granted_ore if kind in kinds else 0,
+                   money(kinds[kind].granted_ore if kind in kinds else 0),
+                   drill(overview, "granted", _external=external, funder_kind=kind))
+               for kind, label in FUNDER_KINDS.items()]
+    pipeline = [Bar(translate_label(STAGES[stage]), amount, f"{money(amount)} ({count})",
+                    url_for("applications.index", stage=stage, _external=external,
+                            **({"organisation": overview.organisation.id} if overview.organisation else {})))
+                for stage, (count, amount) in overview.pipeline_by_stage.items()]
+    return [
+        bar_chart("won", _("Money won per quarter, the last two years"), won, money_axis),
+        bar_chart("success", _("Success rate per quarter (grants among decisions)"), success, rate, top=1.0),
+        bar_chart("kinds", _("Money won by funder kind, %(period)s", period=period_label(overview.period)), by_kind, money_axis),
+        bar_chart("pipeline", _("Open pipeline by stage: amount applied for (number of applications)"), pipeline, money_axis),
+    ]
+
+
+def context(overview: services.Overview, *, external: bool = False) -> dict:
+    return {
+        "overview": overview, "charts": charts(overview, external), "period_label": period_label,
+        "drill": lambda figure, **filters: drill(overview, figure, _external=external, **filters),
+        "dimension_labels": services.DIMENSION_LABELS, "funder_kinds": FUNDER_KINDS, "stages": STAGES,
+        "open_stages": OPEN_STAGES, "deadline_kinds": DEADLINE_KINDS, "indicators": INDICATORS,
+        "un_goals": UN_GOALS, "external": external,
+    }
+
+
+@bp.route("/")
+@allow("fundraiser", "member", "viewer")
+def index():
+    """The period picker sends ?period=...; without one, the quarter that ended last."""
+    text = request.args.get("period")
+    keep = {"organisation": request.args["organisation"]} if request.args.get("organisation") else {}
+    if text is None:
+        return redirect(url_for("reports.show", period=last_complete_quarter(clock.today()).code, **keep))
+    try:
+        period = parse_period(text)
+    except PeriodError as error:
+        return render_template("reports/index.html", error=_(str(error)), typed=text,
+                               choices=recent_choices(clock.today()), period_label=period_label), 400
+    return redirect(url_for("reports.show", period=period.code, **keep))
+
+
+def _period_or_404(text: str) -> Period:
+    try:
+        return parse_period(text)
+    except PeriodError:
+        abort(404)
+
+
+@bp.route("/<period>")
+@allow("fundraiser", "member", "viewer", unscoped=("period",))
+def show(period):
+    overview = build(_period_or_404(period), _organisation_id(), with_fees=current_user.is_fundraiser)
+    organisations = [] if current_user.is_member else list(
+        Organisation.select(Organisation.id, Organisation.name).order_by(Organisation.name))
+    return render_template("reports/overview.html", choices=recent_choices(clock.today()),
+                           organisations=organisations, **context(overview))
+
+
+@bp.route("/<period>.<any(xlsx, csv, json):fmt>")
+@allow("fundraiser", "member", "viewer", unscoped=("period", "fmt"))
+def download(period, fmt):
+    overview = build(_period_or_404(period), _organisation_id(), with_fees=current_user.is_fundraiser)
+    body = render_file(overview, fmt)
+    suffix = f"-{overview.organisation.id}" if overview.organisation else ""
+    return Response(body, mimetype=FORMATS[fmt].split(";")[0],
+                    headers={"Content-Disposition": f'attachment; filename="overview-{overview.period.code}{suffix}.{fmt}"'})
+
+
+def render_file(overview: services.Overview, fmt: str) -> bytes:
+    """The overview as a file: html (a standalone document with its styles inside), xlsx, csv or json."""
+    if fmt == "xlsx":
+        return export.to_xlsx(overview, translate_label)
+    if fmt == "csv":
+        return export.to_csv(overview, translate_label)
+    if fmt == "json":
+        return export.to_json(overview, translate_label)
+    from fundtrack.resources import read_static
+
+    styles = read_static("css/report.css")
+    return render_template("reports/document.html", styles=styles, **context(overview, external=True)).encode("utf-8")
