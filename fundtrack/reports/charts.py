@@ -36,7 +36,7 @@ class Chart:
 
     @property
     def description(self) -> str:
-        return "; ".join(f"{bar.label}: {bar.text}" for bar in self.bars) + "."
+        return "; ".join(f"{bar.label}: {bar.text}" for bar in self.bars)
 
 
 # Round tops for an axis, each with the number of gridlines that gives round steps between them.
