@@ -345,6 +345,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--applications", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--report-applications", type=int, default=50_000,
+                        help="Applications over ten years for the funding overview case.")
     args = parser.parse_args(argv)
     logging.getLogger().setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="fundtrack-bench-") as folder:
@@ -366,6 +368,10 @@ def main(argv=None) -> int:
             print(f"{name:<28} {ours:>13.2f} {baseline:>12.2f} {ours / baseline:>7.2f}")
         print(f"feeds: one {feed_mb:.1f} MB feed ingested with a peak of {peak_mb:.1f} MB traced memory "
               f"({peak_mb / feed_mb:.1f}x the feed)")
+        from benchmarks import reports as report_benchmark
+
+        for name, ours, baseline in report_benchmark.run(Path(folder), args.report_applications, TODAY):
+            print(f"{name:<28} {ours:>13.2f} {baseline:>12.2f} {ours / baseline:>7.2f}")
         return 1 if failures else 0
 
 

@@ -72,8 +72,9 @@ class Application(BaseModel):
     updated_at = UTCDateTimeField(default=now)
 
     class Meta:
-        # The board lists each stage's most recently moved applications.
-        indexes = ((("stage", "stage_changed_at"), False),)
+        # The board lists each stage's most recently moved applications; the relationships and the
+        # overviews look up a funder's earlier grants to the same organisation.
+        indexes = ((("stage", "stage_changed_at"), False), (("funder", "organisation"), False))
 
     def __str__(self):
         return self.title

@@ -138,8 +138,8 @@ class Figures:
         return values
 
 
-def _sums(period: Period) -> list:
-    """The aggregate columns, each a conditional count or sum named after its Figures field."""
+def _sums(period: Period, names: tuple[str, ...] | None = None) -> list:
+    """The aggregate columns, each a conditional count or sum named after its Figures field (all, or `names`)."""
     c = conditions(period)
 
     def count(name):
@@ -148,15 +148,16 @@ def _sums(period: Period) -> list:
     def total(name, amount):
         return fn.SUM(Case(None, [(c[name], amount)], 0))
 
-    return [
-        count("submitted").alias("submitted"), total("submitted", REQUESTED).alias("requested_ore"),
-        count("decided").alias("decided"), total("decided", REQUESTED).alias("decided_requested_ore"),
-        count("granted").alias("granted"), total("granted", GRANTED_NET).alias("granted_ore"),
-        total("granted", Application.reclaimed_ore).alias("reclaimed_ore"),
-        count("rejected").alias("rejected"), total("rejected", REQUESTED).alias("rejected_ore"),
-        count("withdrawn").alias("withdrawn"),
-        count("repeat").alias("repeat"), total("repeat", GRANTED_NET).alias("repeat_ore"),
-    ]
+    columns = {
+        "submitted": count("submitted"), "requested_ore": total("submitted", REQUESTED),
+        "decided": count("decided"), "decided_requested_ore": total("decided", REQUESTED),
+        "granted": count("granted"), "granted_ore": total("granted", GRANTED_NET),
+        "reclaimed_ore": total("granted", Application.reclaimed_ore),
+        "rejected": count("rejected"), "rejected_ore": total("rejected", REQUESTED),
+        "withdrawn": count("withdrawn"),
+        "repeat": count("repeat"), "repeat_ore": total("repeat", GRANTED_NET),
+    }
+    return [column.alias(name) for name, column in columns.items() if names is None or name in names]
 
 
 FIGURE_FIELDS = tuple(f.name for f in fields(Figures))
@@ -166,8 +167,8 @@ def _figures(row: dict) -> Figures:
     return Figures(**{name: int(row.get(name) or 0) for name in FIGURE_FIELDS})
 
 
-def _base(period: Period, organisation_id: int | None, *columns):
-    query = (Application.select(*columns, *_sums(period))
+def _base(period: Period, organisation_id: int | None, *columns, names: tuple[str, ...] | None = None):
+    query = (Application.select(*columns, *_sums(period, names))
              .where(conditions(period)["any"]))
     if organisation_id is not None:
         query = query.where(Application.organisation == organisation_id)
@@ -213,12 +214,16 @@ def breakdown(period: Period, dimension: str, organisation_id: int | None = None
     return sorted(rows, key=lambda r: (-r[2].granted_ore, -r[2].requested_ore, r[1].lower()))
 
 
+CHART_FIGURES = ("decided", "decided_requested_ore", "granted", "granted_ore")
+
+
 def by_quarter(quarters: list[Period], organisation_id: int | None = None) -> list[tuple[Period, Figures]]:
-    """The decisions of each quarter in a run of quarters (for the charts), in one grouped query."""
+    """The decisions of each quarter in a run of quarters (for the charts: money won, success rates), in one
+    grouped query; the other figures of these Figures stay zero."""
     span = _Span(quarters[0].start, quarters[-1].end)
     bucket = Case(None, [(Application.decided_on.between(q.start, q.end), i) for i, q in enumerate(quarters)], -1)
     # Grouped by position: PostgreSQL does not see two copies of a parameterised CASE as the same expression.
-    query = _base(span, organisation_id, bucket.alias("bucket")).group_by(SQL("1"))
+    query = _base(span, organisation_id, bucket.alias("bucket"), names=CHART_FIGURES).group_by(SQL("1"))
     found = {row["bucket"]: _figures(row) for row in query.dicts()}
     return [(q, found.get(i, Figures())) for i, q in enumerate(quarters)]
 

@@ -20,6 +20,7 @@ from fundtrack.spreadsheets import FORMATS
 from fundtrack.web import current_settings
 
 bp = Blueprint("reports", __name__)
+PAGE_ROWS = 25  # rows of a breakdown on the page and in print; the downloads hold every row
 
 
 def period_label(period: Period) -> str:
@@ -102,7 +103,7 @@ def context(overview: services.Overview, *, external: bool = False) -> dict:
         "drill": lambda figure, **filters: drill(overview, figure, _external=external, **filters),
         "dimension_labels": services.DIMENSION_LABELS, "funder_kinds": FUNDER_KINDS, "stages": STAGES,
         "open_stages": OPEN_STAGES, "deadline_kinds": DEADLINE_KINDS, "indicators": INDICATORS,
-        "un_goals": UN_GOALS, "external": external,
+        "un_goals": UN_GOALS, "external": external, "page_rows": PAGE_ROWS,
     }
 
 
