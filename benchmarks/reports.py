@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import time
 from pathlib import Path
 
 from peewee import chunked
@@ -179,28 +178,19 @@ def raw_overview(period, today: dt.date) -> None:
         "WHERE e.booked_on BETWEEN ? AND ? GROUP BY g.id, g.name, e.kind", span)
 
 
-def _median_ms(fn, rounds: int) -> float:
-    fn()
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return times[len(times) // 2]
-
-
 def run(folder: Path, applications: int, today: dt.date, rounds: int = 7) -> list[tuple[str, float, float]]:
     """[(case, fundtrack ms, raw SQL ms)] for the overview of the last complete quarter and of a year."""
+    from benchmarks.run import best_of  # the shared timer (run.py imports this module when it runs)
+
     app = build(folder, applications, today)
     settings = app.extensions["fundtrack.settings"].reports
     results = []
     with app.app_context(), db.connection_context():
         for code in ("2026-Q3", "2025"):
             period = parse_period(code)
-            ours = _median_ms(lambda p=period: services.overview(p, organisation_id=None, today=today, settings=settings,
+            ours = best_of(lambda p=period: services.overview(p, organisation_id=None, today=today, settings=settings,
                                                                  with_fees=True), rounds)
-            raw = _median_ms(lambda p=period: raw_overview(p, today), rounds)
+            raw = best_of(lambda p=period: raw_overview(p, today), rounds)
             results.append((f"overview {code}: {applications // 1000}k", ours, raw))
     client = app.test_client()
     with app.app_context():
@@ -208,8 +198,8 @@ def run(folder: Path, applications: int, today: dt.date, rounds: int = 7) -> lis
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
-    page = _median_ms(lambda: client.get("/reports/2026-Q3"), rounds)
+    page = best_of(lambda: client.get("/reports/2026-Q3"), rounds)
     with app.app_context(), db.connection_context():
-        raw = _median_ms(lambda: raw_overview(parse_period("2026-Q3"), today), rounds)
+        raw = best_of(lambda: raw_overview(parse_period("2026-Q3"), today), rounds)
     results.append(("overview page 2026-Q3", page, raw))
     return results
