@@ -151,15 +151,16 @@ def raw_overview(period, today: dt.date) -> None:
     bucket_params = [d.isoformat() for q in quarters for d in (q.start, q.end)]
     sums, params = _sums(quarters[0].start.isoformat(), quarters[-1].end.isoformat(), chart_only=True)
     run(f"SELECT {bucket}, {sums.format(joins='')} GROUP BY 1", bucket_params + params)
-    run("SELECT CASE WHEN d.due IS NOT NULL THEN (CASE WHEN d.due <= ? THEN 0 WHEN d.due <= ? THEN 1 WHEN d.due <= ? THEN 2 "
-        "WHEN d.due <= ? THEN 3 ELSE 4 END) WHEN s.due IS NOT NULL THEN (CASE WHEN s.due <= ? THEN 0 WHEN s.due <= ? THEN 1 "
-        "WHEN s.due <= ? THEN 2 WHEN s.due <= ? THEN 3 ELSE 4 END) WHEN a.submitted_on IS NOT NULL THEN (CASE WHEN a.submitted_on <= ? "
-        "THEN 0 WHEN a.submitted_on <= ? THEN 1 WHEN a.submitted_on <= ? THEN 2 WHEN a.submitted_on <= ? THEN 3 ELSE 4 END) ELSE -1 END, "
+    decision = ("(SELECT MIN(due_on) FROM deadline WHERE application_id = a.id AND kind = 'decision_expected' "
+                "AND done_at IS NULL AND deleted_at IS NULL)")
+    submission = decision.replace("'decision_expected'", "'submission'")
+
+    def buckets(day):
+        return f"(CASE WHEN {day} <= ? THEN 0 WHEN {day} <= ? THEN 1 WHEN {day} <= ? THEN 2 WHEN {day} <= ? THEN 3 ELSE 4 END)"
+
+    run(f"SELECT CASE WHEN {decision} IS NOT NULL THEN {buckets(decision)} WHEN {submission} IS NOT NULL THEN {buckets(submission)} "
+        f"WHEN a.submitted_on IS NOT NULL THEN {buckets('a.submitted_on')} ELSE -1 END, "
         "a.stage, COUNT(a.id), SUM(COALESCE(a.amount_requested_ore, 0)) FROM application a "
-        "LEFT OUTER JOIN (SELECT application_id, MIN(due_on) AS due FROM deadline WHERE kind = 'decision_expected' AND done_at IS NULL "
-        "AND deleted_at IS NULL GROUP BY application_id) d ON d.application_id = a.id "
-        "LEFT OUTER JOIN (SELECT application_id, MIN(due_on) AS due FROM deadline WHERE kind = 'submission' AND done_at IS NULL "
-        "AND deleted_at IS NULL GROUP BY application_id) s ON s.application_id = a.id "
         "WHERE a.stage IN ('idea', 'drafting', 'submitted') GROUP BY 1, 2",
         ["2026-12-31", "2027-03-31", "2027-06-30", "2027-09-30", "2026-09-30", "2026-12-31", "2027-03-31", "2027-06-30",
          "2026-09-30", "2026-12-31", "2027-03-31", "2027-06-30"])

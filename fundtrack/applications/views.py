@@ -25,9 +25,10 @@ from fundtrack.i18n import current_language, translate_label
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
 from fundtrack.reports import figures as report_figures
+from fundtrack.reports import services as report_services
 from fundtrack.reports.periods import PeriodError, parse_period
 from fundtrack.validation import ValidationError
-from fundtrack.web import apply_errors, export_response, form_status, paginate, safe_next
+from fundtrack.web import apply_errors, current_settings, export_response, form_status, paginate, safe_next
 
 bp = Blueprint("applications", __name__)
 scope("application_id")(services.visible_applications)
@@ -94,6 +95,15 @@ def _report_filters(query, args):
             condition = report_figures.dimension_condition(dimension, args[dimension])
             if condition is not None:
                 query = query.where(condition)
+    if args.get("expected"):
+        condition = report_services.expected_condition(args["expected"], clock.today(), current_settings().reports)
+        if condition is not None:
+            query = query.where(condition)
+    if args.get("due") and args.get("due_kind") in DEADLINE_KINDS:
+        try:
+            query = query.where(report_services.due_condition(parse_period(args["due"]), args["due_kind"]))
+        except PeriodError:
+            pass
     return query
 
 
@@ -108,6 +118,10 @@ def report_filter_text(args) -> str:
         parts.append(_("UN goal %(goal)s", goal=args["un_goal"]))
     if args.get("theme"):
         parts.append(_("Theme: %(theme)s", theme=args["theme"]))
+    if args.get("expected"):
+        parts.append(_("Decision expected: %(when)s", when=args["expected"]))
+    if args.get("due") and args.get("due_kind") in DEADLINE_KINDS:
+        parts.append(f"{translate_label(DEADLINE_KINDS[args['due_kind']])} · {args['due']}")
     return " · ".join(parts)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
-from peewee import SQL, Case, fn
+from peewee import SQL, Case, NodeList, fn
 
 from fundtrack.applications.models import OPEN_STAGES, Application
 from fundtrack.checklists import services as checklists
@@ -169,41 +169,54 @@ def probabilities(settings: ReportSettings) -> dict[str, float]:
 
 
 def _first_open(kind: str):
-    """Each application's earliest open deadline of one kind, as a subquery."""
-    return (Deadline.select(Deadline.application, fn.MIN(Deadline.due_on).alias("due"))
-            .where((Deadline.kind == kind) & Deadline.done_at.is_null() & Deadline.deleted_at.is_null())
-            .group_by(Deadline.application).alias(f"first_{kind}"))
+    """The application's earliest open deadline of one kind (a correlated subquery, usable as a column)."""
+    return NodeList((Deadline.select(fn.MIN(Deadline.due_on))
+                     .where((Deadline.application == Application.id) & (Deadline.kind == kind)
+                            & Deadline.done_at.is_null() & Deadline.deleted_at.is_null()),))
 
 
 def _buckets(day, quarters: list[Period], months_before: int = 0):
     """SQL: which of `quarters` the date falls in (the first takes anything earlier: a late decision is
     still expected), len(quarters) when after them all. With `months_before`, the quarters are moved that
     many months earlier, for a date that is that long before the decision."""
-    def moved(day_):
-        return day_ - relativedelta(months=months_before)
+    def last_day(quarter):
+        return quarter.end + dt.timedelta(days=1) - relativedelta(months=months_before) - dt.timedelta(days=1)
 
-    cases = [(day <= moved(quarters[0].end + dt.timedelta(days=1)) - dt.timedelta(days=1), 0)]
-    for index, quarter in enumerate(quarters[1:], start=1):
-        cases.append((day <= moved(quarter.end + dt.timedelta(days=1)) - dt.timedelta(days=1), index))
-    return Case(None, cases, len(quarters))
+    return Case(None, [(day <= last_day(quarter), index) for index, quarter in enumerate(quarters)], len(quarters))
+
+
+def forecast_quarters(today: dt.date, settings: ReportSettings) -> list[Period]:
+    return [quarter_of(today).shifted(i) for i in range(settings.forecast_quarters)]
+
+
+def expected_bucket(today: dt.date, settings: ReportSettings):
+    """SQL: the forecast bucket of an open application: the index of the quarter its decision is expected
+    in, len(quarters) for later, -1 for no known date. The decision date is the open "decision expected"
+    deadline; else the submission deadline (or the day it was submitted) plus the usual wait."""
+    quarters, wait = forecast_quarters(today, settings), settings.decision_months_after_submission
+    decision, submission = _first_open("decision_expected"), _first_open("submission")
+    return Case(None, [
+        (decision.is_null(False), _buckets(decision, quarters)),
+        (submission.is_null(False), _buckets(submission, quarters, wait)),
+        (Application.submitted_on.is_null(False), _buckets(Application.submitted_on, quarters, wait)),
+    ], -1)
+
+
+def expected_condition(code: str, today: dt.date, settings: ReportSettings):
+    """The open applications of one forecast row (`2027-Q1`, `later` or `none`), for the drill-down lists."""
+    quarters = [quarter.code for quarter in forecast_quarters(today, settings)]
+    index = {"later": len(quarters), "none": -1}.get(code, quarters.index(code) if code in quarters else None)
+    if index is None:
+        return None
+    return Application.stage.in_(OPEN_STAGES) & (expected_bucket(today, settings) == index)
 
 
 def forecast(today: dt.date, settings: ReportSettings, organisation_id: int | None = None) -> list[ForecastRow]:
-    """The weighted pipeline: open applications by the quarter their decision is expected in, each stage's
-    requested money weighted by its configured probability. The decision date is the open "decision expected"
-    deadline; else the submission deadline (or the day it was submitted) plus the usual wait."""
-    quarters = [quarter_of(today).shifted(i) for i in range(settings.forecast_quarters)]
-    wait = settings.decision_months_after_submission
-    decision, submission = _first_open("decision_expected"), _first_open("submission")
-    bucket = Case(None, [
-        (decision.c.due.is_null(False), _buckets(decision.c.due, quarters)),
-        (submission.c.due.is_null(False), _buckets(submission.c.due, quarters, wait)),
-        (Application.submitted_on.is_null(False), _buckets(Application.submitted_on, quarters, wait)),
-    ], -1)
-    query = (Application.select(bucket.alias("bucket"), Application.stage, fn.COUNT(Application.id).alias("n"),
-                                fn.SUM(figures.REQUESTED).alias("requested"))
-             .join(decision, "LEFT OUTER JOIN", on=(decision.c.application_id == Application.id))
-             .join(submission, "LEFT OUTER JOIN", on=(submission.c.application_id == Application.id))
+    """The weighted pipeline: open applications by the quarter their decision is expected in (see
+    `expected_bucket`), each stage's requested money weighted by its configured probability."""
+    quarters = forecast_quarters(today, settings)
+    query = (Application.select(expected_bucket(today, settings).alias("bucket"), Application.stage,
+                                fn.COUNT(Application.id).alias("n"), fn.SUM(figures.REQUESTED).alias("requested"))
              .where(Application.stage.in_(OPEN_STAGES))
              .group_by(SQL("1"), SQL("2")))  # by position: see figures.by_quarter
     if organisation_id is not None:
@@ -219,6 +232,12 @@ def forecast(today: dt.date, settings: ReportSettings, organisation_id: int | No
     for row in rows:
         row.by_stage = {stage: row.by_stage.get(stage, (0, 0)) for stage in OPEN_STAGES}
     return rows
+
+
+def due_condition(period: Period, kind: str):
+    """Applications with a deadline of `kind` in the period (the coming deadlines' drill-down)."""
+    return Application.id.in_(Deadline.select(Deadline.application).where(
+        Deadline.due_on.between(period.start, period.end) & (Deadline.kind == kind) & Deadline.deleted_at.is_null()))
 
 
 def weighted(amount_ore: int, probability: float) -> int:

@@ -101,6 +101,8 @@ def context(overview: services.Overview, *, external: bool = False) -> dict:
     return {
         "overview": overview, "charts": charts(overview, external), "period_label": period_label,
         "drill": lambda figure, **filters: drill(overview, figure, _external=external, **filters),
+        "pipeline": lambda **filters: url_for("applications.index", _external=external, **filters, **(
+            {"organisation": overview.organisation.id} if overview.organisation else {})),
         "dimension_labels": services.DIMENSION_LABELS, "funder_kinds": FUNDER_KINDS, "stages": STAGES,
         "open_stages": OPEN_STAGES, "deadline_kinds": DEADLINE_KINDS, "indicators": INDICATORS,
         "un_goals": UN_GOALS, "external": external, "page_rows": PAGE_ROWS,

@@ -108,6 +108,32 @@ def test_the_weighted_forecast_uses_the_configured_probabilities(app, create_app
     assert rows[0].by_stage["drafting"] == (1, 2_000_000) and rows[0].weighted_ore == 1_000_000
 
 
+def test_forecast_and_deadline_numbers_link_to_their_applications(app, client, login_as, create_application,
+                                                                    monkeypatch):
+    from fundtrack import clock
+    from fundtrack.deadlines.services import add_deadline
+
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 11, 22))
+    soon = create_application(title="Snart", stage="submitted", amount_requested_ore=1_000_000)
+    add_deadline(soon, "decision_expected", dt.date(2026, 12, 15), now=NOW)
+    late = create_application(title="Sent", stage="submitted", amount_requested_ore=2_000_000)
+    add_deadline(late, "decision_expected", dt.date(2028, 1, 15), now=NOW)
+    drafted = create_application(title="Kladde", stage="drafting", amount_requested_ore=3_000_000)
+    add_deadline(drafted, "submission", dt.date(2027, 1, 20), now=NOW)  # decision expected April 2027
+    create_application(title="Løs idé", stage="idea")
+    rows = {row.quarter.code if row.quarter else row.bucket: row
+            for row in services.forecast(dt.date(2026, 11, 22), app.extensions["fundtrack.settings"].reports)}
+    assert (rows["2026-Q4"].count, rows["2027-Q2"].count, rows["later"].count, rows["unscheduled"].count) == (1, 1, 1, 1)
+    login_as("viewer", language="en")
+    assert _listed(client, "/applications/?expected=2026-Q4") == {"Snart"}
+    assert _listed(client, "/applications/?expected=2027-Q2&stage=drafting") == {"Kladde"}
+    assert _listed(client, "/applications/?expected=later") == {"Sent"}
+    assert _listed(client, "/applications/?expected=none") == {"Løs idé"}
+    assert _listed(client, "/applications/?due=2027-Q1&due_kind=submission") == {"Kladde"}
+    page = client.get("/reports/2026-Q3").get_data(as_text=True)
+    assert "expected=2026-Q4" in page and "due=2026-Q4&amp;due_kind=decision_expected" in page
+
+
 def test_stage_probabilities_are_checked_when_loaded():
     settings = load_settings({"testing": True, "reports": {"probability_submitted": 0.6}}, environ={})
     assert settings.reports.probability_submitted == 0.6
