@@ -99,6 +99,11 @@ def _report_filters(query, args):
         condition = report_services.expected_condition(args["expected"], clock.today(), current_settings().reports)
         if condition is not None:
             query = query.where(condition)
+    if args.get("outcomes"):
+        try:
+            query = query.where(report_figures.outcome_condition(parse_period(args["outcomes"])))
+        except PeriodError:
+            pass
     if args.get("due") and args.get("due_kind") in DEADLINE_KINDS:
         try:
             query = query.where(report_services.due_condition(parse_period(args["due"]), args["due_kind"]))
@@ -118,6 +123,8 @@ def report_filter_text(args) -> str:
         parts.append(_("UN goal %(goal)s", goal=args["un_goal"]))
     if args.get("theme"):
         parts.append(_("Theme: %(theme)s", theme=args["theme"]))
+    if args.get("outcomes"):
+        parts.append(_("Outcomes reported: %(period)s", period=args["outcomes"]))
     if args.get("expected"):
         parts.append(_("Decision expected: %(when)s", when=args["expected"]))
     if args.get("due") and args.get("due_kind") in DEADLINE_KINDS:

@@ -19,8 +19,9 @@ from dataclasses import dataclass, fields
 from peewee import JOIN, SQL, Case, Expression, fn
 
 from fundtrack.applications.models import WON_STAGES, Application
-from fundtrack.checklists.models import Answer, Checklist, TemplateItem
+from fundtrack.checklists.models import Answer, Checklist, Outcome, TemplateItem
 from fundtrack.db import list_contains, list_items
+from fundtrack.deadlines.models import Deadline
 from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
@@ -89,6 +90,13 @@ def dimension_condition(dimension: str, value: str) -> Expression | None:
         return Application.organisation.in_(Organisation.select(Organisation.id)
                                             .where(list_contains(Organisation.interests, value)))
     return None
+
+
+def outcome_condition(period: Period) -> Expression:
+    """Applications with outcomes recorded against a report due in the period (as `outcome_totals` sums them)."""
+    reported = (Checklist.select(Checklist.application).join(Outcome).join(Deadline)
+                .where(Deadline.due_on.between(period.start, period.end)))
+    return Application.id.in_(reported)
 
 
 @dataclass

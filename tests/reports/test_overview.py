@@ -160,14 +160,15 @@ def test_outcomes_reported_with_the_period_reports(worked, complete_checklist, c
     data = client.get("/reports/2026-Q3.json").get_json()
     assert {row["indicator"]: row["value"] for row in data["outcomes"]} == {"participants": 12, "jobs": 2.5}
     page = client.get("/reports/2026-Q3").get_data(as_text=True)
-    assert "Participants reached" in page and "Jobs created" in page
+    assert "Participants reached" in page and "Jobs created" in page and "outcomes=2026-Q3" in page
+    assert _listed(client, "/applications/?outcomes=2026-Q3") == {"Kornet kommune"}
 
 
 def test_fees_only_for_the_fundraiser(worked, client, login_as):
     assert services.fee_totals(Q3) == {"earned": 500_000, "invoiced": 500_000, "paid": 0, "written_off": 0}
     login_as("fundraiser", language="en")
     page = client.get("/reports/2026-Q3").get_data(as_text=True)
-    assert "The fundraiser's fees" in page and "DKK 5,000" in page
+    assert "The fundraiser's fees" in page and "DKK 5,000" in page and "/fees/?quarter=2026-Q3" in page
 
 
 def test_viewers_see_the_overview_without_fees_or_notes(worked, client, login_as):
