@@ -58,7 +58,7 @@ def money_axis(ore: float) -> str:
     kroner = ore / 100
     if abs(kroner) >= 1_000_000:
         text = f"{round(kroner / 1_000_000, 2):g}"
-        return _("%(amount)s m kr.", amount=text.replace(".", ",") if current_language() == "da" else text)
+        return _("DKK %(amount)sm", amount=text.replace(".", ",") if current_language() == "da" else text)
     return money(int(round(ore / 100) * 100))
 
 
