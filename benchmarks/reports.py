@@ -22,8 +22,8 @@ from fundtrack.deadlines.models import Deadline
 from fundtrack.fees.models import FeeAgreement, FeeEntry
 from fundtrack.funders.models import FUNDER_KINDS, Funder
 from fundtrack.organisations.models import Organisation
+from fundtrack.periods import parse_period
 from fundtrack.reports import services
-from fundtrack.reports.periods import parse_period
 
 THEMES = ["mad", "genbrug", "natur", "beskæftigelse", "unge", "kultur", "sundhed", "frivillighed", "design",
           "cirkulær økonomi", "fællesskab", "uddannelse"]

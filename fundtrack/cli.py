@@ -522,8 +522,8 @@ def reports_quarterly(period, fmt, output, organisation, language, with_fees):
 
     from fundtrack.db import db
     from fundtrack.organisations.models import Organisation
+    from fundtrack.periods import PeriodError, parse_period
     from fundtrack.reports import views
-    from fundtrack.reports.periods import PeriodError, parse_period
 
     try:
         chosen = parse_period(period)

@@ -24,9 +24,9 @@ from fundtrack.funders.models import FUNDER_KINDS, Funder, Round
 from fundtrack.i18n import current_language, translate_label
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
+from fundtrack.periods import PeriodError, parse_period
 from fundtrack.reports import figures as report_figures
 from fundtrack.reports import services as report_services
-from fundtrack.reports.periods import PeriodError, parse_period
 from fundtrack.validation import ValidationError
 from fundtrack.web import apply_errors, current_settings, export_response, form_status, paginate, safe_next
 

@@ -15,6 +15,7 @@ from fundtrack.fees.models import FEE_KINDS, FEE_TRIGGERS, FeeAgreement, FeeEntr
 from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
+from fundtrack.periods import Period
 from fundtrack.validation import ValidationError
 
 
@@ -216,9 +217,8 @@ def consultant_fee_warning(funder: Funder) -> bool:
 
 def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
     """First and last day of a quarter."""
-    start = dt.date(year, 3 * (quarter - 1) + 1, 1)
-    end = dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1) - dt.timedelta(days=1)
-    return start, end
+    period = Period(year, "Q", quarter)
+    return period.start, period.end
 
 
 def ledger(start: dt.date, end: dt.date, organisation_id: int | None = None):

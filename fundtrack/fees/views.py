@@ -1,6 +1,4 @@
 """The fee ledger per quarter and organisation, and the fee steps of one application. Fundraisers only."""
-import re
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,38 +11,35 @@ from fundtrack.fees.forms import FeeAgreementForm, InvoiceForm, PaidForm, WriteO
 from fundtrack.fees.models import ENTRY_KINDS, FEE_STATUSES
 from fundtrack.money import kroner
 from fundtrack.organisations.models import Organisation
+from fundtrack.periods import Period, PeriodError, parse_period, quarter_of
 from fundtrack.validation import ValidationError
 from fundtrack.web import export_response
 
 bp = Blueprint("fees", __name__)
 
 
-def _quarter() -> tuple[int, int]:
-    match = re.fullmatch(r"(\d{4})-Q([1-4])", request.args.get("quarter", ""))
-    if match:
-        return int(match.group(1)), int(match.group(2))
-    today = clock.today()
-    return today.year, (today.month - 1) // 3 + 1
-
-
-def _shifted(year: int, quarter: int, by: int) -> str:
-    index = year * 4 + quarter - 1 + by
-    return f"{index // 4}-Q{index % 4 + 1}"
+def _quarter() -> Period:
+    """The quarter asked for (`?quarter=2026-Q3`), else the current one."""
+    try:
+        period = parse_period(request.args.get("quarter", ""))
+    except PeriodError:
+        period = None
+    return period if period is not None and period.kind == "Q" else quarter_of(clock.today())
 
 
 @bp.route("/")
 @allow("fundraiser")
 def ledger():
-    year, quarter = _quarter()
-    start, end = services.quarter_bounds(year, quarter)
+    period = _quarter()
+    start, end = period.start, period.end
     organisation = request.args.get("organisation", "")
     organisation_id = int(organisation) if organisation.isdigit() else None
     return render_template(
-        "fees/ledger.html", year=year, quarter=quarter, start=start, end=end,
+        "fees/ledger.html", year=period.year, quarter=period.number, start=start, end=end,
         entries=list(services.ledger(start, end, organisation_id)),
         totals=services.ledger_totals(start, end, organisation_id), outstanding=list(services.outstanding()),
         organisations=list(Organisation.select().order_by(Organisation.name)), organisation_id=organisation_id,
-        previous=_shifted(year, quarter, -1), next=_shifted(year, quarter, 1), entry_kinds=ENTRY_KINDS,
+        previous=period.previous().code, next=period.following().code, entry_kinds=ENTRY_KINDS,
         statuses=FEE_STATUSES,
     )
 
@@ -52,8 +47,8 @@ def ledger():
 @bp.route("/export.<any(csv, xlsx, json):fmt>")
 @allow("fundraiser", unscoped=("fmt",))
 def export(fmt):
-    year, quarter = _quarter()
-    start, end = services.quarter_bounds(year, quarter)
+    period = _quarter()
+    start, end = period.start, period.end
     organisation = request.args.get("organisation", "")
     records = [{
         "booked_on": e.booked_on, "kind": e.kind, "amount": kroner(e.amount_ore), "application": e.agreement.application.title,
@@ -63,7 +58,7 @@ def export(fmt):
     } for e in services.ledger(start, end, int(organisation) if organisation.isdigit() else None)]
     columns = ["booked_on", "kind", "amount", "application", "application_id", "organisation", "organisation_id",
                "funder", "note"]
-    return export_response(records, columns, fmt, f"fees-{year}-Q{quarter}")
+    return export_response(records, columns, fmt, f"fees-{period.code}")
 
 
 def _back(application_id):

@@ -25,7 +25,7 @@ from fundtrack.deadlines.models import Deadline
 from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
-from fundtrack.reports.periods import Period
+from fundtrack.periods import Period
 
 FIGURE_LABELS = {
     "submitted": N_("Submitted"),

@@ -18,9 +18,9 @@ from fundtrack.fees import services as fees
 from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
+from fundtrack.periods import Period, quarter_of
 from fundtrack.reports import figures
 from fundtrack.reports.figures import Figures
-from fundtrack.reports.periods import Period, quarter_of
 
 CHART_QUARTERS = 8  # money won and success rate over the last two years
 

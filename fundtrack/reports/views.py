@@ -13,9 +13,9 @@ from fundtrack.deadlines.models import DEADLINE_KINDS
 from fundtrack.funders.models import FUNDER_KINDS
 from fundtrack.i18n import current_language, money, rate, translate_label
 from fundtrack.organisations.models import UN_GOALS, Organisation
+from fundtrack.periods import Period, PeriodError, last_complete_quarter, parse_period, recent_choices
 from fundtrack.reports import export, services
 from fundtrack.reports.charts import Bar, bar_chart
-from fundtrack.reports.periods import Period, PeriodError, last_complete_quarter, parse_period, recent_choices
 from fundtrack.spreadsheets import FORMATS
 from fundtrack.web import current_settings
 

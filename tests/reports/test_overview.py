@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 
 from fundtrack.checklists import services as checklists
 from fundtrack.config import ConfigError, ReportSettings, load_settings
+from fundtrack.periods import parse_period
 from fundtrack.reports import figures, services
-from fundtrack.reports.periods import parse_period
 from tests.conftest import NOW
 
 Q3 = parse_period("2026-Q3")

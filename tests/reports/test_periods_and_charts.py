@@ -3,8 +3,8 @@ import datetime as dt
 
 import pytest
 
+from fundtrack.periods import Period, PeriodError, last_complete_quarter, parse_period, quarter_of
 from fundtrack.reports.charts import Bar, bar_chart, nice_ceiling
-from fundtrack.reports.periods import Period, PeriodError, last_complete_quarter, parse_period, quarter_of
 
 
 @pytest.mark.parametrize("text, start, end", [

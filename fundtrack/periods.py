@@ -1,4 +1,4 @@
-"""Reporting periods: a quarter (`2026-Q3`), a half-year (`2026-H2`) or a year (`2026`).
+"""Reporting periods: a quarter (`2026-Q3`), a half-year (`2026-H2`) or a year (`2026`), for the overviews and the fee ledger.
 
 Periods are runs of local (Europe/Copenhagen) dates. Every date the overview groups by is a local date
 (an application moved at 00:30 on 1 July in Copenhagen was submitted on 1 July), so a period's boundaries
