@@ -189,7 +189,7 @@ def run(folder: Path, applications: int, today: dt.date, rounds: int = 7) -> lis
     with app.app_context(), db.connection_context():
         for code in ("2026-Q3", "2025"):
             period = parse_period(code)
-            ours = best_of(lambda p=period: services.overview(p, organisation_id=None, today=today, settings=settings,
+            ours = best_of(lambda p=period: services.overview(p, organisation=None, today=today, settings=settings,
                                                                  with_fees=True), rounds)
             raw = best_of(lambda p=period: raw_overview(p, today), rounds)
             results.append((f"overview {code}: {applications // 1000}k", ours, raw))

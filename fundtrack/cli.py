@@ -237,10 +237,15 @@ def export_command(entity, fmt, output):
     with db.connection_context():
         records, columns = _export_records(entity)
         body = spreadsheets.export_bytes(records, columns, fmt, entity)
+    _write(body, output, f"Wrote {len(records)} {entity} to {output}.")
+
+
+def _write(body: bytes, output: str | None, done: str) -> None:
+    """Write `body` to the file `output` and say so on stderr, or to standard output when there is none."""
     if output:
         with open(output, "wb") as fh:
             fh.write(body)
-        click.echo(f"Wrote {len(records)} {entity} to {output}.", err=True)
+        click.echo(done, err=True)
     else:
         click.echo(body, nl=False)
 
@@ -534,17 +539,9 @@ def reports_quarterly(period, fmt, output, organisation, language, with_fees):
     with current_app.test_request_context(base_url=settings.app.base_url), \
             force_locale(language or settings.app.default_language):
         db.connect(reuse_if_open=True)
-        organisation_id = None
-        if organisation:
-            found = Organisation.get_or_none(Organisation.name == organisation)
-            if found is None:
-                raise click.BadParameter(f"no organisation is called {organisation!r}", param_hint="--organisation")
-            organisation_id = found.id
-        overview = views.build(chosen, organisation_id, with_fees=with_fees)
+        found = Organisation.get_or_none(Organisation.name == organisation) if organisation else None
+        if organisation and found is None:
+            raise click.BadParameter(f"no organisation is called {organisation!r}", param_hint="--organisation")
+        overview = views.build(chosen, found, with_fees=with_fees)
         body = views.render_file(overview, fmt)
-    if output:
-        with open(output, "wb") as fh:
-            fh.write(body)
-        click.echo(f"Wrote the overview of {chosen.code} to {output}.", err=True)
-    else:
-        click.echo(body, nl=False)
+    _write(body, output, f"Wrote the overview of {chosen.code} to {output}.")

@@ -33,6 +33,8 @@ class Chart:
     width: int = WIDTH
     height: int = HEIGHT
     baseline: float = HEIGHT - BOTTOM
+    left: float = LEFT  # where the plot starts (the axis labels end just before)
+    right: float = WIDTH - RIGHT
 
     @property
     def description(self) -> str:

@@ -56,15 +56,15 @@ def conditions(period: Period) -> dict[str, Expression]:
     submitted = Application.submitted_on.between(period.start, period.end)
     decided_in = Application.decided_on.between(period.start, period.end)
     granted = decided_in & Application.stage.in_(WON_STAGES)
-    repeat = granted & _earlier_gift_exists()
+    earlier_gift = _earlier_gift_exists()
     return {
         "submitted": submitted,
         "decided": decided_in & Application.stage.in_((*WON_STAGES, "rejected")),
         "granted": granted,
         "rejected": decided_in & (Application.stage == "rejected"),
         "withdrawn": decided_in & (Application.stage == "withdrawn"),
-        "repeat": repeat,
-        "new": granted & ~_earlier_gift_exists(),
+        "repeat": granted & earlier_gift,
+        "new": granted & ~earlier_gift,
         "any": submitted | decided_in,
     }
 

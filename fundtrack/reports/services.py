@@ -136,9 +136,11 @@ class Overview:
         return bool(self.totals.submitted or self.totals.decided or self.totals.withdrawn)
 
 
-def overview(period: Period, *, organisation_id: int | None, today: dt.date, settings: ReportSettings,
+def overview(period: Period, *, organisation: Organisation | None, today: dt.date, settings: ReportSettings,
              with_fees: bool) -> Overview:
-    """Everything the overview page, its exports and the command line show for one period."""
+    """Everything the overview page, its exports and the command line show for one period (of one
+    organisation, or of all)."""
+    organisation_id = organisation.id if organisation is not None else None
     totals = figures.totals(period, organisation_id)
     previous = figures.totals(period.previous(), organisation_id)
     year_before = figures.totals(period.year_before(), organisation_id)
@@ -152,7 +154,7 @@ def overview(period: Period, *, organisation_id: int | None, today: dt.date, set
     counts, listed = next_deadlines(next_quarter, organisation_id)
     return Overview(
         period=period,
-        organisation=Organisation.get_or_none(Organisation.id == organisation_id) if organisation_id else None,
+        organisation=organisation,
         today=today, totals=totals, previous=previous, year_before=year_before, comparisons=comparisons,
         breakdowns={d: figures.breakdown(period, d, organisation_id) for d in figures.DIMENSIONS},
         series=figures.by_quarter(quarters, organisation_id),

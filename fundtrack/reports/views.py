@@ -16,6 +16,7 @@ from fundtrack.organisations.models import UN_GOALS, Organisation
 from fundtrack.periods import Period, PeriodError, last_complete_quarter, parse_period, recent_choices
 from fundtrack.reports import export, services
 from fundtrack.reports.charts import Bar, bar_chart
+from fundtrack.resources import read_static
 from fundtrack.spreadsheets import FORMATS
 from fundtrack.web import current_settings
 
@@ -38,18 +39,16 @@ def short_label(period: Period) -> str:
     return f"{quarter} {period.year}"
 
 
-def _organisation_id() -> int | None:
+def _organisation() -> Organisation | None:
     """Members see their own organisation; the others may narrow the overview to one organisation."""
     if current_user.is_member:
-        return current_user.organisation_id
+        return current_user.organisation
     chosen = request.args.get("organisation", "")
-    if chosen.isdigit() and Organisation.select().where(Organisation.id == int(chosen)).exists():
-        return int(chosen)
-    return None
+    return Organisation.get_or_none(Organisation.id == int(chosen)) if chosen.isdigit() else None
 
 
-def build(period: Period, organisation_id: int | None, *, with_fees: bool) -> services.Overview:
-    return services.overview(period, organisation_id=organisation_id, today=clock.today(),
+def build(period: Period, organisation: Organisation | None, *, with_fees: bool) -> services.Overview:
+    return services.overview(period, organisation=organisation, today=clock.today(),
                              settings=current_settings().reports, with_fees=with_fees)
 
 
@@ -62,32 +61,34 @@ def money_axis(ore: float) -> str:
     return money(int(round(ore / 100) * 100))
 
 
-def drill(overview: services.Overview, figure: str, _external: bool = False, **filters) -> str:
+def link(overview: services.Overview, endpoint: str, external: bool = False, **args) -> str:
+    """A link from the overview that keeps its organisation, when it is narrowed to one."""
+    if overview.organisation is not None:
+        args.setdefault("organisation", overview.organisation.id)
+    return url_for(endpoint, _external=external, **args)
+
+
+def drill(overview: services.Overview, figure: str, external: bool = False, **filters) -> str:
     """The list of applications behind a number."""
     filters.setdefault("period", overview.period.code)
-    if overview.organisation is not None:
-        filters.setdefault("organisation", overview.organisation.id)
-    return url_for("applications.index", figure=figure, _external=_external, **filters)
+    return link(overview, "applications.index", external, figure=figure, **filters)
 
 
 def charts(overview: services.Overview, external: bool = False) -> list:
     """The four charts: money won and success rate per quarter, money won by funder kind, the open pipeline."""
-    def quarter_link(quarter, figure):
-        return url_for("applications.index", period=quarter.code, figure=figure, _external=external,
-                       **({"organisation": overview.organisation.id} if overview.organisation else {}))
-
-    won = [Bar(short_label(q), f.granted_ore, money(f.granted_ore), quarter_link(q, "granted")) for q, f in overview.series]
+    won = [Bar(short_label(q), f.granted_ore, money(f.granted_ore), drill(overview, "granted", external, period=q.code))
+           for q, f in overview.series]
     success = [Bar(short_label(q), f.success_rate or 0,
-                   rate(f.success_rate) if f.success_rate is not None else _("no decisions"), quarter_link(q, "decided"))
+                   rate(f.success_rate) if f.success_rate is not None else _("no decisions"),
+                   drill(overview, "decided", external, period=q.code))
                for q, f in overview.series]
     kinds = {key: figures for key, _name, figures in overview.breakdowns["funder_kind"]}
     by_kind = [Bar(translate_label(label), kinds[kind].granted_ore if kind in kinds else 0,
                    money(kinds[kind].granted_ore if kind in kinds else 0),
-                   drill(overview, "granted", _external=external, funder_kind=kind))
+                   drill(overview, "granted", external, funder_kind=kind))
                for kind, label in FUNDER_KINDS.items()]
     pipeline = [Bar(translate_label(STAGES[stage]), amount, f"{money(amount)} ({count})",
-                    url_for("applications.index", stage=stage, _external=external,
-                            **({"organisation": overview.organisation.id} if overview.organisation else {})))
+                    link(overview, "applications.index", external, stage=stage))
                 for stage, (count, amount) in overview.pipeline_by_stage.items()]
     return [
         bar_chart("won", _("Money won per quarter, the last two years"), won, money_axis),
@@ -100,9 +101,8 @@ def charts(overview: services.Overview, external: bool = False) -> list:
 def context(overview: services.Overview, *, external: bool = False) -> dict:
     return {
         "overview": overview, "charts": charts(overview, external), "period_label": period_label,
-        "drill": lambda figure, **filters: drill(overview, figure, _external=external, **filters),
-        "pipeline": lambda **filters: url_for("applications.index", _external=external, **filters, **(
-            {"organisation": overview.organisation.id} if overview.organisation else {})),
+        "drill": lambda figure, **filters: drill(overview, figure, external, **filters),
+        "link": lambda endpoint, **args: link(overview, endpoint, external, **args),
         "dimension_labels": services.DIMENSION_LABELS, "funder_kinds": FUNDER_KINDS, "stages": STAGES,
         "open_stages": OPEN_STAGES, "deadline_kinds": DEADLINE_KINDS, "indicators": INDICATORS,
         "un_goals": UN_GOALS, "external": external, "page_rows": PAGE_ROWS,
@@ -135,7 +135,7 @@ def _period_or_404(text: str) -> Period:
 @bp.route("/<period>")
 @allow("fundraiser", "member", "viewer", unscoped=("period",))
 def show(period):
-    overview = build(_period_or_404(period), _organisation_id(), with_fees=current_user.is_fundraiser)
+    overview = build(_period_or_404(period), _organisation(), with_fees=current_user.is_fundraiser)
     organisations = [] if current_user.is_member else list(
         Organisation.select(Organisation.id, Organisation.name).order_by(Organisation.name))
     return render_template("reports/overview.html", choices=recent_choices(clock.today()),
@@ -145,7 +145,7 @@ def show(period):
 @bp.route("/<period>.<any(xlsx, csv, json):fmt>")
 @allow("fundraiser", "member", "viewer", unscoped=("period", "fmt"))
 def download(period, fmt):
-    overview = build(_period_or_404(period), _organisation_id(), with_fees=current_user.is_fundraiser)
+    overview = build(_period_or_404(period), _organisation(), with_fees=current_user.is_fundraiser)
     body = render_file(overview, fmt)
     suffix = f"-{overview.organisation.id}" if overview.organisation else ""
     return Response(body, mimetype=FORMATS[fmt].split(";")[0],
@@ -160,7 +160,5 @@ def render_file(overview: services.Overview, fmt: str) -> bytes:
         return export.to_csv(overview, translate_label)
     if fmt == "json":
         return export.to_json(overview, translate_label)
-    from fundtrack.resources import read_static
-
     styles = read_static("css/report.css")
     return render_template("reports/document.html", styles=styles, **context(overview, external=True)).encode("utf-8")

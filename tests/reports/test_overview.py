@@ -42,7 +42,7 @@ def test_submitted_in_one_quarter_and_decided_in_the_next(worked):
 
 
 def test_the_comparison_periods(worked, app):
-    overview = services.overview(Q3, organisation_id=None, today=dt.date(2026, 11, 22),
+    overview = services.overview(Q3, organisation=None, today=dt.date(2026, 11, 22),
                                  settings=app.extensions["fundtrack.settings"].reports, with_fees=True)
     assert (overview.previous.submitted, overview.previous.requested_ore) == (2, 6_000_011 + 4_000_000)
     assert (overview.previous.granted, overview.previous.granted_ore) == (1, 4_000_000)
