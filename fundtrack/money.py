@@ -50,6 +50,21 @@ def parse_dkk(text: str | int | float | Decimal | None) -> int | None:
     return -ore if negative else ore
 
 
+def parse_number(text) -> Decimal | None:
+    """A typed count or measure the Danish or English way (`1.250`, `12,5`, `1,250.5`); None for an empty
+    value; ValueError if unreadable. The separators are read as for amounts."""
+    raw = "" if text is None else str(text).strip()
+    if not raw:
+        return None
+    cleaned = raw.replace(" ", "").replace("\u00a0", "")
+    if not re.fullmatch(r"[0-9.,']+", cleaned):
+        raise ValueError(f"{raw!r} is not a number")
+    try:
+        return Decimal(_normalise_separators(cleaned, raw))
+    except InvalidOperation:
+        raise ValueError(f"{raw!r} is not a number") from None
+
+
 def _normalise_separators(cleaned: str, raw: str) -> str:
     """Decide which of `.` and `,` is the decimal mark; a mark followed by three digits groups thousands."""
     cleaned = cleaned.replace("'", "")

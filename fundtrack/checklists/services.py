@@ -3,7 +3,7 @@ the gate before submission, reuse of earlier answers, and the outcomes reported 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from peewee import fn
 
@@ -22,6 +22,7 @@ from fundtrack.checklists.models import (
 from fundtrack.db import db
 from fundtrack.deadlines.models import REPORT_KINDS, Deadline
 from fundtrack.i18n_markers import N_
+from fundtrack.money import parse_number
 from fundtrack.organisations.services import parse_un_goals
 from fundtrack.validation import ValidationError
 
@@ -100,17 +101,6 @@ def rows(checklist: Checklist) -> list[tuple[TemplateItem, Answer]]:
     answers = (Answer.select(Answer, TemplateItem).join(TemplateItem)
                .where(Answer.checklist == checklist).order_by(TemplateItem.position))
     return [(answer.item, answer) for answer in answers]
-
-
-def parse_number(text) -> Decimal | None:
-    if text is None or str(text).strip() == "":
-        return None
-    cleaned = str(text).strip().replace(" ", "").replace(".", "").replace(",", ".") if "," in str(text) \
-        else str(text).strip().replace(" ", "")
-    try:
-        return Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"{text!r} is not a number") from None
 
 
 def save_answer(answer: Answer, data: dict, *, actor, now: dt.datetime) -> Answer:

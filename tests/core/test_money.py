@@ -1,6 +1,8 @@
+from decimal import Decimal
+
 import pytest
 
-from fundtrack.money import format_dkk, parse_dkk
+from fundtrack.money import format_dkk, parse_dkk, parse_number
 
 
 @pytest.mark.parametrize("text, ore", [
@@ -49,3 +51,16 @@ def test_format_danish_and_english():
 def test_sums_in_ore_do_not_drift():
     amounts = [parse_dkk("0,10")] * 10
     assert sum(amounts) == parse_dkk("1")
+
+
+@pytest.mark.parametrize("text, number", [("25", Decimal("25")), ("12,5", Decimal("12.5")), ("12.5", Decimal("12.5")),
+                                          ("1.250", Decimal("1250")), ("1 250", Decimal("1250")),
+                                          ("1.250,75", Decimal("1250.75")), ("", None), (None, None)])
+def test_counts_and_measures_read_the_danish_way(text, number):
+    assert parse_number(text) == number
+
+
+@pytest.mark.parametrize("text", ["mange", "12,5,1", "-3", "1.2.3"])
+def test_unreadable_numbers_are_refused(text):
+    with pytest.raises(ValueError):
+        parse_number(text)
