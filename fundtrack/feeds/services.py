@@ -414,6 +414,15 @@ def visible_calls(user):
     return query
 
 
+def matches_visible_to(user, call_ids):
+    """The matches of these calls that `user` may see: a member only their own organisation's."""
+    query = (CallMatch.select(CallMatch, Organisation).join(Organisation)
+             .where(CallMatch.call.in_(list(call_ids))).order_by(CallMatch.id))
+    if user.is_member:
+        query = query.where(CallMatch.organisation == user.organisation_id)
+    return query
+
+
 def set_status(call: Call, status: str, *, actor, now: dt.datetime) -> None:
     """Mark a call new, relevant or dismissed; a dismissed call stays dismissed however often it is fetched again."""
     if status not in ("new", "relevant", "dismissed"):

@@ -4,7 +4,9 @@ EXPORT_COLUMNS = ["id", "title", "link", "status", "funder", "funder_id", "funde
                   "deadlines", "rolling", "published_at", "first_seen_at", "organisations"]
 
 
-def export_calls(query) -> list[dict]:
+def export_calls(query, organisation_id: int | None = None) -> list[dict]:
+    """Calls as export records; `organisations` names only `organisation_id` when given (a member's own),
+    so that nobody learns which other organisations a call was passed to."""
     from fundtrack.feeds.models import CallDeadline, CallMatch
     from fundtrack.organisations.models import Organisation
 
@@ -14,7 +16,10 @@ def export_calls(query) -> list[dict]:
     if ids:
         for d in CallDeadline.select().where(CallDeadline.call.in_(ids)).order_by(CallDeadline.due_on):
             deadlines.setdefault(d.call_id, []).append(d.due_on.isoformat())
-        for m in CallMatch.select(CallMatch, Organisation).join(Organisation).where(CallMatch.call.in_(ids)):
+        matches = CallMatch.select(CallMatch, Organisation).join(Organisation).where(CallMatch.call.in_(ids))
+        if organisation_id is not None:
+            matches = matches.where(CallMatch.organisation == organisation_id)
+        for m in matches:
             matched.setdefault(m.call_id, []).append(m.organisation.name)
     return [{
         "id": c.id, "title": c.title, "link": c.link, "status": c.status,

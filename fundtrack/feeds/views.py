@@ -152,12 +152,13 @@ def inbox():
     for deadline in CallDeadline.select().where(CallDeadline.call.in_(ids)).order_by(CallDeadline.due_on):
         deadlines_by_call.setdefault(deadline.call_id, []).append(deadline)
     matches: dict[int, list] = {}
-    for match in CallMatch.select(CallMatch, Organisation).join(Organisation).where(CallMatch.call.in_(ids)):
+    for match in services.matches_visible_to(current_user, ids):
         matches.setdefault(match.call_id, []).append(match)
     return render_template("calls/index.html", page=page, status=status, statuses=CALL_STATUSES, counts=counts,
                            deadlines=deadlines_by_call, matches=matches, today=clock.today(),
-                           sources=list(FeedSource.select().order_by(FeedSource.name)),
-                           organisations=list(Organisation.select().order_by(Organisation.name)))
+                           sources=list(FeedSource.select().order_by(FeedSource.name)) if current_user.is_fundraiser else [],
+                           organisations=[] if current_user.is_member else list(
+                               Organisation.select(Organisation.id, Organisation.name).order_by(Organisation.name)))
 
 
 @calls_bp.route("/export.<any(csv, xlsx, json):fmt>")
@@ -166,7 +167,8 @@ def export(fmt):
     from fundtrack.feeds.transfer import EXPORT_COLUMNS, export_calls
 
     query, _status = _calls_query()
-    return export_response(export_calls(query.order_by(Call.id)), EXPORT_COLUMNS, fmt, "calls")
+    own = current_user.organisation_id if current_user.is_member else None
+    return export_response(export_calls(query.order_by(Call.id), own), EXPORT_COLUMNS, fmt, "calls")
 
 
 def _convert_form(call):
@@ -190,9 +192,7 @@ def _convert_form(call):
 @allow("fundraiser", "member", "viewer")
 def show(call_id, convert_form=None, status=200):
     call = Call.get_by_id(call_id)
-    matches = CallMatch.select(CallMatch, Organisation).join(Organisation).where(CallMatch.call == call)
-    if current_user.is_member:
-        matches = matches.where(CallMatch.organisation == current_user.organisation_id)
+    matches = services.matches_visible_to(current_user, [call.id])
     return render_template(
         "calls/show.html", call=call, statuses=CALL_STATUSES, today=clock.today(),
         deadlines=list(call.deadlines.order_by(CallDeadline.due_on)),

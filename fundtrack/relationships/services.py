@@ -207,6 +207,15 @@ def ask_again(user, today: dt.date, settings: RelationshipSettings, days: int) -
     return sorted(candidates, key=lambda o: (o.next_ask.on, o.relationship.funder.name))
 
 
+def possible_stewards(user):
+    """The people `user` may choose as a steward: active fundraisers and members, and for a member only
+    the fundraisers and their own colleagues (never another organisation's staff)."""
+    query = User.select().where(User.role.in_(["fundraiser", "member"]) & User.active).order_by(User.name)
+    if user.is_member:
+        query = query.where((User.role == "fundraiser") | (User.organisation == user.organisation_id))
+    return query
+
+
 def set_stewardship(relationship: Relationship, *, steward: User | None, next_step: str, next_step_on: dt.date | None,
                     notes: str, now: dt.datetime) -> None:
     if steward is not None and steward.role == "viewer":

@@ -22,7 +22,7 @@ scope("relationship_id")(services.visible_relationships)
 
 
 def _stewards():
-    return list(User.select().where(User.role.in_(["fundraiser", "member"]), User.active).order_by(User.name))
+    return list(services.possible_stewards(current_user))
 
 
 def _portfolio():
@@ -125,9 +125,9 @@ def stewardship(relationship_id):
     form = StewardshipForm()
     if form.validate_on_submit():
         steward_id = form.steward.data
-        steward = User.get_or_none(User.id == int(steward_id)) if steward_id and steward_id.isdigit() else None
-        if steward is not None and current_user.is_member and steward.organisation_id != current_user.organisation_id:
-            steward = None  # a member chooses among their own colleagues
+        steward = None
+        if steward_id and steward_id.isdigit():
+            steward = services.possible_stewards(current_user).where(User.id == int(steward_id)).first()
         try:
             services.set_stewardship(relationship, steward=steward, next_step=form.next_step.data,
                                      next_step_on=form.next_step_on.data, notes=form.notes.data, now=clock.now())
