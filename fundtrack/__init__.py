@@ -1,8 +1,26 @@
 """fundtrack: the pipeline tracker of a municipality's social-economy fundraising.
 
-`create_app()` builds the web app (and, through the same factory, the scheduler and the
-command line): settings, database, login, languages, security headers and every domain.
+`create_app()` builds the web app (and, through the same factory, the scheduler and the command line):
+settings, database, login, languages, security headers and every domain.
+
+The domains sit in layers, and a module imports only from its own layer or the ones below (a test holds
+this):
+
+1. core: config, db, clock, money, periods, i18n, mail, web, access, audit, events, tags, validation,
+   forms, spreadsheets, importing
+2. organisations, funders
+3. auth, contacts (people of the organisations and funders)
+4. applications
+5. deadlines, fees, checklists
+6. relationships, feeds, calendars, alerts
+7. reports, dashboard, imports
+8. the command line, the scheduler, the demo data, the schema list and this factory
+
+What a lower domain's change sets going in a higher one (report deadlines and a fee when a grant is
+won, the relationship of a new pair) travels up as a domain event (`fundtrack.events`, blinker signals
+announced in each domain's `events.py`); so do the parts a higher domain adds to a lower one's pages.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,9 +29,8 @@ import secrets
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
+from fundtrack.config import VERSION as __version__  # noqa: F401 - the package's version, for tools that ask
 from fundtrack.config import load_settings
-
-__version__ = "0.1.0"
 from fundtrack.resources import data_folder
 
 csrf = CSRFProtect()
@@ -21,8 +38,9 @@ csrf = CSRFProtect()
 
 def create_app(overrides: dict | None = None) -> Flask:
     """The fundtrack web app, configured from defaults, config.toml, the environment and `overrides`."""
-    from fundtrack import clock, db, errors, i18n, logs, security
-    from fundtrack.auth import access, login
+    # Imported here, not at the top: the console script loads this package before any app or settings exist.
+    from fundtrack import access, clock, config, db, errors, i18n, logs, security
+    from fundtrack.auth import login
 
     settings = load_settings(overrides)
     app = Flask(
@@ -48,6 +66,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         WTF_CSRF_SSL_STRICT=settings.https,
     )
     clock.set_zone(settings.app.timezone)
+    config.activate(settings)
     app.extensions["fundtrack.alert_rules"] = _alert_rules(settings)
     logs.init_app(app)
     db.init_app(app)
@@ -57,18 +76,23 @@ def create_app(overrides: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
+    _register_commands(app)
     _template_globals(app)
     access.verify_declarations(app)
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
-    """Every domain's views, listed here so that a reader sees the whole app at once."""
+    """Every domain's views, listed here so that a reader sees the whole app at once (lower layers first:
+    a domain's views connect to the events of the domains below when they are imported)."""
+    # Inside the factory: the console script imports this package before any app exists.
     from fundtrack.alerts.views import bp as alerts
     from fundtrack.applications.views import bp as applications
+    from fundtrack.audit.views import bp as activity
     from fundtrack.auth.views import bp as auth
     from fundtrack.calendars.views import bp as calendars
     from fundtrack.checklists.views import bp as checklists
+    from fundtrack.contacts.views import bp as contacts
     from fundtrack.dashboard.views import bp as dashboard
     from fundtrack.deadlines.views import bp as deadlines
     from fundtrack.feeds.views import bp as feeds
@@ -86,21 +110,38 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard)
     app.register_blueprint(organisations, url_prefix="/organisations")
     app.register_blueprint(funders, url_prefix="/funders")
+    app.register_blueprint(contacts)
     app.register_blueprint(applications, url_prefix="/applications")
     app.register_blueprint(deadlines, url_prefix="/deadlines")
+    app.register_blueprint(fees, url_prefix="/fees")
+    app.register_blueprint(checklists, url_prefix="/checklists")
     app.register_blueprint(relationships, url_prefix="/relationships")
     app.register_blueprint(feeds, url_prefix="/feeds")
     app.register_blueprint(calls, url_prefix="/calls")
-    app.register_blueprint(checklists, url_prefix="/checklists")
     app.register_blueprint(calendars, url_prefix="/calendars")
     app.register_blueprint(alerts, url_prefix="/alerts")
-    app.register_blueprint(fees, url_prefix="/fees")
     app.register_blueprint(imports, url_prefix="/imports")
     app.register_blueprint(reports, url_prefix="/reports")
+    app.register_blueprint(activity, url_prefix="/activity")
+
+
+def _register_commands(app: Flask) -> None:
+    """Every domain's commands (`fundtrack users`, `fundtrack feeds`, …); the core ones are in `fundtrack.cli`."""
+    # Inside the factory, like the blueprints: the domains are loaded when an app is built.
+    from fundtrack.alerts.cli import group as alerts
+    from fundtrack.auth.cli import group as users
+    from fundtrack.calendars.cli import group as calendars
+    from fundtrack.feeds.cli import group as feeds
+    from fundtrack.imports.cli import export_command, import_command
+    from fundtrack.reports.cli import group as reports
+
+    for command in (users, feeds, calendars, alerts, reports, import_command, export_command):
+        app.cli.add_command(command)
 
 
 def _template_globals(app: Flask) -> None:
     """The label tables that templates translate with the `label` filter."""
+    # Inside the factory, like the blueprints: the domains are loaded when an app is built.
     from fundtrack.applications.models import STAGES
     from fundtrack.auth.models import ROLES
     from fundtrack.deadlines.models import DEADLINE_KINDS
@@ -115,6 +156,7 @@ def _template_globals(app: Flask) -> None:
 
 def _alert_rules(settings):
     """The alert rules, read now so that a bad rule file stops start-up with a clear message."""
+    # Inside the factory, like the blueprints: the domains are loaded when an app is built.
     from fundtrack.alerts.rules import AlertRuleError, load_rules
     from fundtrack.config import ConfigError
 

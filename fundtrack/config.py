@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+VERSION = "0.1.0"  # also in pyproject.toml
+
 
 class ConfigError(Exception):
     """The configuration cannot be used; the message names the key and the source."""
@@ -122,6 +124,21 @@ SECTIONS: dict[str, type] = {
 FLAGS = ("testing", "demo")
 ENV_PREFIX = "FUNDTRACK_"
 ENV_SHORTCUTS = {"FUNDTRACK_SECRET_KEY": ("app", "secret_key")}
+
+
+_active: Settings | None = None
+
+
+def activate(settings: Settings) -> None:
+    """Make `settings` the running installation's (called once by the app factory, like the clock's zone)."""
+    global _active
+    _active = settings
+
+
+def active() -> Settings:
+    """The running installation's settings, for the few write-time rules that depend on them (the fiscal
+    year of a gift); the defaults outside an app."""
+    return _active or Settings()
 
 
 def load_settings(overrides: dict | None = None, environ: typing.Mapping[str, str] | None = None) -> Settings:

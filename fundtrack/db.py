@@ -90,6 +90,13 @@ def text_contains(field, text: str) -> peewee.Expression:
                              peewee.Value(f"%{text.lower()}%", converter=False))
 
 
+def days_between(later: dt.date, column) -> peewee.Node:
+    """SQL: the whole days from a date column to the day `later` (positive when the column is earlier)."""
+    if is_postgresql():
+        return peewee.Cast(peewee.Value(later), "date") - column
+    return peewee.fn.julianday(peewee.Value(later.isoformat())) - peewee.fn.julianday(column)
+
+
 class JSONField(peewee.TextField):
     """A small JSON document (e.g. the old and new values of an audit entry)."""
 

@@ -13,13 +13,20 @@ from fundtrack import clock
 from fundtrack.applications import services as applications
 from fundtrack.applications.models import Application
 from fundtrack.auth.services import create_user
+from fundtrack.checklists import services as checklists
+from fundtrack.contacts import services as contacts
 from fundtrack.db import db
 from fundtrack.deadlines import services as deadlines
+from fundtrack.feeds import services as feed_services
+from fundtrack.feeds.deadlines import find_in_text
+from fundtrack.feeds.models import Call, CallDeadline
 from fundtrack.fees import services as fees
 from fundtrack.funders import services as funder_services
 from fundtrack.funders.models import Funder
 from fundtrack.organisations import services as organisations
-from fundtrack.organisations.models import Contact, Organisation
+from fundtrack.organisations.models import Organisation
+from fundtrack.relationships import services as relationship_services
+from fundtrack.relationships.models import Relationship
 
 DEMO_PASSWORD = "demo"
 DEMO_USERS = [
@@ -165,25 +172,26 @@ def load(*, today: dt.date, now: dt.datetime) -> None:
         for spec in ORGANISATIONS:
             organisation = organisations.create_organisation(spec, actor=None, now=now - dt.timedelta(days=1200))
             for name, title, email in spec["contacts"]:
-                Contact.create(organisation=organisation, name=name, title=title, email=email, created_at=now)
+                contacts.add_contact(organisation, {"name": name, "title": title, "email": email, "receives_alerts": True},
+                                     actor=None, now=now)
             orgs[spec["name"]] = organisation
         funders = {}
         for name, kind, tags, goals, low, high, fees, cool_grant, cool_reject in FUNDERS:
-            funders[name] = Funder.create(
-                name=name, kind=kind, focus_tags=[t.strip() for t in tags.split(",")],
-                un_goals=[int(g) for g in goals.split(",")], grant_min_ore=low * 100, grant_max_ore=high * 100,
-                allows_consultant_fees=fees, cooldown_after_grant_months=cool_grant,
-                interim_report_months=INTERIM_REPORTS.get(name),
-                cooldown_after_rejection_months=cool_reject or None,
-                website=f"https://{name.lower().replace(' ', '-').replace('ø', 'oe').replace('æ', 'ae').replace('å', 'aa').replace('+', '')}.example.dk",
-                description=f"{name} støtter projekter inden for {tags}.", created_at=now, updated_at=now,
-            )
+            funders[name] = funder_services.create_funder({
+                "name": name, "kind": kind, "focus_tags": tags, "un_goals": goals, "grant_min_ore": low * 100,
+                "grant_max_ore": high * 100, "allows_consultant_fees": fees, "cooldown_after_grant_months": cool_grant,
+                "interim_report_months": INTERIM_REPORTS.get(name), "final_report_months": 3,
+                "cooldown_after_rejection_months": cool_reject or None,
+                "website": f"https://{name.lower().replace(' ', '-').replace('ø', 'oe').replace('æ', 'ae').replace('å', 'aa').replace('+', '')}.example.dk",
+                "description": f"{name} støtter projekter inden for {tags}.",
+            }, actor=None, now=now)
         for funder_name, round_name, kind, settings in ROUNDS:
             settings = dict(settings)
             offset = settings.pop("once_offset_days", None)
             if offset is not None:
                 settings["once_on"] = today + dt.timedelta(days=offset)
-            funder_services.create_round(funders[funder_name], {"name": round_name, "kind": kind, **settings}, now=now)
+            funder_services.create_round(funders[funder_name], {"name": round_name, "kind": kind, **settings}, actor=None,
+                                         now=now)
         users = {}
         for spec in DEMO_USERS:
             users[spec["role"]] = create_user(
@@ -221,14 +229,11 @@ STEWARDSHIP = [
 
 def _relationships(orgs, funders, users, *, today: dt.date, now: dt.datetime) -> None:
     """Stewards, next steps and a history of meetings, thank-yous and reports for the strongest relationships."""
-    from fundtrack.relationships import services as relationship_services
-    from fundtrack.relationships.models import Relationship
-
-    relationship_services.ensure_relationships(now)
     for funder, organisation, role, step, days, interactions in STEWARDSHIP:
         relationship = Relationship.get(Relationship.funder == funders[funder], Relationship.organisation == orgs[organisation])
         relationship_services.set_stewardship(relationship, steward=users[role], next_step=step,
-                                              next_step_on=today + dt.timedelta(days=days), notes="", now=now)
+                                              next_step_on=today + dt.timedelta(days=days), notes="", actor=users[role],
+                                              now=now)
         for kind, ago, text in interactions:
             relationship_services.log_interaction(relationship, kind=kind, happened_on=today - dt.timedelta(days=ago),
                                                   text=text, actor=users[role], now=now)
@@ -252,10 +257,6 @@ CALLS = [
 
 def _calls(funders, *, today: dt.date, now: dt.datetime) -> None:
     """Open calls as a fund database would bring them, passed on to the partners they fit."""
-    from fundtrack.feeds import services as feed_services
-    from fundtrack.feeds.deadlines import find_in_text
-    from fundtrack.feeds.models import Call, CallDeadline
-
     ids = []
     for index, (title, funder, days, text) in enumerate(CALLS):
         due = today + dt.timedelta(days=days) if days else None
@@ -369,8 +370,6 @@ ANSWERS = {
 
 def _theory_of_change(application, organisation, owner, *, when, complete: bool, rng) -> None:
     """Answer the checklist the way a careful partner would (a draft has only its first answers)."""
-    from fundtrack.checklists import services as checklists
-
     checklist = checklists.checklist_for(application, now=when)
     for index, (item, answer) in enumerate(checklists.rows(checklist)):
         if answer.status == "done" or (not complete and index > 5):
@@ -384,8 +383,6 @@ def _theory_of_change(application, organisation, owner, *, when, complete: bool,
 
 def _outcomes(deadline, *, when, rng) -> None:
     """With a delivered report, what was achieved against the indicators the checklist promised."""
-    from fundtrack.checklists import services as checklists
-
     checklist = checklists.checklist_for(deadline.application, now=when)
     values = {item.id: (str(max(0, int(float(answer.number or 10) * rng.choice([0.6, 0.8, 1, 1.1, 1.3])))), "")
               for item, answer in checklists.promised_indicators(checklist)}

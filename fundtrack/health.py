@@ -3,7 +3,7 @@ import logging
 
 from flask import Blueprint, jsonify
 
-from fundtrack.auth.access import public
+from fundtrack.access import public
 from fundtrack.db import db
 
 bp = Blueprint("health", __name__)

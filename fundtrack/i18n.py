@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app, session
-from flask_babel import Babel, format_date, format_datetime, get_locale, gettext
+from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale, gettext
 from flask_login import current_user
 
 from fundtrack import clock
@@ -65,10 +65,13 @@ def clock_time(value: dt.datetime | None) -> str:
     return f"kl. {local:%H.%M}" if current_language() == "da" else f"{local:%H:%M}"
 
 
+def local_date(value: dt.datetime) -> dt.date:
+    """The local (Europe/Copenhagen) day of a stored moment, to compare with a deadline's local date."""
+    return clock.to_local(value).date()
+
+
 def number(value) -> str:
     """A number the local way, without needless decimals: `12,5` in Danish, `12.5` in English."""
-    from flask_babel import format_decimal
-
     return "–" if value is None else format_decimal(value, format="#,##0.##")
 
 
@@ -94,10 +97,12 @@ def translate_label(text: str) -> str:
 
 
 def explain(text: str, params: dict | None = None) -> str:
-    """Translate a reason given by a service, showing its ISO dates the local way."""
+    """Translate a reason given by a service, showing its ISO dates and its amounts (`*_ore`) the local way."""
     params = dict(params or {})
     for key, value in params.items():
-        if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        if key.endswith("_ore") and isinstance(value, int):
+            params[key] = money(value)
+        elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
             params[key] = date(dt.date.fromisoformat(value), "long")
     return gettext(text, **params) if params else gettext(text)
 
@@ -114,7 +119,6 @@ def init_app(app) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PACKAGE_DIR / "translations")
     babel.init_app(app, locale_selector=select_language)
     app.jinja_env.filters.update(money=money, date=date, moment=moment, time=clock_time, percent=percent, number=number,
-                                  rate=rate,
-                                  label=translate_label)
+                                  rate=rate, local_date=local_date, label=translate_label)
     app.jinja_env.globals.update(current_language=current_language, LANGUAGES=LANGUAGES, format_datetime=format_datetime,
                                  translated=translated, explain=explain)

@@ -17,7 +17,14 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from fundtrack import clock
-from fundtrack.db import db
+from fundtrack.alerts import jobs as alert_jobs
+from fundtrack.alerts.services import hold_lease, release_lease
+from fundtrack.auth.services import purge_login_failures
+from fundtrack.db import db, optimize
+from fundtrack.feeds import jobs as feed_jobs
+from fundtrack.feeds import services as feed_services
+from fundtrack.imports.services import purge_pending
+from fundtrack.relationships import services as relationships
 
 log = logging.getLogger(__name__)
 LEASE = "scheduler"
@@ -33,8 +40,6 @@ class Runner:
         self.settings = app.extensions["fundtrack.settings"]
 
     def holds_lease(self) -> bool:
-        from fundtrack.alerts.services import hold_lease
-
         return hold_lease(LEASE, self.holder, now=clock.now(), seconds=self.settings.scheduler.lease_seconds)
 
     def __call__(self, name: str, job) -> None:
@@ -47,36 +52,37 @@ class Runner:
                 log.exception("scheduled job failed", extra={"job": name})
 
     def release(self) -> None:
-        from fundtrack.alerts.services import release_lease
-
         with self.app.app_context(), db.connection_context():
             release_lease(LEASE, self.holder)
 
 
 def jobs(app) -> dict:
     """Every domain's job: name -> (function, trigger arguments)."""
-    from fundtrack.alerts import jobs as alert_jobs
-    from fundtrack.feeds import jobs as feed_jobs
-
     settings = app.extensions["fundtrack.settings"]
     return {
         "lease": (lambda: None, {"trigger": "interval", "seconds": max(5, settings.scheduler.lease_seconds // 3)}),
         "feeds": (lambda: feed_jobs.fetch_due_sources(settings), {"trigger": "interval", "minutes": 1}),
+        "matching": (feed_jobs.match_pending_calls, {"trigger": "interval", "minutes": 5}),
         "alerts": (alert_jobs.run, {"trigger": "interval", "minutes": 5}),
         "maintenance": (lambda: maintenance(settings),
                         {"trigger": "cron", "hour": 3, "minute": 30, "timezone": settings.app.timezone}),
     }
 
 
-def maintenance(settings) -> None:
-    """Nightly: forget old login failures and unconfirmed uploads, refresh the planner's statistics."""
-    from fundtrack.auth.services import purge_login_failures
-    from fundtrack.db import optimize
-    from fundtrack.imports.services import purge_pending
+def catch_up() -> None:
+    """(Inside a connection.) What derived rows a crash, an upgrade or a change of settings may have left behind, mended: the
+    relationships' figures and the calls not yet passed on (idempotent)."""
+    now = clock.now()
+    relationships.refresh_all(now=now)
+    feed_services.match_pending_calls(now=now)
 
+
+def maintenance(settings) -> None:
+    """Nightly: forget old login failures and unconfirmed uploads, catch up, refresh the planner's statistics."""
     now = clock.now()
     purge_login_failures(now - dt.timedelta(minutes=settings.app.login_lockout_minutes))
     purge_pending(now)
+    catch_up()
     optimize()
 
 

@@ -3,23 +3,29 @@
 A test upgrades an empty database and checks that it matches these models, so a model
 change without its migration is caught; `fundtrack db diff` writes the migration's draft.
 """
+import re
+
+from playhouse.migrations import template
+from playhouse.schema_diff import diff_models
+
 from fundtrack.alerts.models import Alert, SchedulerLease
 from fundtrack.applications.models import Application, StageChange
 from fundtrack.audit.models import AuditEntry
 from fundtrack.auth.models import LoginFailure, User
 from fundtrack.calendars.models import Subscription
 from fundtrack.checklists.models import Answer, Checklist, ChecklistTemplate, Outcome, TemplateItem
+from fundtrack.contacts.models import Contact
 from fundtrack.deadlines.models import Deadline
 from fundtrack.feeds.models import Call, CallChange, CallDeadline, CallMatch, FeedSource
 from fundtrack.fees.models import FeeAgreement, FeeEntry
-from fundtrack.funders.models import Funder, FunderContact, Round
+from fundtrack.funders.models import Funder, Round
 from fundtrack.imports.models import PendingImport
-from fundtrack.organisations.models import Contact, Organisation
+from fundtrack.organisations.models import Organisation
 from fundtrack.relationships.models import Interaction, Relationship
 
 MODELS = [
     Organisation, Contact, User, LoginFailure, AuditEntry,
-    Funder, FunderContact, Application, StageChange, Deadline,
+    Funder, Application, StageChange, Deadline,
     Round, FeeAgreement, FeeEntry, PendingImport,
     Relationship, Interaction,
     FeedSource, Call, CallDeadline, CallChange, CallMatch,
@@ -34,17 +40,11 @@ _PLAIN_TYPES = {"UTCDateTimeField": "DateTimeField", "ListField": "TextField", "
 
 def schema_diff(database):
     """What the models have that `database` lacks (empty when the migrations are complete)."""
-    from playhouse.schema_diff import diff_models
-
     return diff_models(database, MODELS)
 
 
 def migration_draft(database) -> str:
     """The text of a migration that brings `database` up to the models, for a developer to review."""
-    import re
-
-    from playhouse.migrations import template
-
     text = template(schema_diff(database))
     for custom, plain in _PLAIN_TYPES.items():
         text = re.sub(rf"^from fundtrack\.db import {custom}\n", "", text, flags=re.M)

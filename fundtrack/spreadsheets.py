@@ -84,6 +84,7 @@ def decode_text(data: bytes) -> str:
 
 
 def _xlsx_rows(data: bytes) -> list[tuple[int, list]]:
+    # openpyxl takes a good while to import: loaded only when a workbook is read or written.
     from openpyxl import load_workbook
 
     try:
@@ -198,6 +199,7 @@ def to_csv(records: list[dict], columns: list[str]) -> bytes:
 
 def to_xlsx(sheets: dict[str, tuple[list[str], list[dict]]]) -> bytes:
     """A workbook with one sheet per table: {sheet name: (columns, records)}."""
+    # openpyxl takes a good while to import: loaded only when a workbook is read or written.
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

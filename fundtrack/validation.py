@@ -1,5 +1,18 @@
-"""The error that services raise when input is wrong, naming each field and what is wrong with it."""
+"""The error that services raise when input is wrong, and the few checks every domain shares."""
+
 from __future__ import annotations
+
+import datetime as dt
+import re
+
+from fundtrack.i18n_markers import N_
+
+# The days fundtrack keeps: nothing a fundraiser plans lies outside them, and a year such as 9999 in a
+# date field is a typing mistake that would break calendars and reports for everyone.
+EARLIEST_DAY = dt.date(1990, 1, 1)
+LATEST_DAY = dt.date(2100, 12, 31)
+LARGEST_ID = 2**63 - 1
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class ValidationError(Exception):
@@ -7,14 +20,39 @@ class ValidationError(Exception):
 
     def __init__(self, errors: dict[str, str | tuple[str, dict]]):
         self.errors = {
-            field: (message if isinstance(message, tuple) else (message, {}))
-            for field, message in errors.items()
+            field: (message if isinstance(message, tuple) else (message, {})) for field, message in errors.items()
         }
-        super().__init__("; ".join(f"{field}: {message % params if params else message}"
-                                   for field, (message, params) in self.errors.items()))
+        super().__init__(
+            "; ".join(
+                f"{field}: {message % params if params else message}" for field, (message, params) in self.errors.items()
+            )
+        )
 
 
 def require(errors: dict, field: str, value, message: str = "This field is required.") -> None:
     """Add a 'required' error for an empty value."""
     if value is None or (isinstance(value, str) and not value.strip()):
         errors[field] = message
+
+
+def parse_id(text) -> int | None:
+    """A record id from text (a URL, a form's select): ASCII digits only, within 64 bits; None otherwise."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        return text if 0 < text <= LARGEST_ID else None
+    value = str(text or "").strip()
+    if not re.fullmatch(r"[0-9]{1,19}", value):
+        return None
+    number = int(value)
+    return number if 0 < number <= LARGEST_ID else None
+
+
+def valid_email(text: str) -> bool:
+    """One definition of an e-mail address that can be written to (users, contacts, report recipients)."""
+    return bool(EMAIL.match(text or "")) and len(text) <= 254
+
+
+def check_day(errors: dict, field: str, value) -> None:
+    """Add an error when a date lies outside the years fundtrack keeps."""
+    if isinstance(value, dt.date) and not EARLIEST_DAY <= (value.date() if isinstance(value, dt.datetime) else value) <= LATEST_DAY:
+        errors[field] = (N_("Give a date between %(first)d and %(last)d."),
+                         {"first": EARLIEST_DAY.year, "last": LATEST_DAY.year})

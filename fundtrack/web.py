@@ -1,19 +1,107 @@
-"""Pieces shared by the views of every domain: settings, pagination, forms and service errors."""
+"""Pieces shared by the views of every domain: settings, reading the query string, pagination, forms and downloads.
+
+Every id, number, date, period and choice in a URL is read here, once: a value that cannot be read
+answers 400 with a sentence naming the parameter, never a 500 and never a silent guess.
+"""
+
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import Response, current_app, request
 from flask_babel import gettext
+from werkzeug.exceptions import BadRequest
 
+from fundtrack import clock, spreadsheets
 from fundtrack.config import Settings
-from fundtrack.validation import ValidationError
+from fundtrack.periods import PeriodError, parse_period
+from fundtrack.spreadsheets import parse_date
+from fundtrack.validation import EARLIEST_DAY, LATEST_DAY, ValidationError, parse_id
+
+TEXT_ARGUMENT_LIMIT = 200
 
 
 def current_settings() -> Settings:
     return current_app.extensions["fundtrack.settings"]
+
+
+class BadArgument(BadRequest):
+    """A query-string value that cannot be read; the description names it (shown on the 400 page)."""
+
+
+def _bad(name: str, value: str):
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    raise BadArgument(description=gettext("The address holds a value that is not understood: %(name)s=%(value)s",
+                                          name=name, value=shown))
+
+
+def _raw(name: str) -> str:
+    return (request.args.get(name) or "").strip()
+
+
+def arg_id(name: str) -> int | None:
+    """A record id from the query string: None when absent; 400 when it is no id (`²`, 20 digits, `-1`)."""
+    value = _raw(name)
+    if not value:
+        return None
+    found = parse_id(value)
+    if found is None:
+        _bad(name, value)
+    return found
+
+
+def arg_int(name: str, *, low: int, high: int, default: int | None = None) -> int | None:
+    """A whole number between `low` and `high` (ASCII digits only), else `default` when absent, else 400."""
+    value = _raw(name)
+    if not value:
+        return default
+    if not re.fullmatch(r"-?[0-9]{1,9}", value) or not low <= int(value) <= high:
+        _bad(name, value)
+    return int(value)
+
+
+def arg_date(name: str) -> dt.date | None:
+    """A date (ISO or typed the Danish way) within the years fundtrack keeps; None when absent, else 400."""
+    value = _raw(name)
+    if not value:
+        return None
+    try:
+        day = parse_date(value[:40])
+    except ValueError:
+        day = None
+    if day is None or not EARLIEST_DAY <= day <= LATEST_DAY:
+        _bad(name, value)
+    return day
+
+
+def arg_text(name: str, max_length: int = TEXT_ARGUMENT_LIMIT) -> str:
+    """Free text from the query string (a search), cut to a length that no database column is wider than."""
+    return _raw(name)[:max_length]
+
+
+def arg_choice(name: str, choices, default: str = "") -> str:
+    """One of `choices` (keys of a label table, or a sequence); `default` when absent; 400 for anything else."""
+    value = _raw(name)
+    if not value:
+        return default
+    if value not in choices:
+        _bad(name, value)
+    return value
+
+
+def arg_period(name: str):
+    """A reporting period (`2026-Q3`, `2026-H2`, `2026`) or None when absent; 400 when it is no period."""
+    value = _raw(name)
+    if not value:
+        return None
+    try:
+        return parse_period(value)
+    except PeriodError:
+        _bad(name, value)
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -35,6 +123,11 @@ def apply_errors(form, error: ValidationError) -> None:
             field.errors = list(field.errors) + [text]
         else:
             form.form_errors.append(text)
+
+
+def error_texts(error: ValidationError) -> list[str]:
+    """A service's ValidationError as translated sentences (for a flash or a JSON answer)."""
+    return [gettext(message, **params) for message, params in error.errors.values()]
 
 
 @dataclass
@@ -61,8 +154,7 @@ class Page:
 
 def paginate(query, size: int = 50) -> Page:
     """The page named by `?page=` of `query` (one COUNT and one SELECT, whatever the size)."""
-    number = request.args.get("page", "1")
-    number = int(number) if number.isdigit() and int(number) > 0 else 1
+    number = arg_int("page", low=1, high=10_000_000, default=1)
     total = query.count()
     pages = max(1, math.ceil(total / size))
     number = min(number, pages)
@@ -76,9 +168,12 @@ def form_status(form) -> int:
 
 def export_response(records: list[dict], columns: list[str], fmt: str, name: str) -> Response:
     """A download of `records` as CSV, XLSX or JSON."""
-    from fundtrack import clock, spreadsheets
-
     body = spreadsheets.export_bytes(records, columns, fmt, name)
     filename = f"{name}-{clock.today().isoformat()}.{fmt}"
     return Response(body, mimetype=spreadsheets.FORMATS[fmt].split(";")[0],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def wants_json() -> bool:
+    """True for a request that asked for JSON (the board's moves)."""
+    return request.accept_mimetypes.best == "application/json"

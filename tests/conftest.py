@@ -1,5 +1,10 @@
-"""Fixtures: an app on a fresh database per test (SQLite file, or PostgreSQL with FUNDTRACK_TEST_DB=postgresql),
-a client, a CLI runner, and factories that create rows through the services."""
+"""Fixtures: a frozen clock, an app on a fresh database per test (SQLite file, or PostgreSQL with
+FUNDTRACK_TEST_DB=postgresql), a client, a CLI runner, and factories that create rows through the services.
+
+Time is frozen for every test at NOW (FUNDTRACK_TEST_NOW moves it, e.g. into summer time of a later year,
+as CI does); no test reads the wall clock. A test about another moment moves the frozen clock with
+`frozen_clock.move_to(...)`.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,6 +14,7 @@ import re
 import shutil
 
 import pytest
+import time_machine
 
 from fundtrack import create_app
 from fundtrack.db import connect_database, db, upgrade
@@ -16,7 +22,14 @@ from tests.servers import PostgresCluster
 
 BACKEND = os.environ.get("FUNDTRACK_TEST_DB", "sqlite")
 TEST_SECRET = "test-secret-key-not-for-production"
-NOW = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
+NOW = dt.datetime.fromisoformat(os.environ.get("FUNDTRACK_TEST_NOW", "2026-11-22T09:00:00+00:00")).astimezone(dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    """Every test runs at NOW, and time stands still while it runs."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
 _counter = itertools.count(1)
 
 

@@ -64,7 +64,7 @@ def compose(alert_or_alerts, today: dt.date) -> tuple[str, str, str]:
             organisation = Organisation.get_by_id(first.payload["organisation"])
             calls = []
             for call in Call.select().where(Call.id.in_(first.payload["calls"])).order_by(Call.id):
-                deadline = (call.deadlines.where(CallDeadline.due_on >= clock.today()).order_by(CallDeadline.due_on)
+                deadline = (call.deadlines.where(CallDeadline.due_on >= today).order_by(CallDeadline.due_on)
                             .first())
                 calls.append((call, deadline))
             subject = gettext("New open calls for %(organisation)s", organisation=organisation.name)

@@ -20,10 +20,10 @@ from fundtrack.alerts.models import Alert, SchedulerLease
 from fundtrack.alerts.rules import Rule
 from fundtrack.applications.models import Application
 from fundtrack.auth.models import User
+from fundtrack.contacts.models import Contact
 from fundtrack.db import bulk_insert, db
 from fundtrack.deadlines.models import Deadline
 from fundtrack.feeds.models import Call, CallMatch
-from fundtrack.organisations.models import Contact
 from fundtrack.relationships.models import Relationship
 
 MAX_RETRY = dt.timedelta(hours=6)
@@ -72,7 +72,8 @@ class Directory:
                 self.members[user.organisation_id].append(_user_recipient(user))
         self.contacts: dict[int, list[Recipient]] = defaultdict(list)
         member_emails = {u.email for u in users}
-        for contact in Contact.select().where(Contact.receives_alerts & (Contact.email != "")):
+        for contact in Contact.select().where(Contact.receives_alerts & (Contact.email != "")
+                                              & Contact.organisation.is_null(False)):
             if contact.email.lower() not in member_emails:
                 self.contacts[contact.organisation_id].append(Recipient(contact.email.lower(), default_language))
         self.stewards = {(r.funder_id, r.organisation_id): r.steward_id

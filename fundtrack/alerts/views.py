@@ -1,17 +1,49 @@
-"""The in-app list of a user's reminders, and the fundraiser's view of the outbox."""
-from flask import Blueprint, render_template
+"""The in-app list of a user's reminders, how they arrive (on the account page), and the fundraiser's view of
+the outbox."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN
 
+from fundtrack import clock
+from fundtrack.access import allow
 from fundtrack.alerts import services
+from fundtrack.alerts.forms import KNOWN_KINDS, ReminderForm
 from fundtrack.alerts.jobs import HEADLINES
 from fundtrack.alerts.models import ALERT_STATUSES, Alert
 from fundtrack.applications.models import Application
-from fundtrack.auth.access import allow
+from fundtrack.auth import events as auth_events
+from fundtrack.auth.services import set_reminder_preferences
+from fundtrack.auth.views import render_account
 from fundtrack.deadlines.models import DEADLINE_KINDS, Deadline
-from fundtrack.web import paginate
+from fundtrack.events import Section
+from fundtrack.validation import ValidationError
+from fundtrack.web import apply_errors, paginate
 
 bp = Blueprint("alerts", __name__)
+
+
+@auth_events.account_sections.connect
+def preferences_section(user, forms, **rest):
+    return Section("alerts/_preferences.html", order=10,
+                   data={"form": forms.get("reminders") or ReminderForm.for_user(user)})
+
+
+@bp.route("/preferences", methods=["POST"])
+@allow("fundraiser", "member", "viewer")
+def preferences():
+    """How and in which language the user gets reminders, and which kinds not at all."""
+    form = ReminderForm()
+    if form.validate_on_submit():
+        try:
+            set_reminder_preferences(current_user, language=form.language.data, alert_mode=form.alert_mode.data,
+                                     opted_out=form.alert_opt_out.data or [], known_kinds=KNOWN_KINDS, now=clock.now())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("auth.account") + "#reminders")
+    return render_account(forms={"reminders": form}, status=400)
 
 
 def _with_deadlines(query):

@@ -1,16 +1,20 @@
-"""Applications: creating them, moving them through their stages, and what each move sets going.
+"""Applications: creating them, moving them through their stages, the money that arrives or goes back,
+and the queries behind the list and the board.
 
-A move is checked against the pipeline (TRANSITIONS) before anything is written. Its effects
-happen in the same transaction: submission deadlines are done once submitted, a grant creates
-the report deadlines and may make the success fee due, a withdrawal closes open deadlines.
+A move is checked against the pipeline (TRANSITIONS) and then by the domains above (`events.moving`: the
+checklist gate, open reports before closing) before anything is written. What follows from a write
+(deadlines, fees, relationships) is theirs too: they hear it through `events`, inside the same transaction.
 """
+
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from fundtrack import clock
+from fundtrack.applications import events
 from fundtrack.applications.models import (
     REJECTION_REASONS,
     STAGES,
@@ -20,19 +24,20 @@ from fundtrack.applications.models import (
     StageChange,
 )
 from fundtrack.audit import services as audit
-from fundtrack.checklists import services as checklists
+from fundtrack.auth.models import User
 from fundtrack.db import db
-from fundtrack.deadlines import services as deadlines
-from fundtrack.deadlines.models import REPORT_KINDS, Deadline
-from fundtrack.fees import services as fees
-from fundtrack.funders import services as funders
+from fundtrack.events import Notice, answers
+from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
-from fundtrack.validation import ValidationError, require
+from fundtrack.organisations.models import Organisation
+from fundtrack.validation import ValidationError, check_day, require
 
 APPLICATION_FIELDS = (
     "organisation", "funder", "round", "title", "purpose", "amount_requested_ore", "amount_granted_ore", "owner",
     "project_start_on", "project_end_on", "cosigned_on", "cosigned_by", "notes",
 )
+DATE_FIELDS = ("project_start_on", "project_end_on", "cosigned_on", "submitted_on", "decided_on")
+DECIDED_STAGES = (*WON_STAGES, "rejected", "withdrawn")
 
 
 class StageMoveRefused(Exception):
@@ -44,6 +49,16 @@ class StageMoveRefused(Exception):
         self.params = params or {}
         self.missing = missing or []
         super().__init__(message % self.params if self.params else message)
+
+
+@dataclass(frozen=True)
+class SubmissionDeadline:
+    """The submission deadline an application is created with (from a spreadsheet or a call); without one,
+    an application made for a round gets the round's next date."""
+
+    due_on: dt.date
+    due_at: dt.datetime | None = None
+    title: str = ""
 
 
 def visible_applications(user):
@@ -60,12 +75,14 @@ def validate_application(data: dict) -> dict:
     require(errors, "organisation", data.get("organisation"))
     require(errors, "funder", data.get("funder"))
     require(errors, "title", data.get("title"))
-    for field in ("amount_requested_ore", "amount_granted_ore"):
-        value = data.get(field)
+    for name in ("amount_requested_ore", "amount_granted_ore"):
+        value = data.get(name)
         if value is not None and value < 0:
-            errors[field] = N_("An amount cannot be negative.")
+            errors[name] = N_("An amount cannot be negative.")
+    for name in DATE_FIELDS:
+        check_day(errors, name, data.get(name))
     start, end = data.get("project_start_on"), data.get("project_end_on")
-    if start and end and end < start:
+    if start and end and end < start and "project_end_on" not in errors:
         errors["project_end_on"] = N_("The project cannot end before it starts.")
     round_ = data.get("round")
     if round_ is not None and data.get("funder") is not None and round_.funder_id != data["funder"].id:
@@ -80,10 +97,12 @@ def validate_application(data: dict) -> dict:
     return values
 
 
-def create_application(data: dict, *, actor, now: dt.datetime) -> Application:
-    """A new application (in `idea` unless a stage is given) with its first history entry.
+def create_application(data: dict, *, actor, now: dt.datetime, submission: SubmissionDeadline | None = None,
+                       history_note: str = "") -> Application:
+    """A new application (in `idea` unless a stage is given), with its first history entry.
 
-    Created from a round, it takes the round's funder and gets the round's next date as its submission deadline.
+    Made for a round, it takes the round's funder; the domains above hear of it (its submission deadline,
+    its relationship). An imported one may come in a later stage, with the days it was submitted and decided.
     """
     data = dict(data)
     round_ = data.get("round")
@@ -93,27 +112,27 @@ def create_application(data: dict, *, actor, now: dt.datetime) -> Application:
     stage = data.get("stage", "idea")
     if stage not in STAGES:
         raise ValidationError({"stage": N_("Unknown stage.")})
+    for name in ("submitted_on", "decided_on"):
+        if data.get(name) is not None:
+            values[name] = data[name]
     with db.atomic():
         application = Application.create(**values, stage=stage, stage_changed_at=now, created_at=now, updated_at=now)
         StageChange.create(application=application, from_stage=None, to_stage=stage, actor=actor, changed_at=now,
-                           reason=data.get("history_note", ""))
-        if round_ is not None:
-            today = clock.to_local(now).date()
-            upcoming = funders.next_dates(round_, today, 1)
-            if upcoming:
-                deadlines.add_deadline(application, "submission", upcoming[0], now=now,
-                                       due_at=funders.deadline_moment(round_, upcoming[0], clock.local_zone()),
-                                       title=round_.name)
+                           reason=history_note)
         audit.record_create(actor, application, now)
+        events.created.send(application, actor=actor, now=now, submission=submission)
     return application
 
 
 def update_application(application: Application, data: dict, *, actor, now: dt.datetime) -> Application:
+    """Change an application's fields; the domains above hear what changed (a corrected amount, a new funder)."""
     merged = {key: getattr(application, key) for key in APPLICATION_FIELDS}
     merged.update({key: value for key, value in data.items() if key in APPLICATION_FIELDS})
     values = validate_application(merged)
     with db.atomic():
-        audit.save_changes(application, values, actor=actor, now=now)
+        changes = audit.save_changes(application, values, actor=actor, now=now)
+        if changes:
+            events.changed.send(application, changes=changes, actor=actor, now=now)
     return application
 
 
@@ -123,11 +142,11 @@ def allowed_moves(application: Application) -> tuple[str, ...]:
 
 def check_move(application: Application, to_stage: str, *, reason_code: str = "",
                amount_granted_ore: int | None = None, actor=None, override_reason: str = "",
-               now: dt.datetime | None = None) -> None:
+               now: dt.datetime | None = None) -> list[Notice]:
     """Raise StageMoveRefused unless `to_stage` may follow now, with what that stage needs.
 
-    Submission is gated by the change-theory checklist: every required item settled, unless a
-    fundraiser overrides with a reason (which the history keeps).
+    After the pipeline's own rules, the domains above may refuse (`events.moving`); what they answer
+    (a fundraiser's override of the checklist gate) is returned, for the history.
     """
     if to_stage not in STAGES:
         raise StageMoveRefused(N_("Unknown stage: %(stage)s."), {"stage": to_stage})
@@ -146,70 +165,63 @@ def check_move(application: Application, to_stage: str, *, reason_code: str = ""
     if to_stage == "granted" and amount_granted_ore is None and application.amount_granted_ore is None \
             and application.amount_requested_ore is None:
         raise StageMoveRefused(N_("Enter the amount granted."))
-    if to_stage == "submitted":
-        missing = checklists.missing_items(application, now=now or clock.now())
-        if missing and not (override_reason.strip() and actor is not None and actor.is_fundraiser):
-            raise StageMoveRefused(N_("The checklist is not complete: %(count)d required items are missing."),
-                                   {"count": len(missing)}, missing=missing)
-    if to_stage == "closed":
-        open_reports = (Deadline.select().where((Deadline.application == application)
-                                                & Deadline.kind.in_(list(REPORT_KINDS))
-                                                & Deadline.done_at.is_null() & Deadline.deleted_at.is_null()).count())
-        if open_reports:
-            raise StageMoveRefused(N_("%(count)d report deadlines are still open: deliver or remove them first."),
-                                   {"count": open_reports})
+    return answers(events.moving, application, to_stage=to_stage, actor=actor, override_reason=override_reason,
+                   now=now or clock.now())
 
 
 def move_stage(application: Application, to_stage: str, *, actor, now: dt.datetime, reason: str = "",
                reason_code: str = "", amount_granted_ore: int | None = None,
                decided_on: dt.date | None = None, override_reason: str = "") -> StageChange:
-    """Move to `to_stage` if the pipeline allows it, recording who, when and why, with the move's effects."""
-    check_move(application, to_stage, reason_code=reason_code, amount_granted_ore=amount_granted_ore, actor=actor,
-               override_reason=override_reason, now=now)
-    if to_stage == "submitted" and override_reason.strip() and checklists.missing_items(application, now=now):
-        reason_code = "checklist_override"
-        reason = override_reason.strip()
-    today = decided_on or clock.to_local(now).date()
+    """Move to `to_stage` if the pipeline allows it, recording who, when and why; the domains above do the rest."""
+    notes = check_move(application, to_stage, reason_code=reason_code, amount_granted_ore=amount_granted_ore,
+                       actor=actor, override_reason=override_reason, now=now)
+    for note in notes:
+        reason_code = note.params.get("reason_code", reason_code)
+        reason = note.params.get("reason", reason)
+    day = decided_on or clock.to_local(now).date()
+    if decided_on is not None:
+        errors: dict = {}
+        check_day(errors, "decided_on", decided_on)
+        if errors:
+            raise ValidationError(errors)
+    from_stage = application.stage
+    values: dict = {"stage": to_stage, "stage_changed_at": now}
+    if to_stage == "submitted":
+        values["submitted_on"] = application.submitted_on or day
+    if to_stage in ("granted", "rejected", "withdrawn"):
+        values["decided_on"] = day
+    if to_stage == "granted":
+        if amount_granted_ore is not None:
+            values["amount_granted_ore"] = amount_granted_ore
+        elif application.amount_granted_ore is None:
+            values["amount_granted_ore"] = application.amount_requested_ore
     with db.atomic():
-        change = StageChange.create(
-            application=application, from_stage=application.stage, to_stage=to_stage,
-            actor=actor, changed_at=now, reason=(reason or "").strip(), reason_code=reason_code,
-        )
-        application.stage = to_stage
-        application.stage_changed_at = now
-        application.updated_at = now
-        if to_stage == "submitted":
-            application.submitted_on = application.submitted_on or today
-            deadlines.complete_open(application, ("submission", "internal_draft"), actor=actor, now=now)
-        if to_stage in ("granted", "rejected", "withdrawn"):
-            application.decided_on = today
-            deadlines.complete_open(application, ("decision_expected",), actor=actor, now=now)
-        if to_stage == "withdrawn":
-            deadlines.complete_open(application, ("submission", "internal_draft", "custom"), actor=actor, now=now)
-        if to_stage == "granted":
-            if amount_granted_ore is not None:
-                application.amount_granted_ore = amount_granted_ore
-            elif application.amount_granted_ore is None:
-                application.amount_granted_ore = application.amount_requested_ore
-        application.save()
-        if to_stage == "granted":
-            deadlines.create_report_deadlines(application, today, now=now)
-            fees.on_trigger(application, actor=actor, now=now)
+        change = StageChange.create(application=application, from_stage=from_stage, to_stage=to_stage, actor=actor,
+                                    changed_at=now, reason=(reason or "").strip(), reason_code=reason_code)
+        explained = {"reason": [None, reason.strip()]} if (reason or "").strip() else {}
+        if reason_code in REJECTION_REASONS:
+            explained["reason_code"] = [None, reason_code]
+        audit.save_changes(application, values, actor=actor, now=now, action="move", extra=explained)
+        events.moved.send(application, from_stage=from_stage, to_stage=to_stage, on=day, actor=actor, now=now)
     return change
 
 
 def record_money_received(application: Application, on: dt.date, *, actor, now: dt.datetime) -> None:
     """The granted money has arrived; a fee triggered by the money falls due."""
+    errors: dict = {}
     if application.stage not in WON_STAGES:
-        raise ValidationError({"money_received_on": N_("Only a granted application receives money.")})
+        errors["money_received_on"] = N_("Only a granted application receives money.")
+    check_day(errors, "money_received_on", on)
+    if errors:
+        raise ValidationError(errors)
     with db.atomic():
-        audit.save_changes(application, {"money_received_on": on}, actor=actor, now=now)
-        fees.on_trigger(application, actor=actor, now=now)
+        audit.save_changes(application, {"money_received_on": on}, actor=actor, now=now, action="money_received")
+        events.money_received.send(application, on=on, actor=actor, now=now)
 
 
 def record_reclaim(application: Application, amount_ore: int, on: dt.date, *, reason: str, actor,
-                   now: dt.datetime) -> int:
-    """The funder takes money back: the grant counts net of it, and the fee is clawed back to match."""
+                   now: dt.datetime) -> list[Notice]:
+    """The funder takes money back: the grant counts net of it; returns what the domains above did about it."""
     errors: dict = {}
     if application.stage not in WON_STAGES:
         errors["amount"] = N_("Only a granted application can have money reclaimed.")
@@ -217,18 +229,25 @@ def record_reclaim(application: Application, amount_ore: int, on: dt.date, *, re
         errors["amount"] = N_("Give the amount reclaimed.")
     elif application.reclaimed_ore + amount_ore > (application.amount_granted_ore or 0):
         errors["amount"] = N_("More cannot be reclaimed than was granted.")
+    check_day(errors, "reclaimed_on", on)
     if errors:
         raise ValidationError(errors)
     with db.atomic():
         audit.save_changes(application, {"reclaimed_ore": application.reclaimed_ore + amount_ore, "reclaimed_on": on},
-                           actor=actor, now=now)
+                           actor=actor, now=now, action="reclaim")
         StageChange.create(application=application, from_stage=application.stage, to_stage=application.stage,
                            actor=actor, changed_at=now, reason_code="reclaimed", reason=reason.strip())
-        return fees.apply_clawback(application, on=on, actor=actor, now=now)
+        return answers(events.reclaimed, application, amount_ore=amount_ore, on=on, actor=actor, now=now)
 
 
 def days_in_stage(application: Application, now: dt.datetime) -> int:
     return max(0, (now - application.stage_changed_at).days)
+
+
+def stage_history(application: Application):
+    """Every stage move of the application, oldest first, with who made it."""
+    return list(StageChange.select(StageChange, User).join(User, JOIN.LEFT_OUTER)
+                .where(StageChange.application == application).order_by(StageChange.changed_at, StageChange.id))
 
 
 def stage_durations(history: list[StageChange], now: dt.datetime) -> list[tuple[StageChange, int]]:
@@ -249,3 +268,83 @@ def stage_counts(query) -> dict[str, int]:
     for row in rows:
         counts[row["stage"]] = row["n"]
     return counts
+
+
+# The list and the board.
+
+@dataclass
+class ListFilters:
+    """The list's and the board's own filters; `conditions` are those the domains above add."""
+
+    organisation_id: int | None = None
+    funder_id: int | None = None
+    funder_name: str = ""
+    owner_id: int | None = None
+    stage: str = ""
+    text: str = ""
+    conditions: list = field(default_factory=list)
+
+
+SORTS = {
+    "title": Application.title, "organisation": Organisation.name, "funder": Funder.name, "stage": Application.stage,
+    "requested": Application.amount_requested_ore, "granted": Application.amount_granted_ore,
+    "updated": Application.updated_at,
+}
+DESCENDING_FIRST = ("updated", "requested", "granted")
+BOARD_STAGES = ("idea", "drafting", "submitted", "granted", "reporting")
+FINAL_STAGES = ("rejected", "withdrawn", "closed")
+BOARD_CARDS = 50
+FINAL_CARDS = 10
+# A card needs only these: selecting less keeps a full board cheap.
+CARD_FIELDS = (Application.id, Application.title, Application.stage, Application.stage_changed_at,
+               Application.amount_requested_ore, Application.amount_granted_ore,
+               Organisation.id, Organisation.name, Funder.id, Funder.name)
+
+
+def filtered(user, filters: ListFilters):
+    """The applications `user` may see that pass every filter."""
+    query = visible_applications(user)
+    if filters.organisation_id is not None:
+        query = query.where(Application.organisation == filters.organisation_id)
+    if filters.funder_id is not None:
+        query = query.where(Application.funder == filters.funder_id)
+    if filters.funder_name:
+        query = query.where(Application.funder.in_(Funder.select(Funder.id).where(
+            Funder.name.contains(filters.funder_name))))
+    if filters.owner_id is not None:
+        query = query.where(Application.owner == filters.owner_id)
+    if filters.stage:
+        query = query.where(Application.stage == filters.stage)
+    if filters.text:
+        query = query.where(Application.title.contains(filters.text) | Application.purpose.contains(filters.text))
+    for condition in filters.conditions:
+        query = query.where(condition)
+    return query
+
+
+def listed(user, filters: ListFilters, *, sort: str, descending: bool, extra_sorts: dict | None = None):
+    """The list's rows with their organisation and funder, in the order asked for (a sort another domain
+    offers, such as the next deadline, comes in `extra_sorts`)."""
+    query = (filtered(user, filters).select(Application, Organisation, Funder)
+             .join(Organisation).switch(Application).join(Funder).switch(Application))
+    column = (extra_sorts or {}).get(sort) or SORTS.get(sort, Application.updated_at)
+    order = column.desc(nulls="LAST") if descending else column.asc(nulls="LAST")
+    return query.order_by(order, Application.id.desc())
+
+
+def board(user, filters: ListFilters) -> tuple[dict[str, int], dict[str, list]]:
+    """Counts per stage, and each stage's most recently moved cards (one query per stage, whatever the size)."""
+    base = filtered(user, filters)
+    counts = stage_counts(base)
+    columns = {}
+    for stage in BOARD_STAGES + FINAL_STAGES:
+        limit = BOARD_CARDS if stage in BOARD_STAGES else FINAL_CARDS
+        columns[stage] = list(base.select(*CARD_FIELDS).join(Organisation).switch(Application).join(Funder)
+                              .where(Application.stage == stage)
+                              .order_by(Application.stage_changed_at.desc(), Application.id.desc()).limit(limit))
+    return counts, columns
+
+
+def possible_owners():
+    """The people an application may be owned by: active fundraisers."""
+    return User.select().where((User.role == "fundraiser") & User.active).order_by(User.name)

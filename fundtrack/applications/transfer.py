@@ -1,4 +1,4 @@
-"""Applications to and from spreadsheets, and the deadline export."""
+"""Applications to and from spreadsheets."""
 from __future__ import annotations
 
 from peewee import JOIN, fn
@@ -6,13 +6,13 @@ from peewee import JOIN, fn
 from fundtrack.applications import services
 from fundtrack.applications.models import STAGES, Application
 from fundtrack.auth.models import User
-from fundtrack.deadlines import services as deadlines
 from fundtrack.funders.models import Funder
 from fundtrack.funders.services import funder_by_name
 from fundtrack.i18n_markers import N_
-from fundtrack.imports.engine import Column, Importer, RowResult, read_text
+from fundtrack.importing import Column, Importer, RowResult, read_text
 from fundtrack.money import kroner, parse_dkk
 from fundtrack.organisations.models import Organisation
+from fundtrack.organisations.services import organisation_by_name
 from fundtrack.spreadsheets import normalise_header, parse_date
 from fundtrack.validation import ValidationError
 
@@ -61,10 +61,6 @@ COLUMNS = (
 )
 
 
-def _organisation(name: str) -> Organisation | None:
-    return Organisation.get_or_none(fn.LOWER(Organisation.name) == name.strip().lower())
-
-
 def _owner(text: str) -> User | None:
     text = text.strip().lower()
     return User.get_or_none((User.email == text) | (fn.LOWER(User.name) == text))
@@ -73,7 +69,7 @@ def _owner(text: str) -> User | None:
 def check_row(values: dict, context: dict) -> RowResult:
     """An application row: its organisation, funder and owner must exist, and it must not be in the file or app twice."""
     errors: dict = {}
-    organisation = _organisation(values["organisation"])
+    organisation = organisation_by_name(values["organisation"])
     if organisation is None:
         errors["organisation"] = (N_("No organisation is called %(name)s."), {"name": values["organisation"]})
     funder = funder_by_name(values["funder"])
@@ -97,6 +93,8 @@ def check_row(values: dict, context: dict) -> RowResult:
     stage = values.get("stage") or "idea"
     if stage in ("granted", "reporting", "closed") and values.get("amount_granted_ore") is None:
         raise ValidationError({"amount_granted_ore": N_("A granted application needs the amount granted.")})
+    if stage in services.DECIDED_STAGES and values.get("decided_on") is None:
+        raise ValidationError({"decided_on": N_("A decided application needs the date of the decision.")})
     data = {
         "title": values["title"], "organisation": organisation, "funder": funder, "owner": owner, "stage": stage,
         "amount_requested_ore": values.get("amount_requested_ore"), "amount_granted_ore": values.get("amount_granted_ore"),
@@ -110,19 +108,12 @@ def check_row(values: dict, context: dict) -> RowResult:
 
 
 def save_rows(rows: list[RowResult], actor, now) -> int:
+    """Create every checked row; its submission deadline comes with it (done when it is already submitted)."""
     for row in rows:
         data = dict(row.data)
         submission_on = data.pop("submission_on")
-        submitted_on, decided_on = data.pop("submitted_on"), data.pop("decided_on")
-        data["history_note"] = "import"
-        application = services.create_application(data, actor=actor, now=now)
-        application.submitted_on = submitted_on
-        application.decided_on = decided_on
-        application.save(only=[Application.submitted_on, Application.decided_on])
-        if submission_on:
-            deadline = deadlines.add_deadline(application, "submission", submission_on, now=now)
-            if application.stage not in ("idea", "drafting"):
-                deadlines.complete_deadline(deadline, actor=actor, now=now)
+        services.create_application(data, actor=actor, now=now, history_note="import",
+                                    submission=services.SubmissionDeadline(submission_on) if submission_on else None)
     return len(rows)
 
 
@@ -151,17 +142,3 @@ def export_applications(query, include_notes: bool) -> list[dict]:
             "notes": a.notes if include_notes else None,
         })
     return records
-
-
-DEADLINE_COLUMNS = ["id", "application", "application_id", "organisation", "organisation_id", "funder", "funder_id",
-                    "kind", "title", "due_on", "due_at", "done_at"]
-
-
-def export_deadlines(query) -> list[dict]:
-    return [{
-        "id": d.id, "application": d.application.title, "application_id": d.application_id,
-        "organisation": d.application.organisation.name, "organisation_id": d.application.organisation_id,
-        "funder": d.application.funder.name, "funder_id": d.application.funder_id, "kind": d.kind, "title": d.title,
-        "due_on": d.due_on, "due_at": d.due_at, "done_at": d.done_at,
-    } for d in query]
-

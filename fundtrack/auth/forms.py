@@ -1,6 +1,6 @@
 """Login and account forms."""
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from fundtrack.forms import Form, choices
@@ -29,10 +29,3 @@ class UserForm(Form):
     organisation = SelectField(_l("Organisation"), choices=[], validators=[Optional()])
     language = SelectField(_l("Language"), choices=choices([("da", "Dansk"), ("en", "English")]))
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8)])
-
-
-class ReminderForm(Form):
-    language = SelectField(_l("Language"), choices=choices([("da", "Dansk"), ("en", "English")]))
-    alert_mode = SelectField(_l("Reminders"), choices=choices([("immediate", _l("Each reminder at once")),
-                                                               ("digest", _l("One daily digest"))]))
-    alert_opt_out = SelectMultipleField(_l("Kinds I do not want reminders about"), choices=[], validate_choice=False)

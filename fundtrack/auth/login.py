@@ -2,7 +2,8 @@
 from flask import redirect, request, url_for
 from flask_login import LoginManager
 
-from fundtrack.auth import access, services
+from fundtrack import access
+from fundtrack.auth import services
 
 login_manager = LoginManager()
 

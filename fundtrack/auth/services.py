@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from fundtrack.audit import services as audit
 from fundtrack.auth.models import LANGUAGES, ROLES, LoginFailure, User
+from fundtrack.db import db
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
-from fundtrack.validation import ValidationError
+from fundtrack.validation import ValidationError, valid_email
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 8
 # A real hash to check against when the e-mail is unknown, so that timing does not tell which accounts exist.
 _DUMMY_HASH = generate_password_hash("not a password")
@@ -31,15 +31,16 @@ def hash_password(password: str) -> str:
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    return (email or "").strip().lower()
 
 
 def create_user(email: str, name: str, role: str, password: str, *, organisation: Organisation | None = None,
-                language: str = "da", now: dt.datetime, min_password_length: int = MIN_PASSWORD_LENGTH) -> User:
+                language: str = "da", now: dt.datetime, min_password_length: int = MIN_PASSWORD_LENGTH,
+                actor=None) -> User:
     """Create an account after checking every field; members must belong to an organisation."""
     email = normalise_email(email)
     errors: dict = {}
-    if not EMAIL.match(email):
+    if not valid_email(email):
         errors["email"] = N_("Enter a valid e-mail address.")
     elif User.select().where(User.email == email).exists():
         errors["email"] = N_("There is already a user with this e-mail address.")
@@ -57,10 +58,11 @@ def create_user(email: str, name: str, role: str, password: str, *, organisation
         errors["language"] = N_("Choose Danish or English.")
     if errors:
         raise ValidationError(errors)
-    return User.create(
-        email=email, name=name.strip(), role=role, organisation=organisation,
-        password_hash=hash_password(password), language=language, created_at=now,
-    )
+    with db.atomic():
+        user = User.create(email=email, name=name.strip(), role=role, organisation=organisation,
+                           password_hash=hash_password(password), language=language, created_at=now)
+        audit.record_create(actor, user, now)
+    return user
 
 
 def authenticate(email: str, password: str, *, remote_addr: str, now: dt.datetime,
@@ -89,21 +91,25 @@ def authenticate(email: str, password: str, *, remote_addr: str, now: dt.datetim
     return user
 
 
-def change_password(user: User, password: str, min_password_length: int = MIN_PASSWORD_LENGTH) -> None:
-    """Set a new password and end every session opened with the old one."""
+def change_password(user: User, password: str, *, now: dt.datetime,
+                    min_password_length: int = MIN_PASSWORD_LENGTH) -> None:
+    """Set a new password and end every session opened with the old one (on the record, without the password)."""
     if len(password) < min_password_length:
         raise ValidationError({"password": (N_("The password must be at least %(count)d characters."),
                                             {"count": min_password_length})})
-    user.password_hash = hash_password(password)
-    user.session_version += 1
-    user.save(only=[User.password_hash, User.session_version])
+    with db.atomic():
+        user.password_hash = hash_password(password)
+        user.session_version += 1
+        user.save(only=[User.password_hash, User.session_version])
+        audit.record_action(user, user, "password", now)
 
 
-def set_language(user: User, language: str) -> None:
+def set_language(user: User, language: str, *, now: dt.datetime) -> None:
+    """The user's own choice of language."""
     if language not in LANGUAGES:
         raise ValidationError({"language": N_("Choose Danish or English.")})
-    user.language = language
-    user.save(only=[User.language])
+    with db.atomic():
+        audit.save_changes(user, {"language": language}, actor=user, now=now)
 
 
 def load_session_user(session_id: str) -> User | None:
@@ -123,20 +129,22 @@ def purge_login_failures(before: dt.datetime) -> int:
 
 
 def check_password(user: User, password: str) -> bool:
+    """True when `password` is the user's (for a password change, which asks for the current one)."""
     return check_password_hash(user.password_hash, password)
 
 
-def set_active(user: User, active: bool) -> None:
+def set_active(user: User, active: bool, *, actor, now: dt.datetime) -> None:
     """Deactivate or reactivate an account; a deactivated user's sessions end at once."""
-    user.active = active
-    user.session_version += 1
-    user.save(only=[User.active, User.session_version])
+    with db.atomic():
+        user.session_version += 1
+        audit.save_changes(user, {"active": active}, actor=actor, now=now)
 
 
 ALERT_MODES = ("immediate", "digest")
 
 
-def set_reminder_preferences(user: User, *, language: str, alert_mode: str, opted_out, known_kinds) -> None:
+def set_reminder_preferences(user: User, *, language: str, alert_mode: str, opted_out, known_kinds,
+                             now: dt.datetime) -> None:
     """How and in which language a user gets reminders, and which kinds not at all."""
     errors: dict = {}
     if language not in LANGUAGES:
@@ -148,5 +156,6 @@ def set_reminder_preferences(user: User, *, language: str, alert_mode: str, opte
         errors["alert_opt_out"] = N_("Choose kinds from the list.")
     if errors:
         raise ValidationError(errors)
-    user.language, user.alert_mode, user.alert_opt_out = language, alert_mode, sorted(set(opted_out))
-    user.save(only=[User.language, User.alert_mode, User.alert_opt_out])
+    with db.atomic():
+        audit.save_changes(user, {"language": language, "alert_mode": alert_mode,
+                                  "alert_opt_out": sorted(set(opted_out))}, actor=user, now=now)

@@ -1,19 +1,19 @@
 """Login, logout, language, own account, and the fundraiser's list of users."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from peewee import JOIN
 
 from fundtrack import clock
-from fundtrack.auth import services
-from fundtrack.auth.access import allow, public, scope
-from fundtrack.auth.forms import LanguageForm, LoginForm, PasswordForm, ReminderForm, UserForm
+from fundtrack.access import allow, public, scope
+from fundtrack.auth import events, services
+from fundtrack.auth.forms import LanguageForm, LoginForm, PasswordForm, UserForm
 from fundtrack.auth.models import ROLES, User
+from fundtrack.events import answers
 from fundtrack.forms import choices
 from fundtrack.i18n import translate_label
-from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
-from fundtrack.validation import ValidationError
+from fundtrack.validation import ValidationError, parse_id
 from fundtrack.web import apply_errors, current_settings, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -45,8 +45,6 @@ def login():
                 form.form_errors.append(_("Wrong e-mail or password."))
                 status = 401
         else:
-            from flask import session
-
             language = session.get("language")
             session.clear()  # a fresh session on login: no fixation
             login_user(user)
@@ -63,8 +61,6 @@ def login():
 @allow(*ROLES)
 def logout():
     logout_user()
-    from flask import session
-
     session.clear()
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
@@ -77,41 +73,18 @@ def language():
     form = LanguageForm()
     if form.validate_on_submit():
         if current_user.is_authenticated:
-            services.set_language(current_user, form.language.data)
+            services.set_language(current_user, form.language.data, now=clock.now())
         else:
-            from flask import session
-
             session["language"] = form.language.data
     return redirect(safe_next(form.next.data, url_for("dashboard.index")))
 
 
-def _reminder_form(formdata=None):
-    from fundtrack.deadlines.models import DEADLINE_KINDS
-
-    kinds = {**DEADLINE_KINDS, "calls": N_("Open calls passed on")}
-    form = ReminderForm(formdata=formdata)
-    form.alert_opt_out.choices = choices((k, translate_label(v)) for k, v in kinds.items())
-    if formdata is None:
-        form.language.data = current_user.language
-        form.alert_mode.data = current_user.alert_mode
-        form.alert_opt_out.data = current_user.alert_opt_out
-    return form, kinds
-
-
-@bp.route("/account/reminders", methods=["POST"])
-@allow(*ROLES)
-def reminders():
-    form, kinds = _reminder_form(request.form)
-    if form.validate_on_submit():
-        try:
-            services.set_reminder_preferences(current_user, language=form.language.data, alert_mode=form.alert_mode.data,
-                                              opted_out=form.alert_opt_out.data or [], known_kinds=kinds)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            flash(_("Your changes are saved."), "success")
-            return redirect(url_for(".account") + "#reminders")
-    return render_template("auth/account.html", form=PasswordForm(), reminder_form=form), 400
+def render_account(*, forms: dict | None = None, status: int = 200):
+    """The account page with the parts other domains add (the reminders); `forms` carries one sent back."""
+    forms = forms or {}
+    sections = answers(events.account_sections, current_user._get_current_object(), forms=forms)
+    return render_template("auth/account.html", form=forms.get("password") or PasswordForm(formdata=None),
+                           sections=sections), status
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -123,14 +96,14 @@ def account():
             form.current.errors.append(_("The current password is wrong."))
         else:
             try:
-                services.change_password(current_user, form.password.data)
+                services.change_password(current_user, form.password.data, now=clock.now())
             except ValidationError as error:
                 apply_errors(form, error)
             else:
                 login_user(current_user._get_current_object())  # the session version changed: renew this session
                 flash(_("Your password is changed. Other sessions are logged out."), "success")
                 return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, reminder_form=_reminder_form()[0])
+    return render_account(forms={"password": form}, status=400 if form.errors else 200)
 
 
 @bp.route("/users/")
@@ -151,10 +124,11 @@ def new_user():
     ])
     if form.validate_on_submit():
         chosen = form.organisation.data
-        organisation = Organisation.get_or_none(Organisation.id == int(chosen)) if chosen else None
+        organisation = Organisation.get_or_none(Organisation.id == parse_id(chosen)) if parse_id(chosen) else None
         try:
             services.create_user(form.email.data, form.name.data, form.role.data, form.password.data,
-                                 organisation=organisation, language=form.language.data, now=clock.now())
+                                 organisation=organisation, language=form.language.data, now=clock.now(),
+                                 actor=current_user)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -170,13 +144,13 @@ def toggle_active(user_id):
     if user.id == current_user.id:
         flash(_("You cannot deactivate yourself."), "error")
     else:
-        services.set_active(user, not user.active)
+        services.set_active(user, not user.active, actor=current_user, now=clock.now())
         flash(_("%(name)s is now %(state)s.", name=user.name,
                 state=_("active") if user.active else _("deactivated")), "success")
     return redirect(url_for("auth.users"))
 
 
-@scope("user_id")
+@scope(bp, "user_id")
 def visible_users(user):
     """Fundraisers manage every account; others only their own."""
     return User.select() if user.is_fundraiser else User.select().where(User.id == user.id)

@@ -1,9 +1,11 @@
 """Calendar subscriptions."""
-from peewee import BooleanField, CharField, ForeignKeyField, IntegerField
+from peewee import BooleanField, CharField, ForeignKeyField
 
+from fundtrack.audit.services import Flag, Moment, Ref, Tags, Text, describe
 from fundtrack.auth.models import User
 from fundtrack.clock import now
 from fundtrack.db import BaseModel, ListField, UTCDateTimeField
+from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
 
 
@@ -27,5 +29,14 @@ class Subscription(BaseModel):
     created_at = UTCDateTimeField(default=now)
     updated_at = UTCDateTimeField(default=now)
     revoked_at = UTCDateTimeField(null=True)
-    last_polled_at = UTCDateTimeField(null=True)
-    poll_count = IntegerField(default=0)
+
+
+describe(Subscription, N_("Calendar"), {
+    "name": Text(N_("Name")), "organisation": Ref(N_("Organisation"), Organisation), "user": Ref(N_("User"), User),
+    "language": Text(N_("Language")), "include_deadlines": Flag(N_("Application deadlines")),
+    "include_rounds": Flag(N_("Rounds")), "include_calls": Flag(N_("Open calls")),
+    "alarm_minutes": Tags(N_("Reminders (minutes before)")), "revoked_at": Moment(N_("Revoked")),
+}, organisation=lambda subscription: subscription.organisation_id or (
+    subscription.user.organisation_id if subscription.user_id else None),
+    secret=("secret_hash", "created_by"), actions={"rotate": N_("given a new address")},
+    name=lambda subscription: subscription.name)

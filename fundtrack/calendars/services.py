@@ -20,11 +20,14 @@ from functools import lru_cache
 from babel.dates import format_date
 from babel.support import Translations
 from icalendar import Alarm, Calendar, Event
-from peewee import fn
+from peewee import JOIN, fn
 
 from fundtrack import clock
 from fundtrack.applications.models import STAGES, Application
+from fundtrack.audit import services as audit
+from fundtrack.auth.models import User
 from fundtrack.calendars.models import Subscription
+from fundtrack.db import db
 from fundtrack.deadlines.models import DEADLINE_KINDS, Deadline
 from fundtrack.feeds.models import Call, CallDeadline, CallMatch
 from fundtrack.funders import services as funder_services
@@ -45,7 +48,6 @@ PAST_DAYS = 90  # open deadlines this old still show (overdue)
 ROUND_HORIZON_DAYS = 400
 REFRESH = dt.timedelta(hours=6)
 TIMED_EVENT_LENGTH = dt.timedelta(minutes=15)
-POLL_RECORD_EVERY = dt.timedelta(minutes=5)
 UTC = dt.UTC
 
 
@@ -63,27 +65,30 @@ def issue(*, organisation: Organisation | None = None, user=None, name: str = ""
         raise ValidationError({"owner": N_("A calendar belongs to one organisation or one user.")})
     if language not in ("da", "en"):
         raise ValidationError({"language": N_("Choose Danish or English.")})
-    minutes = sorted({int(m) for m in alarm_minutes if int(m) >= 0})
+    minutes = sorted({int(m) for m in alarm_minutes if 0 <= int(m) <= 60 * 24 * 60})
     secret = secrets.token_urlsafe(TOKEN_BYTES)
-    subscription = Subscription.create(
-        organisation=organisation, user=user, name=(name or "").strip()[:200], secret_hash=_hash(secret),
-        language=language, include_deadlines=include_deadlines, include_rounds=include_rounds,
-        include_calls=include_calls, alarm_minutes=minutes, created_by=actor, created_at=now, updated_at=now)
+    with db.atomic():
+        subscription = Subscription.create(
+            organisation=organisation, user=user, name=(name or "").strip()[:200], secret_hash=_hash(secret),
+            language=language, include_deadlines=include_deadlines, include_rounds=include_rounds,
+            include_calls=include_calls, alarm_minutes=minutes, created_by=actor, created_at=now, updated_at=now)
+        audit.record_create(actor, subscription, now)
     return subscription, f"{subscription.id}-{secret}"
 
 
-def rotate(subscription: Subscription, *, now: dt.datetime) -> str:
+def rotate(subscription: Subscription, *, actor=None, now: dt.datetime) -> str:
     """A new secret for the same subscription: the old address stops working at once."""
     secret = secrets.token_urlsafe(TOKEN_BYTES)
-    subscription.secret_hash = _hash(secret)
-    subscription.updated_at = now
-    subscription.save()
+    with db.atomic():
+        audit.save_changes(subscription, {"secret_hash": _hash(secret)}, actor=actor, now=now)
+        audit.record_action(actor, subscription, "rotate", now)
     return f"{subscription.id}-{secret}"
 
 
-def revoke(subscription: Subscription, *, now: dt.datetime) -> None:
-    subscription.revoked_at = now
-    subscription.save()
+def revoke(subscription: Subscription, *, actor=None, now: dt.datetime) -> None:
+    """The address stops working for good."""
+    with db.atomic():
+        audit.save_changes(subscription, {"revoked_at": now}, actor=actor, now=now)
 
 
 def find(token: str) -> Subscription | None:
@@ -98,14 +103,6 @@ def find(token: str) -> Subscription | None:
     if not hmac.compare_digest(_hash(secret), subscription.secret_hash):
         return None
     return subscription
-
-
-def record_poll(subscription: Subscription, now: dt.datetime) -> None:
-    """Remember when the subscription was last fetched (at most one write every few minutes)."""
-    if subscription.last_polled_at and now - subscription.last_polled_at < POLL_RECORD_EVERY:
-        return
-    Subscription.update(last_polled_at=now, poll_count=Subscription.poll_count + 1).where(
-        Subscription.id == subscription.id).execute()
 
 
 def owner_user(subscription: Subscription):
@@ -361,3 +358,12 @@ def subscriptions_for(user):
     if user.is_member:
         condition |= Subscription.organisation == user.organisation_id
     return query.where(condition)
+
+
+def listed_for(user):
+    """The user's subscriptions with their organisation and person joined, newest first (for the calendars page)."""
+    owner = User.alias("owner")
+    return (subscriptions_for(user).select(Subscription, Organisation, owner)
+            .join(Organisation, JOIN.LEFT_OUTER, on=(Subscription.organisation == Organisation.id)).switch(Subscription)
+            .join(owner, JOIN.LEFT_OUTER, on=(Subscription.user == owner.id), attr="user")
+            .order_by(Subscription.created_at.desc(), Subscription.id.desc()))

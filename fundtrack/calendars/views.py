@@ -6,22 +6,28 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from peewee import fn
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
 
 from fundtrack import clock
-from fundtrack.auth.access import allow, public, scope
+from fundtrack.access import allow, public, scope
 from fundtrack.auth.models import User
 from fundtrack.calendars import services
 from fundtrack.calendars.models import Subscription
 from fundtrack.deadlines.models import Deadline
+from fundtrack.deadlines.services import visible_deadlines
 from fundtrack.feeds.models import Call, CallDeadline
+from fundtrack.feeds.services import visible_calls
 from fundtrack.forms import Form, choices
 from fundtrack.organisations.models import Organisation
-from fundtrack.validation import ValidationError
+from fundtrack.validation import ValidationError, parse_id
 from fundtrack.web import current_settings
 
 bp = Blueprint("calendars", __name__)
-scope("subscription_id")(services.subscriptions_for)
+scope(bp, "subscription_id")(services.subscriptions_for)
+scope(bp, "deadline_id")(visible_deadlines)
+scope(bp, "call_id")(lambda user: visible_calls(user).where(fn.EXISTS(
+    CallDeadline.select(CallDeadline.id).where(CallDeadline.call == Call.id))))  # a call file needs a date
 ALARMS = [("10080", _l("1 week before")), ("1440", _l("1 day before")), ("120", _l("2 hours before"))]
 CACHE_CONTROL = "private, max-age=900, must-revalidate"
 
@@ -62,7 +68,6 @@ def feed(token):
         return Response(status=404)
     now = clock.now()
     built = services.calendar_for(subscription, clock.today(), now, _base_url())
-    services.record_poll(subscription, now)
     headers = {"ETag": built.etag, "Last-Modified": format_datetime(built.last_modified, usegmt=True),
                "Cache-Control": CACHE_CONTROL, "Content-Disposition": 'inline; filename="fundtrack.ics"'}
     if _not_modified(built):
@@ -116,14 +121,14 @@ def index():
                 user=User.get_by_id(int(owner_id)) if kind == "user" else None,
                 name=form.name.data, language=form.language.data, include_deadlines=form.include_deadlines.data,
                 include_rounds=form.include_rounds.data, include_calls=form.include_calls.data,
-                alarm_minutes=[int(m) for m in form.alarms.data or [] if m.isdigit()], actor=current_user,
+                alarm_minutes=[parse_id(m) for m in form.alarms.data or [] if parse_id(m)], actor=current_user,
                 now=clock.now())
         except ValidationError as error:
             for message, params in error.errors.values():
                 flash(_(message, **params), "error")
         else:
             return _show_address(subscription, token)
-    subscriptions = list(services.subscriptions_for(current_user).order_by(Subscription.created_at.desc()))
+    subscriptions = list(services.listed_for(current_user))
     return render_template("calendars/index.html", form=form, subscriptions=subscriptions, now=clock.now())
 
 
@@ -137,7 +142,7 @@ def _show_address(subscription, token):
 @allow("fundraiser", "member", "viewer")
 def rotate(subscription_id):
     subscription = Subscription.get_by_id(subscription_id)
-    token = services.rotate(subscription, now=clock.now())
+    token = services.rotate(subscription, actor=current_user, now=clock.now())
     flash(_("The calendar has a new address. The old one no longer works: subscribe again with the new one."), "warning")
     return _show_address(subscription, token)
 
@@ -146,7 +151,7 @@ def rotate(subscription_id):
 @allow("fundraiser", "member", "viewer")
 def revoke(subscription_id):
     subscription = Subscription.get_by_id(subscription_id)
-    services.revoke(subscription, now=clock.now())
+    services.revoke(subscription, actor=current_user, now=clock.now())
     flash(_("The calendar address is revoked; calendar programs that use it get nothing more."), "success")
     return redirect(url_for(".index"))
 
@@ -172,7 +177,5 @@ def call_file(call_id):
     call = Call.get_by_id(call_id)
     deadline = (call.deadlines.where(CallDeadline.due_on >= clock.today()).order_by(CallDeadline.due_on).first()
                 or call.deadlines.order_by(CallDeadline.due_on.desc()).first())
-    if deadline is None:
-        abort(404)
     item = services.call_item(call, deadline, current_user.language, _base_url())
     return _single(item, f"call-{call.id}.ics")

@@ -1,5 +1,9 @@
 """Checklists: the template and its versions, each application's answers, the completeness score,
-the gate before submission, reuse of earlier answers, and the outcomes reported after a grant."""
+the gate before submission, reuse of earlier answers, and the outcomes reported after a grant.
+
+An application's checklist is written the first time something is saved in it; until then it is read
+as the current template with every answer missing, so that opening a page never writes.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +11,10 @@ from decimal import Decimal
 
 from peewee import fn
 
+from fundtrack.applications import events as application_events
 from fundtrack.applications.models import Application
+from fundtrack.applications.services import StageMoveRefused
+from fundtrack.audit import services as audit
 from fundtrack.checklists import defaults
 from fundtrack.checklists.models import (
     ANSWER_STATUSES,
@@ -21,9 +28,10 @@ from fundtrack.checklists.models import (
 )
 from fundtrack.db import db
 from fundtrack.deadlines.models import REPORT_KINDS, Deadline
+from fundtrack.events import Notice
 from fundtrack.i18n_markers import N_
 from fundtrack.money import parse_number
-from fundtrack.organisations.services import parse_un_goals
+from fundtrack.tags import parse_un_goals
 from fundtrack.validation import ValidationError
 
 SETTLED = ("done", "not_applicable")
@@ -36,10 +44,15 @@ ITEM_FIELDS = ("code", "section_da", "section_en", "position", "label_da", "labe
 # Templates.
 
 def current_template(now: dt.datetime | None = None) -> ChecklistTemplate:
-    """The newest template version; the default one is written the first time it is asked for."""
+    """The newest template version (the database is given the default one when it is created)."""
     template = ChecklistTemplate.select().order_by(ChecklistTemplate.version.desc()).first()
     if template is not None:
         return template
+    return create_default_template(now)
+
+
+def create_default_template(now: dt.datetime | None = None) -> ChecklistTemplate:
+    """Version 1, after the strategy's theory of change (written by the migration that creates the tables)."""
     with db.atomic():
         template = ChecklistTemplate.create(name=defaults.NAME, version=1, note="", **({"created_at": now} if now else {}))
         TemplateItem.insert_many([
@@ -78,19 +91,29 @@ def new_version(base: ChecklistTemplate, items: list[dict], *, note: str, actor,
                                    "position": position, "help_da": item.get("help_da") or "",
                                    "help_en": item.get("help_en") or "", "indicator": item.get("indicator") or ""}
                                   for position, item in enumerate(items, start=1)]).execute()
+        audit.record_create(actor, template, now)
     return template
 
 
 # Checklists and answers.
 
-def checklist_for(application: Application, *, now: dt.datetime) -> Checklist:
-    """The application's checklist, started on the current template the first time it is needed."""
+def find_checklist(application: Application) -> Checklist | None:
+    """The application's checklist if anything has been saved in it (reading only)."""
     checklist = Checklist.get_or_none(Checklist.application == application)
+    if checklist is not None:
+        checklist.application = application
+    return checklist
+
+
+def checklist_for(application: Application, *, now: dt.datetime) -> Checklist:
+    """The application's checklist, started on the current template the first time something is written."""
+    checklist = find_checklist(application)
     if checklist is not None:
         return checklist
     template = current_template(now)
     with db.atomic():
         checklist = Checklist.create(application=application, template=template, created_at=now, updated_at=now)
+        checklist.application = application
         Answer.insert_many([{"checklist": checklist, "item": item, "status": "missing", "updated_at": now}
                             for item in items_of(template)]).execute()
     return checklist
@@ -100,7 +123,21 @@ def rows(checklist: Checklist) -> list[tuple[TemplateItem, Answer]]:
     """Every item of the checklist with its answer, in template order (one query)."""
     answers = (Answer.select(Answer, TemplateItem).join(TemplateItem)
                .where(Answer.checklist == checklist).order_by(TemplateItem.position))
-    return [(answer.item, answer) for answer in answers]
+    result = []
+    for answer in answers:
+        answer.checklist = checklist
+        result.append((answer.item, answer))
+    return result
+
+
+def rows_of(application: Application) -> tuple[ChecklistTemplate, list[tuple[TemplateItem, Answer]]]:
+    """The template and the items with their answers, as read: an application whose checklist has not been
+    started reads the current template with every answer missing (nothing is written)."""
+    checklist = find_checklist(application)
+    if checklist is not None:
+        return checklist.template, rows(checklist)
+    template = current_template()
+    return template, [(item, Answer(item=item, status="missing")) for item in items_of(template)]
 
 
 def save_answer(answer: Answer, data: dict, *, actor, now: dt.datetime) -> Answer:
@@ -136,11 +173,13 @@ def save_answer(answer: Answer, data: dict, *, actor, now: dt.datetime) -> Answe
             errors["un_goals"] = N_("Choose at least one UN goal.")
     if errors:
         raise ValidationError(errors)
-    answer.status, answer.text, answer.number, answer.source = status, text, number, source
-    answer.reason, answer.un_goals = reason if status == "not_applicable" else "", goals
-    answer.updated_at, answer.updated_by = now, actor
-    answer.save()
-    Checklist.update(updated_at=now).where(Checklist.id == answer.checklist_id).execute()
+    values = {"status": status, "text": text, "number": number, "source": source,
+              "reason": reason if status == "not_applicable" else "", "un_goals": goals}
+    with db.atomic():
+        if audit.save_changes(answer, values, actor=actor, now=now):
+            answer.updated_by = actor
+            answer.save(only=[Answer.updated_by])
+            Checklist.update(updated_at=now).where(Checklist.id == answer.checklist_id).execute()
     return answer
 
 
@@ -162,10 +201,10 @@ def scores_for(application_ids) -> dict[int, tuple[int, int]]:
     return {application_id: (int(done or 0), int(total)) for application_id, done, total in query}
 
 
-def missing_items(application: Application, *, now: dt.datetime) -> list[TemplateItem]:
+def missing_items(application: Application) -> list[TemplateItem]:
     """The required items not yet settled: what stands between the application and submission."""
-    checklist = checklist_for(application, now=now)
-    return [item for item, answer in rows(checklist) if item.required and answer.status not in SETTLED]
+    _template, found = rows_of(application)
+    return [item for item, answer in found if item.required and answer.status not in SETTLED]
 
 
 def copy_from(checklist: Checklist, source: Application, *, actor, now: dt.datetime) -> int:
@@ -186,15 +225,14 @@ def copy_from(checklist: Checklist, source: Application, *, actor, now: dt.datet
             found = theirs.get(item.code)
             if found is None or answer.status in SETTLED:
                 continue
-            answer.text, answer.number, answer.source = found.text, found.number, found.source
-            answer.un_goals, answer.status, answer.reason = found.un_goals, "draft", ""
-            answer.updated_at, answer.updated_by = now, actor
-            answer.save()
+            audit.save_changes(answer, {"text": found.text, "number": found.number, "source": found.source,
+                                        "un_goals": found.un_goals, "status": "draft", "reason": ""},
+                               actor=actor, now=now)
             copied += 1
     return copied
 
 
-def upgrade(checklist: Checklist, *, now: dt.datetime) -> ChecklistTemplate:
+def upgrade(checklist: Checklist, *, actor=None, now: dt.datetime) -> ChecklistTemplate:
     """Move a checklist to the current template version, keeping every answer whose item still exists."""
     template = current_template(now)
     if template.id == checklist.template_id:
@@ -208,9 +246,7 @@ def upgrade(checklist: Checklist, *, now: dt.datetime) -> ChecklistTemplate:
                           text=previous.text if previous else "", number=previous.number if previous else None,
                           source=previous.source if previous else "", reason=previous.reason if previous else "",
                           un_goals=previous.un_goals if previous else [], updated_at=now)
-        checklist.template = template
-        checklist.updated_at = now
-        checklist.save()
+        audit.save_changes(checklist, {"template": template}, actor=actor, now=now)
     return template
 
 
@@ -223,9 +259,9 @@ def earlier_applications(application: Application):
 
 # Outcomes after the grant.
 
-def promised_indicators(checklist: Checklist) -> list[tuple[TemplateItem, Answer]]:
-    """The items whose numbers become the report's indicators."""
-    return [(item, answer) for item, answer in rows(checklist) if item.indicator]
+def promised_indicators(application: Application) -> list[tuple[TemplateItem, Answer]]:
+    """The items whose numbers become the report's indicators (reading only)."""
+    return [(item, answer) for item, answer in rows_of(application)[1] if item.indicator]
 
 
 def record_outcomes(deadline: Deadline, values: dict[int, tuple[str, str]], *, actor, now: dt.datetime) -> int:
@@ -233,7 +269,7 @@ def record_outcomes(deadline: Deadline, values: dict[int, tuple[str, str]], *, a
     if deadline.kind not in REPORT_KINDS:
         raise ValidationError({"deadline": N_("Outcomes are recorded with a report.")})
     checklist = checklist_for(deadline.application, now=now)
-    indicators = {item.id: item for item, _ in promised_indicators(checklist)}
+    indicators = {item.id: item for item, _ in rows(checklist) if item.indicator}
     errors, parsed = {}, {}
     for item_id, (value, note) in values.items():
         if item_id not in indicators or value in (None, ""):
@@ -244,12 +280,19 @@ def record_outcomes(deadline: Deadline, values: dict[int, tuple[str, str]], *, a
             errors[f"value-{item_id}"] = N_("Write a number, e.g. 25 or 12,5.")
     if errors:
         raise ValidationError(errors)
+    recorded = outcomes_of(deadline)
     with db.atomic():
         for item_id, (number, note) in parsed.items():
-            Outcome.insert(checklist=checklist, item=item_id, deadline=deadline, indicator=indicators[item_id].indicator,
-                           value=number, note=note, recorded_at=now, recorded_by=actor).on_conflict(
-                conflict_target=[Outcome.deadline, Outcome.item],
-                update={Outcome.value: number, Outcome.note: note, Outcome.recorded_at: now}).execute()
+            outcome = recorded.get(item_id)
+            if outcome is None:
+                outcome = Outcome.create(checklist=checklist, item=item_id, deadline=deadline, value=number, note=note,
+                                         indicator=indicators[item_id].indicator, recorded_at=now, recorded_by=actor)
+                outcome.checklist, outcome.item = checklist, indicators[item_id]
+                audit.record_create(actor, outcome, now)
+            else:
+                outcome.checklist, outcome.item = checklist, indicators[item_id]
+                audit.save_changes(outcome, {"value": number, "note": note, "recorded_at": now, "recorded_by": actor},
+                                   actor=actor, now=now)
     return len(parsed)
 
 
@@ -264,3 +307,21 @@ def outcome_totals(start: dt.date, end: dt.date, organisation_id: int | None = N
     if organisation_id is not None:
         query = query.join(Application).where(Application.organisation == organisation_id)
     return {indicator: Decimal(total) for indicator, total in query.tuples()}
+
+
+# The gate before submission.
+
+@application_events.moving.connect
+def _gate(application, *, to_stage, actor, override_reason, **rest):
+    """Submission needs every required item settled, unless a fundraiser overrides with a reason (kept in
+    the history)."""
+    if to_stage != "submitted":
+        return None
+    missing = missing_items(application)
+    if not missing:
+        return None
+    if override_reason.strip() and actor is not None and actor.is_fundraiser:
+        return Notice(N_("Submitted although the checklist is not complete."),
+                      {"reason_code": "checklist_override", "reason": override_reason.strip()})
+    raise StageMoveRefused(N_("The checklist is not complete: %(count)d required items are missing."),
+                           {"count": len(missing)}, missing=missing)

@@ -1,26 +1,48 @@
-"""Checklist pages: fill in, copy, upgrade, print; record outcomes with a report; edit the template."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+"""Checklist pages: fill in, copy, upgrade, print; record outcomes with a report; edit the template.
+Also the checklist's part of an application's page and the score on its board card."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from fundtrack import clock
+from fundtrack.access import allow, scope
+from fundtrack.applications import events as application_events
 from fundtrack.applications.models import Application
-from fundtrack.auth.access import allow, scope
+from fundtrack.applications.services import visible_applications
 from fundtrack.checklists import services
 from fundtrack.checklists.models import ANSWER_STATUSES, INDICATORS, ITEM_KINDS, ChecklistTemplate
+from fundtrack.db import db
 from fundtrack.deadlines.models import REPORT_KINDS, Deadline
+from fundtrack.deadlines.services import visible_deadlines
+from fundtrack.events import Column, Section
 from fundtrack.forms import Form
 from fundtrack.funders.models import Funder
 from fundtrack.organisations.models import Organisation
-from fundtrack.validation import ValidationError
+from fundtrack.validation import ValidationError, parse_id
+from fundtrack.web import arg_choice
 
 bp = Blueprint("checklists", __name__)
+scope(bp, "application_id")(visible_applications)
+scope(bp, "deadline_id")(lambda user: visible_deadlines(user).where(Deadline.kind.in_(list(REPORT_KINDS))))
+FIELDS = ("status", "text", "number", "source", "reason", "un_goals")
 
 
-@scope("template_id")
+@scope(bp, "template_id")
 def visible_templates(user):
     return ChecklistTemplate.select()
+
+
+@application_events.page_sections.connect
+def checklist_section(application, **rest):
+    return Section("checklists/_section.html", order=10,
+                   data={"score": services.scores_for([application.id]).get(application.id)})
+
+
+@application_events.list_columns.connect
+def score_column(sender, **rest):
+    return Column("checklist", _("Theory of change"), services.scores_for, card="checklists/_score_card.html", order=90)
 
 
 def _application(application_id):
@@ -39,47 +61,45 @@ def _grouped(rows):
     return sections
 
 
-def _render(application, checklist, *, typed=None, errors=None, status=200):
-    done, total = services.score(checklist)
+def _score(rows) -> tuple[int, int]:
+    required = [answer for item, answer in rows if item.required]
+    return sum(answer.status in services.SETTLED for answer in required), len(required)
+
+
+def _render(application, *, typed=None, errors=None, status=200):
+    template, rows = services.rows_of(application)
+    done, total = _score(rows)
     return render_template(
-        "checklists/show.html", application=application, checklist=checklist,
-        sections=_grouped(services.rows(checklist)), statuses=ANSWER_STATUSES, done=done, total=total,
-        typed=typed or {}, errors=errors or {}, current=services.current_template(),
-        sources=list(services.earlier_applications(application)), form=Form(),
+        "checklists/show.html", application=application, template=template, sections=_grouped(rows),
+        statuses=ANSWER_STATUSES, done=done, total=total, typed=typed or {}, errors=errors or {},
+        current=services.current_template(), sources=list(services.earlier_applications(application)), form=Form(),
     ), status
 
 
 @bp.route("/<int:application_id>", methods=["GET", "POST"])
 @allow("fundraiser", "member", readers=("viewer",))
 def show(application_id):
+    """The checklist; a save writes every answer or none (what was typed comes back with the errors)."""
     application = _application(application_id)
-    now = clock.now()
-    checklist = services.checklist_for(application, now=now)
     if request.method == "GET":
-        return _render(application, checklist)
-    if not Form().validate_on_submit():
-        abort(400)
+        return _render(application)
+    now = clock.now()
     typed, errors = {}, {}
-    answers = services.rows(checklist)
-    for _item, answer in answers:
-        prefix = f"a{answer.id}-"
-        typed[answer.id] = {field: request.form.get(prefix + field, "") for field in ("status", "text", "number",
-                                                                                       "source", "reason", "un_goals")}
-        typed[answer.id]["un_goals"] = ", ".join(request.form.getlist(prefix + "un_goals"))
-    from fundtrack.db import db
-
     with db.atomic() as transaction:
-        for _item, answer in answers:
+        checklist = services.checklist_for(application, now=now)
+        for item, answer in services.rows(checklist):
+            prefix = f"i{item.id}-"
+            typed[item.id] = {name: request.form.get(prefix + name, "") for name in FIELDS}
+            typed[item.id]["un_goals"] = ", ".join(request.form.getlist(prefix + "un_goals"))
             try:
-                services.save_answer(answer, typed[answer.id], actor=current_user, now=now)
+                services.save_answer(answer, typed[item.id], actor=current_user, now=now)
             except ValidationError as error:
-                errors[answer.id] = [_(message, **params) for message, params in error.errors.values()]
+                errors[item.id] = [_(message, **params) for message, params in error.errors.values()]
         if errors:
             transaction.rollback()  # all or nothing: what was typed is shown again, with the errors
     if errors:
         flash(_("Nothing was saved: %(count)d items need attention.", count=len(errors)), "error")
-        return _render(application, services.checklist_for(application, now=now), typed=typed, errors=errors,
-                       status=400)
+        return _render(application, typed=typed, errors=errors, status=400)
     flash(_("The checklist is saved."), "success")
     return redirect(url_for(".show", application_id=application_id))
 
@@ -88,10 +108,11 @@ def show(application_id):
 @allow("fundraiser", "member")
 def copy(application_id):
     application = _application(application_id)
-    source_id = request.form.get("source", "")
-    source = Application.get_or_none(Application.id == int(source_id)) if source_id.isdigit() else None
-    if source is None or source.organisation_id != application.organisation_id or not Form().validate_on_submit():
-        abort(404)
+    source_id = parse_id(request.form.get("source"))
+    source = visible_applications(current_user).where(Application.id == source_id).first() if source_id else None
+    if source is None:
+        flash(_("Choose an earlier application of the same organisation to copy from."), "error")
+        return redirect(url_for(".show", application_id=application_id))
     try:
         count = services.copy_from(services.checklist_for(application, now=clock.now()), source, actor=current_user,
                                    now=clock.now())
@@ -106,10 +127,9 @@ def copy(application_id):
 @bp.route("/<int:application_id>/upgrade", methods=["POST"])
 @allow("fundraiser", "member")
 def upgrade(application_id):
-    if not Form().validate_on_submit():
-        abort(400)
     application = _application(application_id)
-    template = services.upgrade(services.checklist_for(application, now=clock.now()), now=clock.now())
+    template = services.upgrade(services.checklist_for(application, now=clock.now()), actor=current_user,
+                                now=clock.now())
     flash(_("The checklist now follows version %(version)d of the template; your answers are kept.",
             version=template.version), "success")
     return redirect(url_for(".show", application_id=application_id))
@@ -120,12 +140,12 @@ def upgrade(application_id):
 def print_view(application_id):
     """The whole checklist as a clean page, to send to a funder or print to PDF, in either language."""
     application = _application(application_id)
-    checklist = services.checklist_for(application, now=clock.now())
-    language = request.args.get("lang") if request.args.get("lang") in ("da", "en") else current_user.language
+    template, rows = services.rows_of(application)
+    language = arg_choice("lang", ("da", "en"), current_user.language)
     with force_locale(language):
-        return render_template("checklists/print.html", application=application, checklist=checklist,
-                               sections=_grouped(services.rows(checklist)), language=language,
-                               score=services.score(checklist), statuses=ANSWER_STATUSES, today=clock.today())
+        return render_template("checklists/print.html", application=application, template=template,
+                               sections=_grouped(rows), language=language, score=_score(rows),
+                               statuses=ANSWER_STATUSES, today=clock.today())
 
 
 @bp.route("/outcomes/<int:deadline_id>", methods=["GET", "POST"])
@@ -133,15 +153,10 @@ def print_view(application_id):
 def outcomes(deadline_id):
     """The indicators promised in the checklist, and what the report says was achieved."""
     deadline = Deadline.get_by_id(deadline_id)
-    if deadline.kind not in REPORT_KINDS:
-        abort(404)
     application = _application(deadline.application_id)
-    checklist = services.checklist_for(application, now=clock.now())
-    promised = services.promised_indicators(checklist)
+    promised = services.promised_indicators(application)
     errors = {}
     if request.method == "POST":
-        if not Form().validate_on_submit():
-            abort(400)
         values = {item.id: (request.form.get(f"value-{item.id}", ""), request.form.get(f"note-{item.id}", ""))
                   for item, _answer in promised}
         try:
@@ -160,8 +175,6 @@ def outcomes(deadline_id):
 @allow("fundraiser", "member", "viewer")
 def templates():
     versions = list(ChecklistTemplate.select().order_by(ChecklistTemplate.version.desc()))
-    if not versions:
-        versions = [services.current_template(clock.now())]
     return render_template("checklists/templates.html", versions=versions)
 
 
@@ -173,8 +186,6 @@ def template(template_id):
     items = services.items_of(base)
     errors = {}
     if request.method == "POST":
-        if not Form().validate_on_submit():
-            abort(400)
         edited = []
         for item in items:
             if request.form.get(f"remove-{item.id}"):

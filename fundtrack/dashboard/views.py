@@ -3,9 +3,9 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from fundtrack import clock
+from fundtrack.access import allow
 from fundtrack.applications.models import STAGES
 from fundtrack.applications.services import stage_counts, visible_applications
-from fundtrack.auth.access import allow
 from fundtrack.deadlines import services as deadlines
 from fundtrack.deadlines.models import DEADLINE_KINDS
 

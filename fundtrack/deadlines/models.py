@@ -1,7 +1,9 @@
 """Typed deadlines."""
+
 from peewee import CharField, DateField, ForeignKeyField, IntegerField, TextField
 
 from fundtrack.applications.models import Application
+from fundtrack.audit.services import Choice, Day, Moment, Note, Text, describe
 from fundtrack.auth.models import User
 from fundtrack.clock import now
 from fundtrack.db import BaseModel, UTCDateTimeField
@@ -19,7 +21,7 @@ REPORT_KINDS = ("interim_report", "final_report")
 
 
 class Deadline(BaseModel):
-    """A date an application must meet. `due_on` is the local date; `due_at` is set when there is a time.
+    """A date an application must meet. `due_on` is the local date; `due_at` the moment, when there is a time.
 
     `sequence` rises whenever the date, time or title changes, so calendars can tell an update.
     """
@@ -29,7 +31,6 @@ class Deadline(BaseModel):
     title = CharField(default="")
     due_on = DateField(index=True)
     due_at = UTCDateTimeField(null=True)
-    timezone = CharField(default="Europe/Copenhagen")
     done_at = UTCDateTimeField(null=True)
     done_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     notes = TextField(default="")
@@ -45,3 +46,15 @@ class Deadline(BaseModel):
     class Meta:
         # Open deadlines by date: the dashboard, the overdue list and the reminders all ask this.
         indexes = ((("done_at", "due_on"), False),)
+
+
+
+describe(Deadline, N_("Deadline"), {
+    "kind": Choice(N_("Kind"), DEADLINE_KINDS), "title": Text(N_("Title")), "due_on": Day(N_("Date")),
+    "due_at": Moment(N_("Time")), "done_at": Moment(N_("Done")), "notes": Note(N_("Notes")),
+    "deleted_at": Moment(N_("Removed")),
+}, page=lambda deadline: ("application", deadline.application_id),
+    organisation=lambda deadline: deadline.application.organisation_id,
+    name=lambda deadline: deadline.title or DEADLINE_KINDS.get(deadline.kind, deadline.kind),
+    secret=("sequence", "alerts_planned_on", "done_by"),
+    actions={"complete": N_("marked done"), "reopen": N_("opened again")})

@@ -1,18 +1,30 @@
-"""Adding, changing, completing and listing deadlines, and the report deadlines a grant brings."""
+"""Adding, changing, completing and listing deadlines, and the deadlines that follow from what happens to
+an application: its submission deadline when it is made, the reports owed after a grant, and the ones a
+submission, a decision or a withdrawal settles."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 from dateutil.relativedelta import relativedelta
+from peewee import NodeList, fn
 
+from fundtrack import clock
+from fundtrack.applications import events as application_events
 from fundtrack.applications.models import Application
+from fundtrack.applications.services import StageMoveRefused
+from fundtrack.audit import services as audit
+from fundtrack.db import db
+from fundtrack.deadlines import events
 from fundtrack.deadlines.models import DEADLINE_KINDS, REPORT_KINDS, Deadline
+from fundtrack.funders import services as funder_services
 from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
-from fundtrack.validation import ValidationError
+from fundtrack.validation import ValidationError, check_day
 
 DEFAULT_PROJECT_MONTHS = 12
+SUBMITTED_STAGES = ("submitted", "granted", "rejected", "withdrawn", "reporting", "closed")
 
 
 def visible_deadlines(user):
@@ -31,66 +43,73 @@ def _validated(kind: str, due_on, title: str) -> None:
         errors["kind"] = N_("Choose a kind from the list.")
     if due_on is None:
         errors["due_on"] = N_("This field is required.")
+    check_day(errors, "due_on", due_on)
     if kind == "custom" and not (title or "").strip():
         errors["title"] = N_("A deadline of kind 'other' needs a title.")
     if errors:
         raise ValidationError(errors)
 
 
-def add_deadline(application: Application, kind: str, due_on: dt.date, *, now: dt.datetime,
-                 title: str = "", due_at: dt.datetime | None = None, timezone: str = "Europe/Copenhagen",
-                 notes: str = "") -> Deadline:
+def add_deadline(application: Application, kind: str, due_on: dt.date, *, actor=None, now: dt.datetime,
+                 title: str = "", due_at: dt.datetime | None = None, notes: str = "") -> Deadline:
+    """A new deadline of an application, on the record."""
     _validated(kind, due_on, title)
-    return Deadline.create(application=application, kind=kind, title=(title or "").strip(), due_on=due_on,
-                           due_at=due_at, timezone=timezone, notes=notes, created_at=now, updated_at=now)
+    with db.atomic():
+        deadline = Deadline.create(application=application, kind=kind, title=(title or "").strip(), due_on=due_on,
+                                   due_at=due_at, notes=(notes or "").strip(), created_at=now, updated_at=now)
+        audit.record_create(actor, deadline, now)
+        events.changed.send(deadline, action="create", actor=actor, now=now)
+    return deadline
 
 
 def update_deadline(deadline: Deadline, *, kind: str, due_on: dt.date, title: str = "",
-                    due_at: dt.datetime | None = None, notes: str = "", now: dt.datetime) -> Deadline:
+                    due_at: dt.datetime | None = None, notes: str = "", actor=None, now: dt.datetime) -> Deadline:
     """Change a deadline; a new date, time or title raises its sequence so that calendars see the change."""
     _validated(kind, due_on, title)
     title = (title or "").strip()
+    values = {"kind": kind, "due_on": due_on, "due_at": due_at, "title": title, "notes": (notes or "").strip()}
     moved = (deadline.due_on, deadline.due_at, deadline.title, deadline.kind) != (due_on, due_at, title, kind)
-    deadline.kind, deadline.due_on, deadline.due_at, deadline.title, deadline.notes = kind, due_on, due_at, title, notes
-    if moved:
-        deadline.sequence += 1
-        deadline.alerts_planned_on = None  # reminders are planned afresh for the new date
-    deadline.updated_at = now
-    deadline.save()
+    with db.atomic():
+        if moved:
+            values.update(sequence=deadline.sequence + 1, alerts_planned_on=None)  # reminders planned afresh
+        if audit.save_changes(deadline, values, actor=actor, now=now):
+            events.changed.send(deadline, action="update", actor=actor, now=now)
     return deadline
 
 
 def complete_deadline(deadline: Deadline, *, actor, now: dt.datetime) -> None:
+    """Mark a deadline done (it stays in the calendars, marked done)."""
     if deadline.done_at is not None:
         return
-    deadline.done_at = now
-    deadline.done_by = actor
-    deadline.updated_at = now
-    deadline.save()
+    with db.atomic():
+        audit.save_changes(deadline, {"done_at": now, "done_by": actor}, actor=actor, now=now, action="complete")
+        events.changed.send(deadline, action="complete", actor=actor, now=now)
 
 
-def reopen_deadline(deadline: Deadline, *, now: dt.datetime) -> None:
-    deadline.done_at = None
-    deadline.done_by = None
-    deadline.alerts_planned_on = None
-    deadline.updated_at = now
-    deadline.save()
+def reopen_deadline(deadline: Deadline, *, actor=None, now: dt.datetime) -> None:
+    """Open a completed deadline again; its reminders are planned afresh."""
+    with db.atomic():
+        audit.save_changes(deadline, {"done_at": None, "done_by": None, "alerts_planned_on": None}, actor=actor,
+                           now=now, action="reopen")
+        events.changed.send(deadline, action="reopen", actor=actor, now=now)
 
 
-def delete_deadline(deadline: Deadline, *, now: dt.datetime) -> None:
+def delete_deadline(deadline: Deadline, *, actor=None, now: dt.datetime) -> None:
     """Remove a deadline from every list; it is kept, marked, so calendars can cancel the event."""
-    deadline.deleted_at = now
-    deadline.updated_at = now
-    deadline.sequence += 1
-    deadline.save()
+    with db.atomic():
+        audit.save_changes(deadline, {"deleted_at": now, "sequence": deadline.sequence + 1}, actor=actor, now=now,
+                           action="delete")
+        events.changed.send(deadline, action="delete", actor=actor, now=now)
 
 
 def complete_open(application: Application, kinds, *, actor, now: dt.datetime) -> int:
     """Mark the application's open deadlines of `kinds` done (e.g. the submission deadline once submitted)."""
-    return (Deadline.update(done_at=now, done_by=actor, updated_at=now)
-            .where((Deadline.application == application) & Deadline.kind.in_(list(kinds))
-                   & Deadline.done_at.is_null() & Deadline.deleted_at.is_null())
-            .execute())
+    open_ones = list(Deadline.select().where((Deadline.application == application) & Deadline.kind.in_(list(kinds))
+                                             & Deadline.done_at.is_null() & Deadline.deleted_at.is_null()))
+    for deadline in open_ones:
+        deadline.application = application
+        complete_deadline(deadline, actor=actor, now=now)
+    return len(open_ones)
 
 
 def report_deadline_dates(application: Application, funder: Funder, decided_on: dt.date) -> dict[str, dt.date]:
@@ -110,15 +129,21 @@ def report_deadline_dates(application: Application, funder: Funder, decided_on: 
     return dates
 
 
-def create_report_deadlines(application: Application, decided_on: dt.date, *, now: dt.datetime) -> list[Deadline]:
+def create_report_deadlines(application: Application, decided_on: dt.date, *, actor=None,
+                            now: dt.datetime) -> list[Deadline]:
     """The report deadlines owed after a grant, unless the application already has open ones of that kind."""
     existing = {d.kind for d in application.deadlines.where(Deadline.deleted_at.is_null()
                                                             & Deadline.kind.in_(list(REPORT_KINDS)))}
     created = []
     for kind, due_on in report_deadline_dates(application, application.funder, decided_on).items():
         if kind not in existing:
-            created.append(add_deadline(application, kind, due_on, now=now))
+            created.append(add_deadline(application, kind, due_on, actor=actor, now=now))
     return created
+
+
+def open_reports(application: Application) -> int:
+    return (Deadline.select().where((Deadline.application == application) & Deadline.kind.in_(list(REPORT_KINDS))
+                                    & Deadline.done_at.is_null() & Deadline.deleted_at.is_null()).count())
 
 
 def upcoming(user, today: dt.date, limit: int | None = 10):
@@ -151,3 +176,67 @@ def next_open_by_application(application_ids) -> dict[int, Deadline]:
     for deadline in rows:
         first.setdefault(deadline.application_id, deadline)
     return first
+
+
+def next_due_on():
+    """SQL: an application's earliest open deadline (a correlated subquery, to sort the list by)."""
+    inner = Deadline.alias("next_open")
+    return NodeList((inner.select(fn.MIN(inner.due_on))
+                     .where((inner.application == Application.id) & inner.done_at.is_null()
+                            & inner.deleted_at.is_null()),))
+
+
+def open_within(today: dt.date, days: int | None):
+    """SQL: applications with an open deadline overdue (`days` None) or due within `days` from today."""
+    window = Deadline.select(Deadline.application).where(Deadline.done_at.is_null() & Deadline.deleted_at.is_null())
+    if days is None:
+        window = window.where(Deadline.due_on < today)
+    else:
+        window = window.where(Deadline.due_on.between(today, today + dt.timedelta(days=days)))
+    return Application.id.in_(window)
+
+
+# What follows from an application's life.
+
+@application_events.created.connect
+def _submission_deadline(application, *, actor, now, submission, **rest):
+    """A new application's submission deadline: the one it came with, else its round's next date.
+    An application that is already past submission gets it done."""
+    if submission is not None:
+        deadline = add_deadline(application, "submission", submission.due_on, due_at=submission.due_at,
+                                title=submission.title, actor=actor, now=now)
+    elif application.round_id:
+        round_ = application.round
+        upcoming_days = funder_services.next_dates(round_, clock.to_local(now).date(), 1)
+        if not upcoming_days:
+            return
+        deadline = add_deadline(application, "submission", upcoming_days[0], actor=actor, now=now, title=round_.name,
+                                due_at=funder_services.deadline_moment(round_, upcoming_days[0], clock.local_zone()))
+    else:
+        return
+    if application.stage in SUBMITTED_STAGES:
+        complete_deadline(deadline, actor=actor, now=now)
+
+
+@application_events.moving.connect
+def _reports_before_closing(application, *, to_stage, **rest):
+    """An application cannot close while reports are still owed."""
+    if to_stage == "closed":
+        count = open_reports(application)
+        if count:
+            raise StageMoveRefused(N_("%(count)d report deadlines are still open: deliver or remove them first."),
+                                   {"count": count})
+
+
+@application_events.moved.connect
+def _after_move(application, *, to_stage, on, actor, now, **rest):
+    """Submitting settles the submission; a decision settles its expected date; a withdrawal every open task;
+    a grant brings the reports owed."""
+    if to_stage == "submitted":
+        complete_open(application, ("submission", "internal_draft"), actor=actor, now=now)
+    if to_stage in ("granted", "rejected", "withdrawn"):
+        complete_open(application, ("decision_expected",), actor=actor, now=now)
+    if to_stage == "withdrawn":
+        complete_open(application, ("submission", "internal_draft", "custom"), actor=actor, now=now)
+    if to_stage == "granted":
+        create_report_deadlines(application, on, actor=actor, now=now)

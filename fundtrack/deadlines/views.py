@@ -1,22 +1,60 @@
-"""Deadline pages: the list of what is due, and adding, changing, completing and removing deadlines."""
+"""Deadline pages: the list of what is due, and adding, changing, completing and removing deadlines; also
+the deadlines on an application's page, the list's "next deadline" column and its deadline filter."""
+
 import datetime as dt
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from fundtrack import clock
+from fundtrack.access import allow, scope
+from fundtrack.applications import events as application_events
 from fundtrack.applications.models import Application
-from fundtrack.applications.transfer import DEADLINE_COLUMNS, export_deadlines
-from fundtrack.auth.access import allow, scope
+from fundtrack.applications.services import visible_applications
+from fundtrack.applications.views import render_page as application_page
 from fundtrack.deadlines import services
 from fundtrack.deadlines.forms import DeadlineForm
 from fundtrack.deadlines.models import DEADLINE_KINDS, REPORT_KINDS, Deadline
+from fundtrack.deadlines.transfer import EXPORT_COLUMNS, export_deadlines
+from fundtrack.events import Column, Filter, Section
 from fundtrack.validation import ValidationError
-from fundtrack.web import apply_errors, export_response, form_status, paginate
+from fundtrack.web import apply_errors, arg_choice, export_response, form_status, paginate
 
 bp = Blueprint("deadlines", __name__)
-scope("deadline_id")(services.visible_deadlines)
+scope(bp, "deadline_id")(services.visible_deadlines)
+scope(bp, "application_id")(visible_applications)
+WINDOWS = {"overdue": None, "7": 7, "30": 30, "90": 90}
+
+
+@application_events.page_sections.connect
+def deadlines_section(application, user, today, forms, **rest):
+    deadlines = list(application.deadlines.where(Deadline.deleted_at.is_null()).order_by(Deadline.due_on, Deadline.id))
+    return Section("deadlines/_section.html", order=20, data={
+        "deadlines": deadlines, "form": forms.get("deadline") or DeadlineForm(formdata=None), "kinds": DEADLINE_KINDS,
+        "report_kinds": REPORT_KINDS, "may_change": user.role in ("fundraiser", "member")})
+
+
+@application_events.list_columns.connect
+def next_deadline_column(sender, user, today, **rest):
+    return Column("deadline", _("Next deadline"), services.next_open_by_application, cell="deadlines/_next_cell.html",
+                  card="deadlines/_next_card.html", sort=services.next_due_on(), order=80)
+
+
+@application_events.list_filters.connect
+def window_filter(sender, user, today, **rest):
+    window = arg_choice("window", WINDOWS)
+    condition = services.open_within(today, WINDOWS[window]) if window else None
+    return Filter(condition, template="deadlines/_window_filter.html", parameters=("window",))
+
+
+WINDOW_LABELS = {"overdue": _l("Overdue"), "7": _l("Next 7 days"), "30": _l("Next 30 days"), "90": _l("Next 90 days")}
+
+
+@bp.app_context_processor
+def window_labels():
+    return {"deadline_windows": WINDOW_LABELS}
 
 
 @bp.route("/")
@@ -32,12 +70,12 @@ def index():
 @allow("fundraiser", "member", "viewer", unscoped=("fmt",))
 def export(fmt):
     query = services.visible_deadlines(current_user).order_by(Deadline.due_on, Deadline.id)
-    return export_response(export_deadlines(query), DEADLINE_COLUMNS, fmt, "deadlines")
+    return export_response(export_deadlines(query), EXPORT_COLUMNS, fmt, "deadlines")
 
 
 def _moment(form) -> dt.datetime | None:
     """The deadline's time of day as an aware moment, when one was given."""
-    if not form.due_time.data:
+    if not form.due_time.data or form.due_on.data is None:
         return None
     hour, minute = (int(part) for part in form.due_time.data.replace(".", ":").split(":"))
     return dt.datetime.combine(form.due_on.data, dt.time(hour, minute), tzinfo=clock.local_zone()).astimezone(clock.UTC)
@@ -51,14 +89,14 @@ def new(application_id):
     if form.validate_on_submit():
         try:
             services.add_deadline(application, form.kind.data, form.due_on.data, title=form.title.data or "",
-                                  due_at=_moment(form), timezone=str(clock.local_zone()), notes=form.notes.data or "",
+                                  due_at=_moment(form), notes=form.notes.data or "", actor=current_user,
                                   now=clock.now())
         except ValidationError as error:
             apply_errors(form, error)
         else:
             flash(_("The deadline is added."), "success")
             return redirect(url_for("applications.show", application_id=application.id) + "#deadlines")
-    return render_template("deadlines/form.html", form=form, application=application, deadline=None), 400
+    return application_page(application, forms={"deadline": form}, status=400)
 
 
 @bp.route("/<int:deadline_id>", methods=["GET", "POST"])
@@ -71,7 +109,8 @@ def edit(deadline_id):
     if form.validate_on_submit():
         try:
             services.update_deadline(deadline, kind=form.kind.data, due_on=form.due_on.data, title=form.title.data or "",
-                                     due_at=_moment(form), notes=form.notes.data or "", now=clock.now())
+                                     due_at=_moment(form), notes=form.notes.data or "", actor=current_user,
+                                     now=clock.now())
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -96,7 +135,7 @@ def complete(deadline_id):
 @allow("fundraiser", "member")
 def reopen(deadline_id):
     deadline = Deadline.get_by_id(deadline_id)
-    services.reopen_deadline(deadline, now=clock.now())
+    services.reopen_deadline(deadline, actor=current_user, now=clock.now())
     flash(_("The deadline is open again."), "success")
     return redirect(url_for("applications.show", application_id=deadline.application_id) + "#deadlines")
 
@@ -105,6 +144,6 @@ def reopen(deadline_id):
 @allow("fundraiser", "member")
 def delete(deadline_id):
     deadline = Deadline.get_by_id(deadline_id)
-    services.delete_deadline(deadline, now=clock.now())
+    services.delete_deadline(deadline, actor=current_user, now=clock.now())
     flash(_("The deadline is removed."), "success")
     return redirect(url_for("applications.show", application_id=deadline.application_id) + "#deadlines")

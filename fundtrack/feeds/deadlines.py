@@ -3,8 +3,8 @@
 English and Danish phrasings and formats are read ("Closing date: 6 October 2026 4:00pm UK time",
 "Ansøgningsfrist: 1. marts 2027 kl. 12.00", "Frist: 15.09.2027", year-less "18. oktober"). Only a
 date that a deadline word points to counts: anything else is left unknown, never guessed. Time zones
-named in the text are respected; without one, a time of day is Copenhagen time. Nothing here reads
-the machine's own time zone.
+named in the text are respected; without one, a time of day is in the installation's zone (Copenhagen by
+default). Nothing here reads the machine's own time zone.
 """
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from fundtrack.clock import local_zone
 from fundtrack.spreadsheets import MONTHS
 
-DEFAULT_ZONE = "Europe/Copenhagen"
 UTC = dt.UTC
 WINDOW = 90  # how far before a date a deadline word may stand (characters)
 
@@ -172,7 +172,7 @@ def find_in_text(text: str, reference: dt.date, *, need_keyword: bool = True) ->
             continue
         taken.append((match.start(), match.end()))
         clock, zone, length = _time_and_zone(lowered[match.end():match.end() + 40])
-        zone = zone or DEFAULT_ZONE
+        zone = zone or local_zone().key
         due_at = None
         if clock is not None:
             due_at = dt.datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).astimezone(UTC)
@@ -203,7 +203,7 @@ def find_in_fields(entry: dict, reference: dt.date) -> list[FoundDeadline]:
             found.append(FoundDeadline(moment.date(), moment.astimezone(UTC), str(moment.tzinfo), f"{key}: {text}"))
             continue
         if moment is not None and len(text) == 10:
-            found.append(FoundDeadline(moment.date(), None, DEFAULT_ZONE, f"{key}: {text}"))
+            found.append(FoundDeadline(moment.date(), None, local_zone().key, f"{key}: {text}"))
             continue
         for deadline in find_in_text(text, reference, need_keyword=False).deadlines:
             found.append(FoundDeadline(deadline.due_on, deadline.due_at, deadline.timezone, f"{key}: {text}"[:250]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from fundtrack import clock
+from fundtrack.config import VERSION
 from fundtrack.feeds import services
 
 log = logging.getLogger(__name__)
@@ -11,9 +12,7 @@ log = logging.getLogger(__name__)
 
 def user_agent(settings) -> str:
     """A clear User-Agent, so that fund databases know who fetches their feeds and where to write."""
-    from fundtrack import __version__
-
-    return f"fundtrack/{__version__} (+{settings.app.base_url})"
+    return f"fundtrack/{VERSION} (+{settings.app.base_url})"
 
 
 def fetch_due_sources(settings) -> list[services.Report]:
@@ -23,3 +22,8 @@ def fetch_due_sources(settings) -> list[services.Report]:
         log.info("feed fetched", extra={"source": report.source.id, "new": report.new, "updated": report.updated,
                                         "unchanged": report.unchanged, "failed": report.failed})
     return reports
+
+
+def match_pending_calls() -> int:
+    """Pass on every call that was stored but not yet matched (after a crash between the two, say)."""
+    return services.match_pending_calls(now=clock.now())

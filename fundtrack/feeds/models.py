@@ -2,6 +2,7 @@
 from peewee import BooleanField, CharField, DateField, ForeignKeyField, IntegerField, TextField
 
 from fundtrack.applications.models import Application
+from fundtrack.audit.services import Choice, Flag, Number, Ref, Text, describe
 from fundtrack.auth.models import User
 from fundtrack.clock import now
 from fundtrack.db import BaseModel, JSONField, ListField, UTCDateTimeField
@@ -67,6 +68,12 @@ class Call(BaseModel):
     updated_at = UTCDateTimeField(default=now)
     dismissed_at = UTCDateTimeField(null=True)
     dismissed_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    # When the call was passed on to the organisations it fits; none yet means the matching job will.
+    matched_at = UTCDateTimeField(null=True, index=True)
+
+    class Meta:
+        # The inbox lists the newest calls first, within a status.
+        indexes = ((("status", "first_seen_at"), False), (("first_seen_at", "id"), False))
 
     def __str__(self):
         return self.title
@@ -78,7 +85,7 @@ class CallDeadline(BaseModel):
     call = ForeignKeyField(Call, backref="deadlines", on_delete="CASCADE")
     due_on = DateField(index=True)
     due_at = UTCDateTimeField(null=True)
-    timezone = CharField(default="Europe/Copenhagen")
+    timezone = CharField(default="")  # the zone the text named, else the installation's
     found_in = CharField(default="")
 
 
@@ -103,3 +110,16 @@ class CallMatch(BaseModel):
 
     class Meta:
         indexes = ((("call", "organisation"), True),)
+
+
+describe(FeedSource, N_("Feed source"), {
+    "name": Text(N_("Name")), "url": Text(N_("Feed address")), "active": Flag(N_("Active")),
+    "interval_minutes": Number(N_("Fetch every (minutes)")),
+}, secret=("final_url", "etag", "last_modified", "last_fetch_at", "last_success_at", "next_fetch_at",
+           "consecutive_failures", "last_error", "last_warning", "last_result"))
+
+describe(Call, N_("Call"), {
+    "title": Text(N_("Title")), "status": Choice(N_("Status"), CALL_STATUSES), "funder": Ref(N_("Funder"), Funder),
+    "application": Ref(N_("Application"), Application), "link": Text(N_("Link")),
+}, link=("calls.show", "call_id"), secret=("identity", "summary", "summary_text", "content_hash", "first_seen_at",
+                                          "last_seen_at", "dismissed_at", "dismissed_by", "matched_at", "source"))

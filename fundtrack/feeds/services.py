@@ -17,13 +17,15 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import feedparser
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import DefusedXMLParser, ParseError
 from peewee import chunked, fn
 
 from fundtrack import clock
 from fundtrack.applications import services as applications
+from fundtrack.audit import services as audit
 from fundtrack.config import FeedSettings
 from fundtrack.db import bulk_insert, db
-from fundtrack.deadlines import services as deadlines
 from fundtrack.feeds import fetching
 from fundtrack.feeds.deadlines import FoundDeadline, find_deadlines
 from fundtrack.feeds.models import CALL_STATUSES, Call, CallChange, CallDeadline, CallMatch, FeedSource
@@ -34,6 +36,7 @@ from fundtrack.organisations.models import Organisation
 from fundtrack.validation import ValidationError, require
 
 MAX_BACKOFF = 8  # a failing source waits at most eight intervals before it is tried again
+MATCH_BATCH = 2000
 ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.I)
 DOCTYPE_WITH_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.I | re.S)
 LOOKS_LIKE_HTML = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<!DOCTYPE\s+html|^\s*<html[\s>]", re.I | re.S)
@@ -62,31 +65,37 @@ def _validated_source(data: dict, existing: FeedSource | None, settings: FeedSet
     return {"url": url, "name": name, "interval_minutes": interval}
 
 
-def add_source(data: dict, *, settings: FeedSettings, now: dt.datetime) -> FeedSource:
+def add_source(data: dict, *, settings: FeedSettings, actor=None, now: dt.datetime) -> FeedSource:
+    """A new feed source, fetched at once and then at its interval; on the record."""
     values = _validated_source(data, None, settings)
-    return FeedSource.create(**values, next_fetch_at=now, created_at=now)
-
-
-def update_source(source: FeedSource, data: dict, *, settings: FeedSettings) -> FeedSource:
-    values = _validated_source({"url": source.url, "name": source.name, "interval_minutes": source.interval_minutes,
-                                **data}, source, settings)
-    if values["url"] != source.url:
-        source.etag = source.last_modified = ""  # a new address starts without conditional headers
-    for key, value in values.items():
-        setattr(source, key, value)
-    source.save()
+    with db.atomic():
+        source = FeedSource.create(**values, next_fetch_at=now, created_at=now)
+        audit.record_create(actor, source, now)
     return source
 
 
-def set_active(source: FeedSource, active: bool, *, now: dt.datetime) -> None:
-    source.active = active
-    source.next_fetch_at = now if active else None
-    source.save()
+def update_source(source: FeedSource, data: dict, *, settings: FeedSettings, actor=None, now: dt.datetime) -> FeedSource:
+    """Change a source's address, name or interval; a new address starts without conditional headers."""
+    values = _validated_source({"url": source.url, "name": source.name, "interval_minutes": source.interval_minutes,
+                                **data}, source, settings)
+    if values["url"] != source.url:
+        values.update(etag="", last_modified="")
+    with db.atomic():
+        audit.save_changes(source, values, actor=actor, now=now)
+    return source
 
 
-def remove_source(source: FeedSource) -> None:
+def set_active(source: FeedSource, active: bool, *, actor=None, now: dt.datetime) -> None:
+    """Pause a source, or fetch it again from now on."""
+    with db.atomic():
+        audit.save_changes(source, {"active": active, "next_fetch_at": now if active else None}, actor=actor, now=now)
+
+
+def remove_source(source: FeedSource, *, actor=None, now: dt.datetime) -> None:
     """Remove a source; its calls stay (they may have been converted or passed on)."""
-    source.delete_instance()
+    with db.atomic():
+        audit.record_delete(actor, source, now)
+        source.delete_instance()
 
 
 # Identity of a call.
@@ -143,18 +152,47 @@ class FeedError(fetching.FetchError):
     """The bytes arrived but are not a feed (a web page, or unreadable)."""
 
 
+class _Discard:
+    """A parser target that keeps nothing: the document is only checked, never built."""
+
+    def close(self):
+        return None
+
+
+def _declares_entities(body: bytes) -> bool:
+    """True when the document declares entities or refers to external ones, read with defusedxml over the
+    whole of it (in C, keeping nothing); a document too broken to read is searched for declarations."""
+    parser = DefusedXMLParser(target=_Discard(), forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    parser.parser.DefaultHandlerExpand = None  # nothing to keep: no Python call per piece of text
+    try:
+        parser.feed(body)
+        parser.close()
+    except (EntitiesForbidden, ExternalReferenceForbidden, DTDForbidden):
+        return True
+    except ParseError:
+        return ENTITY_DECLARATION.search(body) is not None
+    return False
+
+
+def without_entities(body: bytes) -> tuple[bytes, dict | None]:
+    """The document without its entity declarations, and a warning when there were any; FeedError when they
+    cannot be taken out. No external entity is ever read and no entity expansion can grow."""
+    if not _declares_entities(body):
+        return body, None
+    cleaned = DOCTYPE_WITH_SUBSET.sub(b"", body)
+    cleaned = ENTITY_DECLARATION.sub(b"<!-- entity removed ", cleaned)
+    if _declares_entities(cleaned):
+        raise FeedError(N_("The feed declares XML entities that could not be removed; it is not read."))
+    return cleaned, {"message": N_("The feed declared XML entities; they were removed unread."), "params": {}}
+
+
 def parse_feed(body: bytes, *, content_type: str, final_url: str, source_id: int, today: dt.date,
                tracking) -> tuple[list[Item], dict | None]:
     """The entries of a feed, and a warning for an ill-formed one; FeedError when it is no feed at all.
 
-    Entity declarations are removed before parsing: no external entity is ever read and no entity
-    expansion can grow. feedparser gets bytes in a stream, never a string (which it may take for a path).
+    feedparser gets bytes in a stream, never a string (which it may take for a path).
     """
-    warning = None
-    if ENTITY_DECLARATION.search(body[:100_000]):
-        body = DOCTYPE_WITH_SUBSET.sub(b"", body, count=1)
-        body = ENTITY_DECLARATION.sub(b"<!-- entity removed ", body)
-        warning = {"message": N_("The feed declared XML entities; they were removed unread."), "params": {}}
+    body, warning = without_entities(body)
     parsed = feedparser.parse(io.BytesIO(body), response_headers={"content-type": content_type or "application/xml",
                                                                    "content-location": final_url})
     if not parsed.entries:
@@ -245,7 +283,7 @@ def store_items(source: FeedSource, items: list[Item], *, now: dt.datetime) -> R
                     "funder_name": item.funder_name, "title": item.title, "link": item.link, "summary": item.summary,
                     "summary_text": item.summary_text, "published_at": item.published_at, "rolling": item.rolling,
                     "un_goals": [], "status": "new", "content_hash": item.content_hash, "first_seen_at": now,
-                    "last_seen_at": now, "updated_at": now,
+                    "last_seen_at": now, "updated_at": now, "matched_at": None,
                 })
             elif call.content_hash != item.content_hash:
                 _update_call(call, item, now)
@@ -292,7 +330,10 @@ def _update_call(call: Call, item: Item, now: dt.datetime) -> None:
 
 def fetch_source(source: FeedSource, settings: FeedSettings, *, now: dt.datetime, user_agent: str,
                  match: bool = True) -> Report:
-    """Fetch one source and store what it brings; any failure is recorded on the source, never raised."""
+    """Fetch one source and store what it brings; any failure is recorded on the source, never raised.
+
+    New calls are stored unmatched and then matched; should the process stop in between, the matching
+    job picks them up (`match_pending_calls`)."""
     limits = fetching.Limits(timeout_seconds=settings.timeout_seconds, max_bytes=settings.max_bytes,
                              max_redirects=settings.max_redirects, allow_private_networks=settings.allow_private_networks,
                              user_agent=user_agent)
@@ -326,7 +367,7 @@ def fetch_source(source: FeedSource, settings: FeedSettings, *, now: dt.datetime
         source.save()
         return report
     if match and report.new_call_ids:
-        match_calls(report.new_call_ids, now=now)
+        match_pending_calls(now=now)
     return report
 
 
@@ -376,10 +417,8 @@ def match_calls(call_ids, *, now: dt.datetime) -> int:
         for term in _terms(organisation.excluded_words):
             unwanted.setdefault(term, set()).add(organisation.id)
     goals = {o.id: set(o.un_goals) for o in organisations if o.un_goals}
-    if not wanted and not goals:
-        return 0  # no organisation has said what it wants
     rows = []
-    for batch in chunked(list(call_ids), 500):
+    for batch in chunked(list(call_ids) if (wanted or goals) else [], 500):  # nobody has said what they want: none fit
         for call in Call.select(Call.id, Call.title, Call.summary_text, Call.un_goals).where(Call.id.in_(batch)):
             text = _words(f"{call.title} {call.summary_text}")
             reasons: dict[int, list[str]] = {}
@@ -401,7 +440,21 @@ def match_calls(call_ids, *, now: dt.datetime) -> int:
                         for organisation_id, words in reasons.items())
     with db.atomic():
         bulk_insert(CallMatch, rows, ignore_conflicts=True)
+        for batch in chunked(list(call_ids), 500):
+            Call.update(matched_at=now).where(Call.id.in_(batch)).execute()
     return len(rows)
+
+
+def match_pending_calls(*, now: dt.datetime) -> int:
+    """Match every call not matched yet (stored by a fetch that stopped before matching, or new): the job that
+    makes sure no call is lost between storing and passing it on."""
+    matched = 0
+    while True:
+        ids = [row.id for row in Call.select(Call.id).where(Call.matched_at.is_null()).order_by(Call.id)
+               .limit(MATCH_BATCH)]
+        if not ids:
+            return matched
+        matched += match_calls(ids, now=now)
 
 
 # Triage.
@@ -429,10 +482,9 @@ def set_status(call: Call, status: str, *, actor, now: dt.datetime) -> None:
         raise ValidationError({"status": N_("Choose a status from the list.")})
     if call.status == "converted":
         raise ValidationError({"status": N_("The call is already an application.")})
-    call.status = status
-    call.dismissed_at = now if status == "dismissed" else None
-    call.dismissed_by = actor if status == "dismissed" else None
-    call.save()
+    with db.atomic():
+        audit.save_changes(call, {"status": status, "dismissed_at": now if status == "dismissed" else None,
+                                  "dismissed_by": actor if status == "dismissed" else None}, actor=actor, now=now)
 
 
 def funder_for(call: Call) -> Funder | None:
@@ -457,21 +509,20 @@ def convert_to_application(call: Call, *, organisation: Organisation, funder: Fu
     if funder is None:
         raise ValidationError({"funder": N_("Choose the funder: none matches the call's name.")})
     today = clock.to_local(now).date()
+    upcoming = [d for d in call.deadlines.order_by(CallDeadline.due_on) if d.due_on >= today]
+    submission = applications.SubmissionDeadline(upcoming[0].due_on, upcoming[0].due_at) if upcoming else None
     with db.atomic():
         application = applications.create_application(
             {"organisation": organisation, "funder": funder, "title": call.title,
              "purpose": call.summary_text[:2000], "notes": call.link, "owner": actor if actor and actor.is_fundraiser else None},
-            actor=actor, now=now)
-        upcoming = [d for d in call.deadlines.order_by(CallDeadline.due_on) if d.due_on >= today]
-        if upcoming:
-            deadlines.add_deadline(application, "submission", upcoming[0].due_on, due_at=upcoming[0].due_at,
-                                   timezone=upcoming[0].timezone, now=now)
-        call.status, call.application, call.funder = "converted", application, funder
-        call.save()
+            actor=actor, now=now, submission=submission)
+        audit.save_changes(call, {"status": "converted", "application": application, "funder": funder},
+                           actor=actor, now=now)
     return application
 
 
 def status_counts(query) -> dict[str, int]:
+    """How many of the calls in `query` are in each status, counted in one query."""
     counts = {status: 0 for status in CALL_STATUSES}
     for status, count in query.select(Call.status, fn.COUNT(Call.id)).group_by(Call.status).order_by().tuples():
         counts[status] = count

@@ -1,5 +1,11 @@
 """Calls as export records."""
 
+from peewee import JOIN
+
+from fundtrack.feeds.models import Call, CallDeadline, CallMatch, FeedSource
+from fundtrack.funders.models import Funder
+from fundtrack.organisations.models import Organisation
+
 EXPORT_COLUMNS = ["id", "title", "link", "status", "funder", "funder_id", "funder_name", "source", "source_id",
                   "deadlines", "rolling", "published_at", "first_seen_at", "organisations"]
 
@@ -7,10 +13,8 @@ EXPORT_COLUMNS = ["id", "title", "link", "status", "funder", "funder_id", "funde
 def export_calls(query, organisation_id: int | None = None) -> list[dict]:
     """Calls as export records; `organisations` names only `organisation_id` when given (a member's own),
     so that nobody learns which other organisations a call was passed to."""
-    from fundtrack.feeds.models import CallDeadline, CallMatch
-    from fundtrack.organisations.models import Organisation
-
-    calls = list(query)
+    calls = list(query.select(Call, Funder, FeedSource).join(Funder, JOIN.LEFT_OUTER).switch(Call)
+                 .join(FeedSource, JOIN.LEFT_OUTER))
     ids = [c.id for c in calls]
     deadlines, matched = {}, {}
     if ids:

@@ -5,29 +5,52 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from peewee import fn
+from peewee import JOIN, fn
 
 from fundtrack import clock
-from fundtrack.auth.access import allow, scope
+from fundtrack.access import allow, scope
+from fundtrack.audit.views import history
+from fundtrack.events import Section
 from fundtrack.feeds import jobs, services
 from fundtrack.feeds.forms import ConvertForm, SourceForm
 from fundtrack.feeds.models import CALL_STATUSES, Call, CallChange, CallDeadline, CallMatch, FeedSource
 from fundtrack.feeds.text import clean_html, safe_link
+from fundtrack.feeds.transfer import EXPORT_COLUMNS, export_calls
 from fundtrack.forms import choices
 from fundtrack.funders.models import Funder
 from fundtrack.i18n import explain
+from fundtrack.organisations import events as organisation_events
 from fundtrack.organisations.models import Organisation
-from fundtrack.validation import ValidationError
-from fundtrack.web import apply_errors, current_settings, export_response, form_status, paginate
+from fundtrack.validation import ValidationError, parse_id
+from fundtrack.web import (
+    apply_errors,
+    arg_choice,
+    arg_id,
+    arg_text,
+    current_settings,
+    export_response,
+    form_status,
+    paginate,
+)
 
 bp = Blueprint("feeds", __name__)
 calls_bp = Blueprint("calls", __name__)
-scope("call_id")(services.visible_calls)
+scope(calls_bp, "call_id")(services.visible_calls)
+WINDOWS = {"30": 30, "90": 90, "rolling": None, "unknown": None}
+SECTION_ROWS = 20
 
 
-@scope("source_id")
+@scope(bp, "source_id")
 def visible_sources(user):
     return FeedSource.select() if user.is_fundraiser else FeedSource.select().where(FeedSource.id == 0)
+
+
+@organisation_events.page_sections.connect
+def organisation_calls(organisation, **rest):
+    calls = (Call.select(Call, CallMatch).join(CallMatch)
+             .where((CallMatch.organisation == organisation) & (Call.status != "dismissed"))
+             .order_by(CallMatch.matched_at.desc(), Call.id.desc()).limit(SECTION_ROWS))
+    return Section("calls/_section.html", order=40, data={"calls": list(calls)})
 
 
 @bp.app_template_filter("feed_html")
@@ -49,7 +72,8 @@ def index():
     form = SourceForm()
     if form.validate_on_submit():
         try:
-            source = services.add_source(form.data, settings=current_settings().feeds, now=clock.now())
+            source = services.add_source(form.data, settings=current_settings().feeds, actor=current_user,
+                                         now=clock.now())
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -68,7 +92,8 @@ def edit(source_id):
     form = SourceForm(obj=source if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            services.update_source(source, form.data, settings=current_settings().feeds)
+            services.update_source(source, form.data, settings=current_settings().feeds, actor=current_user,
+                                   now=clock.now())
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -81,7 +106,7 @@ def edit(source_id):
 @allow("fundraiser")
 def toggle(source_id):
     source = FeedSource.get_by_id(source_id)
-    services.set_active(source, not source.active, now=clock.now())
+    services.set_active(source, not source.active, actor=current_user, now=clock.now())
     flash(_("%(name)s is fetched again.", name=source.name) if source.active else
           _("%(name)s is paused.", name=source.name), "success")
     return redirect(url_for(".index"))
@@ -91,7 +116,7 @@ def toggle(source_id):
 @allow("fundraiser")
 def delete(source_id):
     source = FeedSource.get_by_id(source_id)
-    services.remove_source(source)
+    services.remove_source(source, actor=current_user, now=clock.now())
     flash(_("%(name)s is removed; its calls are kept.", name=source.name), "success")
     return redirect(url_for(".index"))
 
@@ -114,30 +139,31 @@ def fetch_now(source_id):
 # Calls.
 
 def _calls_query():
-    args = request.args
     query = services.visible_calls(current_user)
-    status = args.get("status", "new" if not current_user.is_member else "")
+    status = arg_choice("status", {*CALL_STATUSES, "all"}, "new" if not current_user.is_member else "")
     if status in CALL_STATUSES:
         query = query.where(Call.status == status)
     elif current_user.is_member:
         query = query.where(Call.status != "dismissed")
-    text = args.get("q", "").strip()
+    text = arg_text("q")
     if text:
         query = query.where(Call.title.contains(text) | Call.summary_text.contains(text) | Call.funder_name.contains(text))
-    if args.get("source", "").isdigit():
-        query = query.where(Call.source == int(args["source"]))
-    if args.get("organisation", "").isdigit() and not current_user.is_member:
-        matched = CallMatch.select(CallMatch.call).where(CallMatch.organisation == int(args["organisation"]))
+    source_id = arg_id("source")
+    if source_id is not None:
+        query = query.where(Call.source == source_id)
+    organisation_id = arg_id("organisation")
+    if organisation_id is not None and not current_user.is_member:
+        matched = CallMatch.select(CallMatch.call).where(CallMatch.organisation == organisation_id)
         query = query.where(Call.id.in_(matched))
-    window = args.get("window", "")
+    window = arg_choice("window", WINDOWS)
     today = clock.today()
     if window == "rolling":
         query = query.where(Call.rolling)
     elif window == "unknown":
         query = query.where(~Call.rolling & ~fn.EXISTS(CallDeadline.select().where(CallDeadline.call == Call.id)))
-    elif window.isdigit():
+    elif window:
         query = query.where(Call.id.in_(CallDeadline.select(CallDeadline.call).where(
-            CallDeadline.due_on.between(today, today + dt.timedelta(days=int(window))))))
+            CallDeadline.due_on.between(today, today + dt.timedelta(days=WINDOWS[window])))))
     return query, status
 
 
@@ -146,7 +172,8 @@ def _calls_query():
 def inbox():
     query, status = _calls_query()
     counts = services.status_counts(services.visible_calls(current_user))
-    page = paginate(query.order_by(Call.first_seen_at.desc(), Call.id.desc()))
+    page = paginate(query.select(Call, FeedSource).join(FeedSource, JOIN.LEFT_OUTER)
+                    .order_by(Call.first_seen_at.desc(), Call.id.desc()))
     ids = [call.id for call in page.rows]
     deadlines_by_call: dict[int, list] = {}
     for deadline in CallDeadline.select().where(CallDeadline.call.in_(ids)).order_by(CallDeadline.due_on):
@@ -164,8 +191,6 @@ def inbox():
 @calls_bp.route("/export.<any(csv, xlsx, json):fmt>")
 @allow("fundraiser", "member", "viewer", unscoped=("fmt",))
 def export(fmt):
-    from fundtrack.feeds.transfer import EXPORT_COLUMNS, export_calls
-
     query, _status = _calls_query()
     own = current_user.organisation_id if current_user.is_member else None
     return export_response(export_calls(query.order_by(Call.id), own), EXPORT_COLUMNS, fmt, "calls")
@@ -197,7 +222,7 @@ def show(call_id, convert_form=None, status=200):
         "calls/show.html", call=call, statuses=CALL_STATUSES, today=clock.today(),
         deadlines=list(call.deadlines.order_by(CallDeadline.due_on)),
         changes=list(call.changes.order_by(CallChange.changed_at.desc(), CallChange.id.desc())),
-        matches=list(matches), convert_form=convert_form or _convert_form(call),
+        matches=list(matches), convert_form=convert_form or _convert_form(call), history=history("call", call.id),
     ), status
 
 
@@ -205,11 +230,6 @@ def show(call_id, convert_form=None, status=200):
 @allow("fundraiser")
 def set_status(call_id):
     call = Call.get_by_id(call_id)
-    from fundtrack.forms import Form
-
-    if not Form().validate_on_submit():
-        flash(_("The form has expired. Please send it again."), "error")
-        return redirect(url_for(".show", call_id=call_id))
     try:
         services.set_status(call, request.form.get("status", ""), actor=current_user, now=clock.now())
     except ValidationError as error:
@@ -227,10 +247,10 @@ def convert(call_id):
     call = Call.get_by_id(call_id)
     form = _convert_form(call)
     if form.validate_on_submit():
-        organisation_id = current_user.organisation_id if current_user.is_member else \
-            (int(form.organisation.data) if (form.organisation.data or "").isdigit() else None)
-        organisation = Organisation.get_or_none(Organisation.id == organisation_id)
-        funder = Funder.get_or_none(Funder.id == int(form.funder.data)) if (form.funder.data or "").isdigit() else None
+        organisation_id = current_user.organisation_id if current_user.is_member else parse_id(form.organisation.data)
+        organisation = Organisation.get_or_none(Organisation.id == organisation_id) if organisation_id else None
+        funder_id = parse_id(form.funder.data)
+        funder = Funder.get_or_none(Funder.id == funder_id) if funder_id else None
         if organisation is None:
             form.organisation.errors = [_("Choose the organisation.")]
         else:

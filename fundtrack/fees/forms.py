@@ -25,7 +25,7 @@ class FeeAgreementForm(Form):
     @classmethod
     def for_agreement(cls, agreement):
         """The form filled in with an agreement's terms (or empty for a new one)."""
-        form = cls(obj=agreement)
+        form = cls(formdata=None, obj=agreement)
         if agreement is not None and agreement.percent_bp is not None:
             form.percent.data = f"{agreement.percent_bp / 100:g}".replace(".", ",")
         return form

@@ -1,6 +1,8 @@
 """The success fee: its terms, when it falls due, invoicing, payment, write-off, clawback, and the ledger.
 
-Fees are the fundraiser's business only: views show them to the `fundraiser` role and nobody else.
+Fees are the fundraiser's business only: views show them to the `fundraiser` role and nobody else, and
+their History is private. Each step is one transaction: the agreement's status and its ledger entry
+change together or not at all. Entries are booked on local days.
 """
 from __future__ import annotations
 
@@ -9,14 +11,18 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from peewee import fn
 
+from fundtrack import clock
+from fundtrack.applications import events as application_events
 from fundtrack.applications.models import WON_STAGES, Application
+from fundtrack.audit import services as audit
 from fundtrack.db import db
+from fundtrack.events import Notice
 from fundtrack.fees.models import FEE_KINDS, FEE_TRIGGERS, FeeAgreement, FeeEntry
 from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
 from fundtrack.periods import Period
-from fundtrack.validation import ValidationError
+from fundtrack.validation import ValidationError, check_day
 
 
 class FeeRefused(Exception):
@@ -88,7 +94,21 @@ def _validated(data: dict) -> dict:
 
 
 def agreement_of(application: Application) -> FeeAgreement | None:
-    return FeeAgreement.get_or_none(FeeAgreement.application == application)
+    """The application's fee agreement, if it has one."""
+    agreement = FeeAgreement.get_or_none(FeeAgreement.application == application)
+    if agreement is not None:
+        agreement.application = application
+    return agreement
+
+
+def _book(agreement: FeeAgreement, kind: str, amount_ore: int, on: dt.date, *, actor, now: dt.datetime,
+          note: str = "") -> FeeEntry:
+    """One ledger entry, on the record."""
+    entry = FeeEntry.create(agreement=agreement, kind=kind, amount_ore=amount_ore, booked_on=on, note=note,
+                            actor=actor, created_at=now)
+    entry.agreement = agreement
+    audit.record_create(actor, entry, now)
+    return entry
 
 
 def set_agreement(application: Application, data: dict, *, actor, now: dt.datetime) -> FeeAgreement:
@@ -101,13 +121,12 @@ def set_agreement(application: Application, data: dict, *, actor, now: dt.dateti
         agreement = agreement_of(application)
         if agreement is None:
             agreement = FeeAgreement.create(application=application, **values, created_at=now, updated_at=now)
+            agreement.application = application
+            audit.record_create(actor, agreement, now)
         else:
             if agreement.status in ("invoiced", "paid"):
                 raise FeeRefused(N_("The fee is already invoiced; its terms can no longer change."))
-            for key, value in values.items():
-                setattr(agreement, key, value)
-            agreement.updated_at = now
-            agreement.save()
+            audit.save_changes(agreement, values, actor=actor, now=now)
             if agreement.status == "due":
                 _rebook_due(agreement, application, actor, now)
         on = trigger_date(agreement, application)
@@ -128,12 +147,9 @@ def trigger_date(agreement: FeeAgreement, application: Application) -> dt.date |
 def fall_due(agreement: FeeAgreement, application: Application, *, on: dt.date, actor, now: dt.datetime) -> None:
     """The trigger happened: compute the fee and book it as due."""
     amount = fee_amount(agreement, application.amount_granted_ore, application.reclaimed_ore)
-    agreement.status = "due"
-    agreement.amount_ore = amount
-    agreement.due_on = on
-    agreement.updated_at = now
-    agreement.save()
-    FeeEntry.create(agreement=agreement, kind="due", amount_ore=amount, booked_on=on, actor=actor, created_at=now)
+    with db.atomic():
+        audit.save_changes(agreement, {"status": "due", "amount_ore": amount, "due_on": on}, actor=actor, now=now)
+        _book(agreement, "due", amount, on, actor=actor, now=now)
 
 
 def _rebook_due(agreement, application, actor, now) -> None:
@@ -141,14 +157,12 @@ def _rebook_due(agreement, application, actor, now) -> None:
     amount = fee_amount(agreement, application.amount_granted_ore, application.reclaimed_ore)
     difference = amount - agreement.amount_ore
     if difference:
-        FeeEntry.create(agreement=agreement, kind="adjustment", amount_ore=difference,
-                        booked_on=now.date(), actor=actor, created_at=now, note="new terms")
-        agreement.amount_ore = amount
-        agreement.save()
+        _book(agreement, "adjustment", difference, clock.to_local(now).date(), actor=actor, now=now, note="new terms")
+        audit.save_changes(agreement, {"amount_ore": amount}, actor=actor, now=now)
 
 
 def on_trigger(application: Application, *, actor, now: dt.datetime) -> None:
-    """Called when an application is granted or its money arrives: a waiting fee may fall due."""
+    """When an application is granted or its money arrives: a waiting fee may fall due."""
     agreement = agreement_of(application)
     if agreement is None or agreement.status != "not_due":
         return
@@ -157,24 +171,32 @@ def on_trigger(application: Application, *, actor, now: dt.datetime) -> None:
         fall_due(agreement, application, on=on, actor=actor, now=now)
 
 
+def _check_day(field: str, on: dt.date) -> None:
+    errors: dict = {}
+    check_day(errors, field, on)
+    if errors:
+        raise ValidationError(errors)
+
+
 def invoice(agreement: FeeAgreement, *, number: str, on: dt.date, actor, now: dt.datetime) -> None:
+    """The fee is invoiced: status and ledger together."""
     if agreement.status != "due":
         raise FeeRefused(N_("Only a fee that is due can be invoiced."))
-    agreement.status, agreement.invoice_number, agreement.invoiced_on = "invoiced", number.strip(), on
-    agreement.updated_at = now
-    agreement.save()
-    FeeEntry.create(agreement=agreement, kind="invoiced", amount_ore=agreement.amount_ore, booked_on=on,
-                    note=number.strip(), actor=actor, created_at=now)
+    _check_day("on", on)
+    with db.atomic():
+        audit.save_changes(agreement, {"status": "invoiced", "invoice_number": number.strip(), "invoiced_on": on},
+                           actor=actor, now=now)
+        _book(agreement, "invoiced", agreement.amount_ore, on, actor=actor, now=now, note=number.strip())
 
 
 def mark_paid(agreement: FeeAgreement, *, on: dt.date, actor, now: dt.datetime) -> None:
+    """The invoice is paid: status and ledger together."""
     if agreement.status != "invoiced":
         raise FeeRefused(N_("Only an invoiced fee can be marked paid."))
-    agreement.status, agreement.paid_on = "paid", on
-    agreement.updated_at = now
-    agreement.save()
-    FeeEntry.create(agreement=agreement, kind="paid", amount_ore=agreement.amount_ore, booked_on=on,
-                    actor=actor, created_at=now)
+    _check_day("on", on)
+    with db.atomic():
+        audit.save_changes(agreement, {"status": "paid", "paid_on": on}, actor=actor, now=now)
+        _book(agreement, "paid", agreement.amount_ore, on, actor=actor, now=now)
 
 
 def write_off(agreement: FeeAgreement, *, on: dt.date, reason: str, actor, now: dt.datetime) -> None:
@@ -183,11 +205,10 @@ def write_off(agreement: FeeAgreement, *, on: dt.date, reason: str, actor, now: 
         raise FeeRefused(N_("A paid or written-off fee cannot be written off."))
     if not reason.strip():
         raise ValidationError({"reason": N_("Say why the fee is written off.")})
-    agreement.status, agreement.written_off_on = "written_off", on
-    agreement.updated_at = now
-    agreement.save()
-    FeeEntry.create(agreement=agreement, kind="written_off", amount_ore=-agreement.amount_ore, booked_on=on,
-                    note=reason.strip(), actor=actor, created_at=now)
+    _check_day("on", on)
+    with db.atomic():
+        audit.save_changes(agreement, {"status": "written_off", "written_off_on": on}, actor=actor, now=now)
+        _book(agreement, "written_off", -agreement.amount_ore, on, actor=actor, now=now, note=reason.strip())
 
 
 def apply_clawback(application: Application, *, on: dt.date, actor, now: dt.datetime) -> int:
@@ -202,11 +223,9 @@ def apply_clawback(application: Application, *, on: dt.date, actor, now: dt.date
     difference = amount - agreement.amount_ore
     if difference >= 0:
         return 0
-    agreement.amount_ore = amount
-    agreement.updated_at = now
-    agreement.save()
-    FeeEntry.create(agreement=agreement, kind="clawback", amount_ore=difference, booked_on=on, actor=actor,
-                    created_at=now, note="reclaimed by the funder")
+    with db.atomic():
+        audit.save_changes(agreement, {"amount_ore": amount}, actor=actor, now=now)
+        _book(agreement, "clawback", difference, on, actor=actor, now=now, note="reclaimed by the funder")
     return difference
 
 
@@ -257,10 +276,22 @@ def outstanding():
             .order_by(FeeAgreement.due_on))
 
 
-def agreements_for(application_ids) -> dict[int, FeeAgreement]:
-    ids = list(application_ids)
-    if not ids:
-        return {}
-    return {a.application_id: a for a in FeeAgreement.select().where(FeeAgreement.application.in_(ids))}
+# What follows from an application's life.
+
+@application_events.moved.connect
+def _after_grant(application, *, to_stage, actor, now, **rest):
+    if to_stage == "granted":
+        on_trigger(application, actor=actor, now=now)
 
 
+@application_events.money_received.connect
+def _after_money(application, *, actor, now, **rest):
+    on_trigger(application, actor=actor, now=now)
+
+
+@application_events.reclaimed.connect
+def _after_reclaim(application, *, on, actor, now, **rest):
+    clawback = apply_clawback(application, on=on, actor=actor, now=now)
+    if clawback:
+        return Notice(N_("The fee is reduced by %(amount_ore)s."), {"amount_ore": -clawback}, "warning")
+    return None

@@ -24,13 +24,6 @@ class FunderForm(Form):
     notes = TextAreaField(_l("Notes"))
 
 
-class FunderContactForm(Form):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    title = StringField(_l("Title"), validators=[Length(max=200)])
-    email = StringField(_l("E-mail"), validators=[Length(max=200)])
-    phone = StringField(_l("Phone"), validators=[Length(max=50)])
-
-
 class RoundForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Repeats"), choices=[])

@@ -1,6 +1,7 @@
 """Funders and the people to talk to there."""
 from peewee import BigIntegerField, BooleanField, CharField, DateField, ForeignKeyField, IntegerField, TextField
 
+from fundtrack.audit.services import Choice, Day, Flag, Moment, Money, Note, Number, Tags, Text, describe
 from fundtrack.clock import now
 from fundtrack.db import BaseModel, ListField, UTCDateTimeField
 from fundtrack.i18n_markers import N_
@@ -41,17 +42,6 @@ class Funder(BaseModel):
         return self.name
 
 
-class FunderContact(BaseModel):
-    """A person at a funder: a programme officer, a secretariat."""
-
-    funder = ForeignKeyField(Funder, backref="contacts", on_delete="CASCADE")
-    name = CharField()
-    email = CharField(default="")
-    phone = CharField(default="")
-    title = CharField(default="")
-    created_at = UTCDateTimeField(default=now)
-
-
 ROUND_KINDS = {
     "yearly": N_("Every year on fixed dates"),
     "quarter_end": N_("Last weekday of each quarter"),
@@ -83,3 +73,22 @@ class Round(BaseModel):
 
     def __str__(self):
         return self.name
+
+
+describe(Funder, N_("Funder"), {
+    "name": Text(N_("Name")), "kind": Choice(N_("Kind"), FUNDER_KINDS), "website": Text(N_("Website")),
+    "description": Text(N_("Description")), "focus_tags": Tags(N_("Focus")), "un_goals": Tags(N_("UN goals")),
+    "grant_min_ore": Money(N_("Smallest typical grant")), "grant_max_ore": Money(N_("Largest typical grant")),
+    "allows_consultant_fees": Flag(N_("Consultant fees from the grant")),
+    "cooldown_after_grant_months": Number(N_("Wait after a grant (months)")),
+    "cooldown_after_rejection_months": Number(N_("Wait after a rejection (months)")),
+    "interim_report_months": Number(N_("Interim report, months after the project starts")),
+    "final_report_months": Number(N_("Final report, months after the project ends")),
+    "notes": Note(N_("Notes")), "archived_at": Moment(N_("Archived")),
+}, link=("funders.show", "funder_id"))
+
+describe(Round, N_("Round"), {
+    "name": Text(N_("Name")), "kind": Choice(N_("Repeats"), ROUND_KINDS), "yearly_dates": Text(N_("Dates every year")),
+    "month_day": Number(N_("Day of the month")), "rule": Text(N_("Custom rule (RRULE)")), "once_on": Day(N_("Date")),
+    "deadline_time": Text(N_("Time of day")), "active": Flag(N_("Active")), "notes": Note(N_("Notes")),
+}, page=lambda round_: ("funder", round_.funder_id))

@@ -5,12 +5,14 @@ import datetime as dt
 import re
 
 from dateutil.rrule import rrulestr
+from peewee import fn
 
 from fundtrack.audit import services as audit
 from fundtrack.db import db
-from fundtrack.funders.models import FUNDER_KINDS, ROUND_KINDS, Funder, FunderContact, Round
+from fundtrack.funders import events
+from fundtrack.funders.models import FUNDER_KINDS, ROUND_KINDS, Funder, Round
 from fundtrack.i18n_markers import N_
-from fundtrack.organisations.services import parse_tags, parse_un_goals, validated_contact
+from fundtrack.tags import parse_tags, parse_un_goals
 from fundtrack.validation import ValidationError, require
 
 FUNDER_FIELDS = (
@@ -29,8 +31,6 @@ def visible_funders(user):
 
 def funder_by_name(name: str) -> Funder | None:
     """The funder called `name`, ignoring case and surrounding spaces."""
-    from peewee import fn
-
     return Funder.get_or_none(fn.LOWER(Funder.name) == name.strip().lower())
 
 
@@ -74,27 +74,29 @@ def validate_funder(data: dict, existing: Funder | None) -> dict:
 
 
 def create_funder(data: dict, *, actor, now: dt.datetime) -> Funder:
+    """A new funder, on the record."""
     values = validate_funder(data, None)
     with db.atomic():
         funder = Funder.create(**values, created_at=now, updated_at=now)
         audit.record_create(actor, funder, now)
+        events.changed.send(funder, changes={k: [None, v] for k, v in values.items()}, actor=actor, now=now)
     return funder
 
 
 def update_funder(funder: Funder, data: dict, *, actor, now: dt.datetime) -> Funder:
+    """Change a funder's profile; `data` may hold only the fields that change."""
     values = validate_funder({**{k: getattr(funder, k) for k in FUNDER_FIELDS}, **data}, funder)
     with db.atomic():
-        audit.save_changes(funder, values, actor=actor, now=now)
+        changes = audit.save_changes(funder, values, actor=actor, now=now)
+        if changes:
+            events.changed.send(funder, changes=changes, actor=actor, now=now)
     return funder
 
 
 def set_archived(funder: Funder, archived: bool, *, actor, now: dt.datetime) -> None:
+    """Archive a funder (it leaves the pick-lists and its rounds the calendars) or bring it back."""
     with db.atomic():
         audit.save_changes(funder, {"archived_at": now if archived else None}, actor=actor, now=now)
-
-
-def add_contact(funder: Funder, data: dict, *, now: dt.datetime) -> FunderContact:
-    return FunderContact.create(funder=funder, **validated_contact(data), created_at=now)
 
 
 # Rounds.
@@ -168,16 +170,31 @@ def _round_values(data: dict) -> dict:
     }
 
 
-def create_round(funder: Funder, data: dict, *, now: dt.datetime) -> Round:
-    return Round.create(funder=funder, **_round_values(data), created_at=now, updated_at=now)
-
-
-def update_round(round_: Round, data: dict, *, now: dt.datetime) -> Round:
-    for key, value in _round_values(data).items():
-        setattr(round_, key, value)
-    round_.updated_at = now
-    round_.save()
+def create_round(funder: Funder, data: dict, *, actor, now: dt.datetime) -> Round:
+    """A new round of a funder, on the record."""
+    values = _round_values(data)
+    with db.atomic():
+        round_ = Round.create(funder=funder, **values, created_at=now, updated_at=now)
+        audit.record_create(actor, round_, now)
+        events.round_changed.send(round_, action="create", now=now)
     return round_
+
+
+def update_round(round_: Round, data: dict, *, actor, now: dt.datetime) -> Round:
+    """Change a round; calendars that show its dates see the change."""
+    values = _round_values(data)
+    with db.atomic():
+        if audit.save_changes(round_, values, actor=actor, now=now):
+            events.round_changed.send(round_, action="update", now=now)
+    return round_
+
+
+def delete_round(round_: Round, *, actor, now: dt.datetime) -> None:
+    """Remove a round; applications made for it keep their deadlines."""
+    with db.atomic():
+        audit.record_delete(actor, round_, now)
+        events.round_changed.send(round_, action="delete", now=now)
+        round_.delete_instance()
 
 
 def next_dates(round_: Round, after: dt.date, count: int = 3) -> list[dt.date]:

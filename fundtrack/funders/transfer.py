@@ -4,10 +4,10 @@ from __future__ import annotations
 from fundtrack.funders import services
 from fundtrack.funders.models import FUNDER_KINDS
 from fundtrack.i18n_markers import N_
-from fundtrack.imports.engine import Column, Importer, RowResult, read_text
+from fundtrack.importing import Column, Importer, RowResult, read_text
 from fundtrack.money import kroner, parse_dkk
-from fundtrack.organisations.services import parse_tags, parse_un_goals
 from fundtrack.spreadsheets import normalise_header, parse_bool
+from fundtrack.tags import parse_tags, parse_un_goals
 from fundtrack.validation import ValidationError
 
 KIND_NAMES = {

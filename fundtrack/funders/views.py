@@ -1,50 +1,44 @@
-"""Funder pages: list, profile with rounds and contacts, create, edit, archive, export."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+"""Funder pages: list, profile with rounds, create, edit, archive, export. Other domains add their parts
+of the profile (contacts, applications, relationships) through `events.page_sections`."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from fundtrack import clock
-from fundtrack.applications.models import Application
-from fundtrack.applications.services import visible_applications
-from fundtrack.auth.access import allow, scope
+from fundtrack.access import allow, scope
+from fundtrack.audit.views import history
 from fundtrack.db import list_contains, text_contains
+from fundtrack.events import answers
 from fundtrack.forms import choices
-from fundtrack.funders import services, transfer
-from fundtrack.funders.forms import FunderContactForm, FunderForm, RoundForm
-from fundtrack.funders.models import FUNDER_KINDS, ROUND_KINDS, Funder, FunderContact, Round
+from fundtrack.funders import events, services, transfer
+from fundtrack.funders.forms import FunderForm, RoundForm
+from fundtrack.funders.models import FUNDER_KINDS, ROUND_KINDS, Funder, Round
 from fundtrack.i18n import translate_label
-from fundtrack.organisations.models import Organisation
-from fundtrack.relationships import services as relationship_services
-from fundtrack.relationships.models import STATUSES
 from fundtrack.validation import ValidationError
-from fundtrack.web import apply_errors, current_settings, export_response, form_status, paginate
+from fundtrack.web import apply_errors, arg_choice, arg_int, arg_text, export_response, form_status, paginate
 
 bp = Blueprint("funders", __name__)
-scope("funder_id")(services.visible_funders)
+scope(bp, "funder_id")(services.visible_funders)
 
 
-@scope("contact_id")
-def visible_funder_contacts(user):
-    return FunderContact.select()
-
-
-@scope("round_id")
+@scope(bp, "round_id", within=("funder_id", "funder"))
 def visible_rounds(user):
     return Round.select()
 
 
 def _filtered():
     query = services.visible_funders(current_user)
-    text = request.args.get("q", "").strip()
+    text = arg_text("q")
     if text:
         query = query.where(Funder.name.contains(text) | Funder.description.contains(text)
                             | text_contains(Funder.focus_tags, text))
-    kind = request.args.get("kind", "")
-    if kind in FUNDER_KINDS:
+    kind = arg_choice("kind", FUNDER_KINDS)
+    if kind:
         query = query.where(Funder.kind == kind)
-    goal = request.args.get("goal", "")
-    if goal.isdigit():
-        query = query.where(list_contains(Funder.un_goals, int(goal)))
+    goal = arg_int("goal", low=1, high=17)
+    if goal is not None:
+        query = query.where(list_contains(Funder.un_goals, goal))
     if request.args.get("archived") != "1":
         query = query.where(Funder.archived_at.is_null())
     return query.order_by(Funder.name), text, kind
@@ -100,21 +94,20 @@ def new():
     return render_template("funders/form.html", form=form, funder=None), form_status(form)
 
 
+def render_page(funder: Funder, *, forms: dict | None = None, status: int = 200):
+    """The profile with its rounds and every domain's section; `forms` carries a form sent back with errors."""
+    today = clock.today()
+    rounds = [(round_, services.next_dates(round_, today, 3)) for round_ in funder.rounds.order_by(Round.name)]
+    sections = answers(events.page_sections, funder, user=current_user, forms=forms or {})
+    return render_template("funders/show.html", funder=funder, kinds=FUNDER_KINDS, rounds=rounds,
+                           round_kinds=ROUND_KINDS, sections=sections, today=today,
+                           history=history("funder", funder.id)), status
+
+
 @bp.route("/<int:funder_id>")
 @allow("fundraiser", "member", "viewer")
 def show(funder_id):
-    funder = Funder.get_by_id(funder_id)
-    today = clock.today()
-    applications = (visible_applications(current_user).select(Application, Organisation).join(Organisation)
-                    .where(Application.funder == funder).order_by(Application.created_at.desc()))
-    rounds = [(round_, services.next_dates(round_, today, 3)) for round_ in funder.rounds.order_by(Round.name)]
-    relationship_services.ensure_relationships(clock.now())
-    relationships = relationship_services.portfolio(current_user, today, current_settings().relationships,
-                                                    funder_id=funder.id)
-    return render_template("funders/show.html", funder=funder, applications=list(applications), kinds=FUNDER_KINDS,
-                           relationships=relationships, statuses=STATUSES,
-                           rounds=rounds, round_kinds=ROUND_KINDS, contacts=list(funder.contacts),
-                           contact_form=FunderContactForm(), today=today)
+    return render_page(Funder.get_by_id(funder_id))
 
 
 @bp.route("/<int:funder_id>/edit", methods=["GET", "POST"])
@@ -146,35 +139,6 @@ def archive(funder_id):
     return redirect(url_for(".show", funder_id=funder.id))
 
 
-@bp.route("/<int:funder_id>/contacts", methods=["POST"])
-@allow("fundraiser")
-def add_contact(funder_id):
-    funder = Funder.get_by_id(funder_id)
-    form = FunderContactForm()
-    if form.validate_on_submit():
-        try:
-            services.add_contact(funder, form.data, now=clock.now())
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            flash(_("The contact is added."), "success")
-            return redirect(url_for(".show", funder_id=funder.id))
-    flash(_("The contact was not added: %(errors)s", errors="; ".join(
-        f"{form[name].label.text}: {' '.join(errs)}" for name, errs in form.errors.items() if name in form)), "error")
-    return redirect(url_for(".show", funder_id=funder.id))
-
-
-@bp.route("/<int:funder_id>/contacts/<int:contact_id>/delete", methods=["POST"])
-@allow("fundraiser")
-def remove_contact(funder_id, contact_id):
-    contact = FunderContact.get_by_id(contact_id)
-    if contact.funder_id != funder_id:
-        abort(404)
-    contact.delete_instance()
-    flash(_("The contact is removed."), "success")
-    return redirect(url_for(".show", funder_id=funder_id))
-
-
 def _round_form(obj=None):
     form = RoundForm(obj=obj)
     form.kind.choices = choices((key, translate_label(label)) for key, label in ROUND_KINDS.items())
@@ -188,7 +152,7 @@ def new_round(funder_id):
     form = _round_form()
     if form.validate_on_submit():
         try:
-            services.create_round(funder, form.data, now=clock.now())
+            services.create_round(funder, form.data, actor=current_user, now=clock.now())
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -201,12 +165,10 @@ def new_round(funder_id):
 @allow("fundraiser")
 def edit_round(funder_id, round_id):
     round_ = Round.get_by_id(round_id)
-    if round_.funder_id != funder_id:
-        abort(404)
     form = _round_form(round_ if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            services.update_round(round_, form.data, now=clock.now())
+            services.update_round(round_, form.data, actor=current_user, now=clock.now())
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -218,9 +180,6 @@ def edit_round(funder_id, round_id):
 @bp.route("/<int:funder_id>/rounds/<int:round_id>/delete", methods=["POST"])
 @allow("fundraiser")
 def delete_round(funder_id, round_id):
-    round_ = Round.get_by_id(round_id)
-    if round_.funder_id != funder_id:
-        abort(404)
-    round_.delete_instance()
+    services.delete_round(Round.get_by_id(round_id), actor=current_user, now=clock.now())
     flash(_("The round is removed."), "success")
     return redirect(url_for(".show", funder_id=funder_id))

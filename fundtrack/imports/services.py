@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fundtrack.imports.engine import Importer, Preview, preview, run_import
+from fundtrack.importing import Importer, Preview, preview, run_import
 from fundtrack.imports.models import PendingImport
 
 PENDING_HOURS = 24

@@ -6,14 +6,14 @@ from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 
 from fundtrack import clock
-from fundtrack.auth.access import allow, scope
+from fundtrack.access import allow, scope
 from fundtrack.forms import Form
+from fundtrack.importing import ImportRefused
 from fundtrack.imports import services
-from fundtrack.imports.engine import ImportRefused
 from fundtrack.imports.models import PendingImport
 
 bp = Blueprint("imports", __name__)
-scope("pending_id")(services.visible_pending)
+scope(bp, "pending_id")(services.visible_pending)
 LIST_PAGES = {"funders": "funders.index", "applications": "applications.index"}
 HEADINGS = {"funders": _l("Import funders"), "applications": _l("Import applications")}
 

@@ -1,6 +1,6 @@
 """Organisation and contact forms."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from fundtrack.forms import Form
@@ -16,11 +16,3 @@ class OrganisationForm(Form):
     keywords = StringField(_l("Keywords for open calls (separated by commas)"))
     excluded_words = StringField(_l("Words that keep a call away (separated by commas)"))
     un_goals = StringField(_l("UN goals (numbers 1-17)"))
-
-
-class ContactForm(Form):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    title = StringField(_l("Title"), validators=[Length(max=200)])
-    email = StringField(_l("E-mail"), validators=[Length(max=200)])
-    phone = StringField(_l("Phone"), validators=[Length(max=50)])
-    receives_alerts = BooleanField(_l("Receives deadline reminders"), default=True)

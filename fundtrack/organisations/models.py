@@ -1,6 +1,8 @@
-"""Organisations and their contact people."""
-from peewee import BooleanField, CharField, ForeignKeyField, TextField
+"""Organisations: the partners that apply for funds."""
 
+from peewee import CharField, TextField
+
+from fundtrack.audit.services import Choice, Moment, Tags, Text, describe
 from fundtrack.clock import now
 from fundtrack.db import BaseModel, ListField, UTCDateTimeField
 from fundtrack.i18n_markers import N_
@@ -34,27 +36,9 @@ class Organisation(BaseModel):
         return self.name
 
 
-class Contact(BaseModel):
-    """A person at an organisation: who to call, and who receives its reminders."""
-
-    organisation = ForeignKeyField(Organisation, backref="contacts", on_delete="CASCADE")
-    name = CharField()
-    email = CharField(default="")
-    phone = CharField(default="")
-    title = CharField(default="")
-    receives_alerts = BooleanField(default=True)
-    created_at = UTCDateTimeField(default=now)
-
-    def __str__(self):
-        return self.name
-
-
-# The UN Sustainable Development Goals (verdensmål), by number.
-UN_GOALS = {
-    1: N_("No poverty"), 2: N_("Zero hunger"), 3: N_("Good health and well-being"), 4: N_("Quality education"),
-    5: N_("Gender equality"), 6: N_("Clean water and sanitation"), 7: N_("Affordable and clean energy"),
-    8: N_("Decent work and economic growth"), 9: N_("Industry, innovation and infrastructure"),
-    10: N_("Reduced inequalities"), 11: N_("Sustainable cities and communities"),
-    12: N_("Responsible consumption and production"), 13: N_("Climate action"), 14: N_("Life below water"),
-    15: N_("Life on land"), 16: N_("Peace, justice and strong institutions"), 17: N_("Partnerships for the goals"),
-}
+describe(Organisation, N_("Organisation"), {
+    "name": Text(N_("Name")), "kind": Choice(N_("Kind"), ORGANISATION_KINDS), "cvr_number": Text(N_("CVR number")),
+    "description": Text(N_("Description")), "website": Text(N_("Website")), "interests": Tags(N_("Interests")),
+    "keywords": Tags(N_("Keywords for open calls")), "excluded_words": Tags(N_("Words that keep a call away")),
+    "un_goals": Tags(N_("UN goals")), "archived_at": Moment(N_("Archived")),
+}, organisation=lambda organisation: organisation.id, link=("organisations.show", "organisation_id"))

@@ -1,37 +1,24 @@
-"""Organisation pages: list, profile, create, edit, archive and contacts."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+"""Organisation pages: list, profile, create, edit and archive. Other domains add their parts of the
+profile (applications, relationships, calls, contacts) through `events.page_sections`."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from fundtrack import clock
-from fundtrack.applications.models import Application
-from fundtrack.applications.services import visible_applications
-from fundtrack.auth.access import allow, scope
-from fundtrack.feeds.models import Call, CallMatch
+from fundtrack.access import allow, scope
+from fundtrack.audit.views import history
+from fundtrack.events import answers
 from fundtrack.forms import choices
-from fundtrack.funders.models import Funder
 from fundtrack.i18n import translate_label
-from fundtrack.organisations import services
-from fundtrack.organisations.forms import ContactForm, OrganisationForm
-from fundtrack.organisations.models import ORGANISATION_KINDS, Contact, Organisation
-from fundtrack.relationships import services as relationship_services
-from fundtrack.relationships.models import STATUSES
+from fundtrack.organisations import events, services
+from fundtrack.organisations.forms import OrganisationForm
+from fundtrack.organisations.models import ORGANISATION_KINDS, Organisation
 from fundtrack.validation import ValidationError
-from fundtrack.web import apply_errors, current_settings, paginate
+from fundtrack.web import apply_errors, arg_text, form_status, paginate
 
 bp = Blueprint("organisations", __name__)
-scope("organisation_id")(services.visible_organisations)
-
-
-@scope("contact_id")
-def visible_contacts(user):
-    visible = services.visible_organisations(user).select(Organisation.id)
-    return Contact.select().join(Organisation).where(Organisation.id.in_(visible))
-
-
-def _status(form) -> int:
-    """400 for a form sent back with errors, so that the failure is visible to clients and tests."""
-    return 400 if form.errors or form.form_errors else 200
+scope(bp, "organisation_id")(services.visible_organisations)
 
 
 def _kind_choices():
@@ -42,7 +29,7 @@ def _kind_choices():
 @allow("fundraiser", "member", "viewer")
 def index():
     query = services.visible_organisations(current_user)
-    text = request.args.get("q", "").strip()
+    text = arg_text("q")
     if text:
         query = query.where(Organisation.name.contains(text) | Organisation.description.contains(text))
     if request.args.get("archived") != "1":
@@ -51,26 +38,17 @@ def index():
     return render_template("organisations/index.html", page=page, q=text, kinds=ORGANISATION_KINDS)
 
 
+def render_page(organisation: Organisation, *, forms: dict | None = None, status: int = 200):
+    """The profile with every domain's section; `forms` carries a form sent back with errors to its section."""
+    sections = answers(events.page_sections, organisation, user=current_user, forms=forms or {})
+    return render_template("organisations/show.html", organisation=organisation, kinds=ORGANISATION_KINDS,
+                           sections=sections, history=history("organisation", organisation.id)), status
+
+
 @bp.route("/<int:organisation_id>")
 @allow("fundraiser", "member", "viewer")
 def show(organisation_id):
-    organisation = Organisation.get_by_id(organisation_id)
-    applications = (visible_applications(current_user).select(Application, Funder).join(Funder)
-                    .where(Application.organisation == organisation).order_by(Application.created_at.desc()))
-    return _render_show(organisation, list(applications), ContactForm())
-
-
-def _render_show(organisation, applications, contact_form, status=200):
-    relationship_services.ensure_relationships(clock.now())
-    relationships = relationship_services.portfolio(current_user, clock.today(), current_settings().relationships,
-                                                    organisation_id=organisation.id)
-    calls = (Call.select(Call, CallMatch).join(CallMatch)
-             .where((CallMatch.organisation == organisation) & (Call.status != "dismissed"))
-             .order_by(CallMatch.matched_at.desc()).limit(20))
-    return render_template("organisations/show.html", organisation=organisation, applications=applications,
-                           contacts=list(organisation.contacts.order_by(Contact.name)), contact_form=contact_form,
-                           kinds=ORGANISATION_KINDS, relationships=relationships, statuses=STATUSES,
-                           calls=list(calls)), status
+    return render_page(Organisation.get_by_id(organisation_id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -86,7 +64,7 @@ def new():
         else:
             flash(_("%(name)s is created.", name=organisation.name), "success")
             return redirect(url_for(".show", organisation_id=organisation.id))
-    return render_template("organisations/form.html", form=form, organisation=None), _status(form)
+    return render_template("organisations/form.html", form=form, organisation=None), form_status(form)
 
 
 @bp.route("/<int:organisation_id>/edit", methods=["GET", "POST"])
@@ -109,7 +87,7 @@ def edit(organisation_id):
         else:
             flash(_("Your changes are saved."), "success")
             return redirect(url_for(".show", organisation_id=organisation.id))
-    return render_template("organisations/form.html", form=form, organisation=organisation), _status(form)
+    return render_template("organisations/form.html", form=form, organisation=organisation), form_status(form)
 
 
 @bp.route("/<int:organisation_id>/archive", methods=["POST"])
@@ -123,32 +101,3 @@ def archive(organisation_id):
     else:
         flash(_("%(name)s is active again.", name=organisation.name), "success")
     return redirect(url_for(".show", organisation_id=organisation.id))
-
-
-@bp.route("/<int:organisation_id>/contacts", methods=["POST"])
-@allow("fundraiser", "member")
-def add_contact(organisation_id):
-    organisation = Organisation.get_by_id(organisation_id)
-    form = ContactForm()
-    if form.validate_on_submit():
-        try:
-            services.add_contact(organisation, form.data, now=clock.now())
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            flash(_("The contact is added."), "success")
-            return redirect(url_for(".show", organisation_id=organisation.id))
-    applications = (visible_applications(current_user).select(Application, Funder).join(Funder)
-                    .where(Application.organisation == organisation))
-    return _render_show(organisation, list(applications), form, status=400)
-
-
-@bp.route("/<int:organisation_id>/contacts/<int:contact_id>/delete", methods=["POST"])
-@allow("fundraiser", "member")
-def remove_contact(organisation_id, contact_id):
-    contact = Contact.get_by_id(contact_id)
-    if contact.organisation_id != organisation_id:
-        abort(404)
-    services.remove_contact(contact)
-    flash(_("The contact is removed."), "success")
-    return redirect(url_for(".show", organisation_id=organisation_id))

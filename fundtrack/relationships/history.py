@@ -1,8 +1,7 @@
 """What a relationship's giving history means: its status and why, when to ask again, and for how much.
 
 Plain functions over plain data (gifts, rejections, dates), so that every rule can be checked by hand.
-A gift is a granted application (granted, reporting or closed), counted net of anything the funder
-reclaimed; a grant reclaimed in full is no gift.
+A gift is what `fundtrack.applications.gifts` says it is.
 """
 from __future__ import annotations
 
@@ -58,11 +57,16 @@ def gaps_in_days(gifts: list[Gift]) -> list[int]:
     return [(later - earlier).days for earlier, later in pairwise(ordered)]
 
 
+def default_cycle_days(default_months: int) -> int:
+    """The usual time between gifts of a funder that has not yet given twice to anyone."""
+    return int(default_months * 30.44)
+
+
 def usual_cycle_days(gaps: list[int], default_months: int) -> int:
     """A funder's usual time between gifts: the median of its repeat gifts' gaps, else the default."""
     if gaps:
         return int(statistics.median(gaps))
-    return int(default_months * 30.44)
+    return default_cycle_days(default_months)
 
 
 def classify(gifts: list[Gift], today: dt.date, cycle_days: int, thresholds: Thresholds) -> Status:
@@ -95,27 +99,43 @@ def classify(gifts: list[Gift], today: dt.date, cycle_days: int, thresholds: Thr
     return Status("first_gift", N_("One gift, on %(date)s."), {"date": last.isoformat()})
 
 
+def ask_from(gifts: list[Gift], rejections: list[dt.date], *, cooldown_after_grant_months: int | None,
+             cooldown_after_rejection_months: int | None) -> dt.date | None:
+    """The first day the organisation may ask again whatever today is: after the cool-downs and the grant it
+    runs now; None when nothing holds it back (kept on the relationship, for the ask-again list)."""
+    days = [day for day, _text, _params in _holds(gifts, rejections, None, cooldown_after_grant_months,
+                                                   cooldown_after_rejection_months)]
+    return max(days) if days else None
+
+
+def _holds(gifts, rejections, today, cooldown_after_grant_months, cooldown_after_rejection_months):
+    """What keeps the organisation from asking, each with the day it ends and why."""
+    holds: list[tuple[dt.date, str, dict]] = []
+    if gifts:
+        last = max(gifts, key=lambda g: g.on)
+        if cooldown_after_grant_months:
+            holds.append((last.on + relativedelta(months=cooldown_after_grant_months),
+                          N_("%(months)d months after the last grant (%(date)s)."),
+                          {"months": cooldown_after_grant_months, "date": last.on.isoformat()}))
+        running = [g.project_end_on for g in gifts if g.project_end_on and (today is None or g.project_end_on >= today)]
+        if running:
+            end = max(running)
+            holds.append((end + dt.timedelta(days=1), N_("The current grant runs until %(date)s."),
+                          {"date": end.isoformat()}))
+    if rejections and cooldown_after_rejection_months:
+        last_rejection = max(rejections)
+        holds.append((last_rejection + relativedelta(months=cooldown_after_rejection_months),
+                      N_("%(months)d months after the last rejection (%(date)s)."),
+                      {"months": cooldown_after_rejection_months, "date": last_rejection.isoformat()}))
+    return holds
+
+
 def next_ask(gifts: list[Gift], rejections: list[dt.date], today: dt.date, *,
              cooldown_after_grant_months: int | None, cooldown_after_rejection_months: int | None) -> NextAsk:
     """The first day the organisation may apply again: after the cool-down since the last gift or
     rejection, and not before the grant it is running now has ended."""
     candidates: list[tuple[dt.date, str, dict]] = [(today, N_("Nothing stands in the way."), {})]
-    if gifts:
-        last = max(gifts, key=lambda g: g.on)
-        if cooldown_after_grant_months:
-            candidates.append((last.on + relativedelta(months=cooldown_after_grant_months),
-                               N_("%(months)d months after the last grant (%(date)s)."),
-                               {"months": cooldown_after_grant_months, "date": last.on.isoformat()}))
-        running = [g.project_end_on for g in gifts if g.project_end_on and g.project_end_on >= today]
-        if running:
-            end = max(running)
-            candidates.append((end + dt.timedelta(days=1), N_("The current grant runs until %(date)s."),
-                               {"date": end.isoformat()}))
-    if rejections and cooldown_after_rejection_months:
-        last_rejection = max(rejections)
-        candidates.append((last_rejection + relativedelta(months=cooldown_after_rejection_months),
-                           N_("%(months)d months after the last rejection (%(date)s)."),
-                           {"months": cooldown_after_rejection_months, "date": last_rejection.isoformat()}))
+    candidates += _holds(gifts, rejections, today, cooldown_after_grant_months, cooldown_after_rejection_months)
     latest = max(day for day, _, _ in candidates)
     reasons = [(text, params) for day, text, params in candidates if day == latest and day > today]
     return NextAsk(on=latest, reasons=reasons or [(N_("Nothing stands in the way."), {})])

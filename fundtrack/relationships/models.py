@@ -1,6 +1,7 @@
 """Relationships and their interaction log."""
-from peewee import CharField, DateField, ForeignKeyField, TextField
+from peewee import BigIntegerField, CharField, DateField, ForeignKeyField, IntegerField, TextField
 
+from fundtrack.audit.services import Choice, Day, Note, Ref, Text, describe
 from fundtrack.auth.models import User
 from fundtrack.clock import now
 from fundtrack.db import BaseModel, UTCDateTimeField
@@ -27,8 +28,10 @@ INTERACTION_KINDS = {
 
 
 class Relationship(BaseModel):
-    """One funder and one organisation. Its gifts and status come from the applications; what is kept here
-    is what people add: who looks after it, and the next step."""
+    """One funder and one organisation: what people add (who looks after it, the next step), and what its
+    applications say, written whenever one of them changes (so that lists filter and sort in the database):
+    the gifts, the first and last, the fiscal years and rounds they fell in, the last rejection, the first
+    day the organisation may ask again, and the funder's usual time between gifts (none until it has one)."""
 
     funder = ForeignKeyField(Funder, backref="relationships", on_delete="CASCADE")
     organisation = ForeignKeyField(Organisation, backref="relationships", on_delete="CASCADE")
@@ -36,6 +39,16 @@ class Relationship(BaseModel):
     next_step = TextField(default="")
     next_step_on = DateField(null=True)
     notes = TextField(default="")
+    gifts = IntegerField(default=0)
+    lifetime_ore = BigIntegerField(default=0)
+    first_gift_on = DateField(null=True)
+    last_gift_on = DateField(null=True, index=True)
+    last_gift_ore = BigIntegerField(null=True)
+    gift_years = IntegerField(default=0)
+    gift_rounds = IntegerField(default=0)
+    last_rejection_on = DateField(null=True)
+    ask_from_on = DateField(null=True)
+    cycle_days = IntegerField(null=True)
     created_at = UTCDateTimeField(default=now)
     updated_at = UTCDateTimeField(default=now)
 
@@ -52,3 +65,16 @@ class Interaction(BaseModel):
     actor = ForeignKeyField(User, null=True, on_delete="SET NULL")
     text = TextField(default="")
     created_at = UTCDateTimeField(default=now)
+
+
+describe(Relationship, N_("Relationship"), {
+    "steward": Ref(N_("Steward"), User), "next_step": Text(N_("Next step")), "next_step_on": Day(N_("Next step by")),
+    "notes": Note(N_("Notes")),
+}, organisation=lambda relationship: relationship.organisation_id, link=("relationships.show", "relationship_id"),
+    name=lambda relationship: f"{relationship.funder.name} · {relationship.organisation.name}")
+
+describe(Interaction, N_("Interaction"), {
+    "kind": Choice(N_("Kind"), INTERACTION_KINDS), "happened_on": Day(N_("Date")), "text": Note(N_("What happened")),
+}, page=lambda interaction: ("relationship", interaction.relationship_id),
+    organisation=lambda interaction: interaction.relationship.organisation_id, secret=("relationship", "actor"),
+    name=lambda interaction: "")

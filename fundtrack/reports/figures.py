@@ -5,8 +5,8 @@ An application counts in a period as
 - *granted*, *rejected* or *withdrawn* when that decision fell in the period (a grant stays a grant
   through reporting and closing),
 - *decided* when granted or rejected in the period (a withdrawal is no decision: it leaves the success rate alone),
-- a *repeat* grant when the same funder had already given the same organisation a grant that was
-  not reclaimed in full (Den Gyldne Donation); otherwise a grant from a *new* funder.
+- a *repeat* grant when the same funder had already given the same organisation a gift (as
+  `applications.gifts` defines it: Den Gyldne Donation); otherwise a grant from a *new* funder.
 
 Money is summed in øre by the database: requested amounts of the submitted, and granted amounts net of
 anything the funder reclaimed. The drill-down lists filter with the same conditions (`condition`), so
@@ -18,6 +18,7 @@ from dataclasses import dataclass, fields
 
 from peewee import JOIN, SQL, Case, Expression, fn
 
+from fundtrack.applications import gifts
 from fundtrack.applications.models import WON_STAGES, Application
 from fundtrack.checklists.models import Answer, Checklist, Outcome, TemplateItem
 from fundtrack.db import list_contains, list_items
@@ -26,6 +27,7 @@ from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
 from fundtrack.periods import Period
+from fundtrack.validation import parse_id
 
 FIGURE_LABELS = {
     "submitted": N_("Submitted"),
@@ -39,17 +41,16 @@ FIGURE_LABELS = {
 FIGURES = tuple(FIGURE_LABELS)
 DIMENSIONS = ("organisation", "funder", "funder_kind", "un_goal", "theme")
 REQUESTED = fn.COALESCE(Application.amount_requested_ore, 0)
-GRANTED_NET = fn.COALESCE(Application.amount_granted_ore, 0) - Application.reclaimed_ore
+GRANTED_NET = gifts.amount()
 
 
 def _earlier_gift_exists() -> Expression:
-    """True when the same funder had already given the same organisation money it did not take back in full."""
+    """True when the same funder had already given the same organisation a gift."""
     earlier = Application.alias("earlier")
     return fn.EXISTS(
         earlier.select(SQL("1")).where(
             (earlier.funder == Application.funder) & (earlier.organisation == Application.organisation)
-            & earlier.stage.in_(WON_STAGES) & (earlier.decided_on < Application.decided_on)
-            & ((fn.COALESCE(earlier.amount_granted_ore, 0) - earlier.reclaimed_ore) > 0)))
+            & gifts.condition(earlier) & (gifts.day(earlier) < gifts.day(Application))))
 
 
 def conditions(period: Period) -> dict[str, Expression]:
@@ -76,15 +77,16 @@ def condition(figure: str, period: Period) -> Expression:
 
 def dimension_condition(dimension: str, value: str) -> Expression | None:
     """The applications under one row of a breakdown (for the drill-down lists); None for a bad value."""
-    if dimension == "organisation" and value.isdigit():
-        return Application.organisation == int(value)
-    if dimension == "funder" and value.isdigit():
-        return Application.funder == int(value)
+    number = parse_id(value)
+    if dimension == "organisation" and number:
+        return Application.organisation == number
+    if dimension == "funder" and number:
+        return Application.funder == number
     if dimension == "funder_kind" and value:
         return Application.funder.in_(Funder.select(Funder.id).where(Funder.kind == value))
-    if dimension == "un_goal" and value.isdigit():
+    if dimension == "un_goal" and number and number <= 17:
         with_goal = (Checklist.select(Checklist.application).join(Answer).join(TemplateItem)
-                     .where((TemplateItem.kind == "goals") & list_contains(Answer.un_goals, int(value))))
+                     .where((TemplateItem.kind == "goals") & list_contains(Answer.un_goals, number)))
         return Application.id.in_(with_goal)
     if dimension == "theme" and value:
         return Application.organisation.in_(Organisation.select(Organisation.id)

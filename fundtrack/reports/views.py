@@ -1,4 +1,5 @@
-"""The overview page, its exports, and the charts drawn from it."""
+"""The overview page and its downloads; also the overview's drill-down filters on the application list."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
@@ -6,107 +7,73 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from fundtrack import clock
-from fundtrack.applications.models import OPEN_STAGES, STAGES
-from fundtrack.auth.access import allow
-from fundtrack.checklists.models import INDICATORS
+from fundtrack.access import allow
+from fundtrack.applications import events as application_events
 from fundtrack.deadlines.models import DEADLINE_KINDS
+from fundtrack.events import Filter
 from fundtrack.funders.models import FUNDER_KINDS
-from fundtrack.i18n import current_language, money, rate, translate_label
-from fundtrack.organisations.models import UN_GOALS, Organisation
-from fundtrack.periods import Period, PeriodError, last_complete_quarter, parse_period, recent_choices
-from fundtrack.reports import export, services
-from fundtrack.reports.charts import Bar, bar_chart
-from fundtrack.resources import read_static
+from fundtrack.i18n import translate_label
+from fundtrack.organisations.models import Organisation
+from fundtrack.periods import PeriodError, last_complete_quarter, parse_period, recent_choices
+from fundtrack.reports import figures, services
+from fundtrack.reports.render import build, context, period_label, render_file
 from fundtrack.spreadsheets import FORMATS
-from fundtrack.web import current_settings
+from fundtrack.web import arg_choice, arg_id, arg_period, arg_text
 
 bp = Blueprint("reports", __name__)
-PAGE_ROWS = 25  # rows of a breakdown on the page and in print; the downloads hold every row
+DRILL_PARAMETERS = ("period", "figure", "funder_kind", "un_goal", "theme", "expected", "due", "due_kind", "outcomes")
 
 
-def period_label(period: Period) -> str:
-    """`Q3 2026` / `3. kvartal 2026`, `H2 2026` / `2. halvår 2026`, `2026`."""
-    if period.kind == "Q":
-        return _("Q%(number)d %(year)d", number=period.number, year=period.year)
-    if period.kind == "H":
-        return _("H%(number)d %(year)d", number=period.number, year=period.year)
-    return str(period.year)
-
-
-def short_label(period: Period) -> str:
-    """A quarter under a bar of a chart: `Q3 2026` / `K3 2026`."""
-    quarter = _("Q%(number)d", number=period.number)
-    return f"{quarter} {period.year}"
+@application_events.list_filters.connect
+def drill_down(sender, today, settings, **rest):
+    """The applications behind one number of an overview: a figure of a period, in one row of a breakdown,
+    the forecast, the outcomes, the coming deadlines. The words above the list say which."""
+    conditions, words = [], []
+    figure, period = arg_choice("figure", figures.FIGURES), arg_period("period")
+    if figure and period is not None:
+        conditions.append(figures.condition(figure, period))
+        words.append(f"{translate_label(figures.FIGURE_LABELS[figure])} · {period.code}")
+    kind = arg_choice("funder_kind", FUNDER_KINDS)
+    if kind:
+        conditions.append(figures.dimension_condition("funder_kind", kind))
+        words.append(translate_label(FUNDER_KINDS[kind]))
+    goal = arg_id("un_goal")
+    if goal is not None:
+        conditions.append(figures.dimension_condition("un_goal", str(goal)))
+        words.append(_("UN goal %(goal)s", goal=goal))
+    theme = arg_text("theme", 100)
+    if theme:
+        conditions.append(figures.dimension_condition("theme", theme))
+        words.append(_("Theme: %(theme)s", theme=theme))
+    expected = arg_text("expected", 20)
+    if expected:
+        condition = services.expected_condition(expected, today, settings.reports)
+        if condition is not None:
+            conditions.append(condition)
+            words.append(_("Decision expected: %(when)s", when=expected))
+    outcomes = arg_period("outcomes")
+    if outcomes is not None:
+        conditions.append(figures.outcome_condition(outcomes))
+        words.append(_("Outcomes reported: %(period)s", period=outcomes.code))
+    due, due_kind = arg_period("due"), arg_choice("due_kind", DEADLINE_KINDS)
+    if due is not None and due_kind:
+        conditions.append(services.due_condition(due, due_kind))
+        words.append(f"{translate_label(DEADLINE_KINDS[due_kind])} · {due.code}")
+    found = [c for c in conditions if c is not None]
+    if not found:
+        return None
+    combined = found[0]
+    for condition in found[1:]:
+        combined &= condition
+    return Filter(combined, " · ".join(words))
 
 
 def _organisation() -> Organisation | None:
     """Members see their own organisation; the others may narrow the overview to one organisation."""
     if current_user.is_member:
         return current_user.organisation
-    chosen = request.args.get("organisation", "")
-    return Organisation.get_or_none(Organisation.id == int(chosen)) if chosen.isdigit() else None
-
-
-def build(period: Period, organisation: Organisation | None, *, with_fees: bool) -> services.Overview:
-    return services.overview(period, organisation=organisation, today=clock.today(),
-                             settings=current_settings().reports, with_fees=with_fees)
-
-
-def money_axis(ore: float) -> str:
-    """An axis label: whole kroner, millions shortened (`1,5 mio. kr.` / `DKK 1.5m`)."""
-    kroner = ore / 100
-    if abs(kroner) >= 1_000_000:
-        text = f"{round(kroner / 1_000_000, 2):g}"
-        return _("DKK %(amount)sm", amount=text.replace(".", ",") if current_language() == "da" else text)
-    return money(int(round(ore / 100) * 100))
-
-
-def link(overview: services.Overview, endpoint: str, external: bool = False, **args) -> str:
-    """A link from the overview that keeps its organisation, when it is narrowed to one."""
-    if overview.organisation is not None:
-        args.setdefault("organisation", overview.organisation.id)
-    return url_for(endpoint, _external=external, **args)
-
-
-def drill(overview: services.Overview, figure: str, external: bool = False, **filters) -> str:
-    """The list of applications behind a number."""
-    filters.setdefault("period", overview.period.code)
-    return link(overview, "applications.index", external, figure=figure, **filters)
-
-
-def charts(overview: services.Overview, external: bool = False) -> list:
-    """The four charts: money won and success rate per quarter, money won by funder kind, the open pipeline."""
-    won = [Bar(short_label(q), f.granted_ore, money(f.granted_ore), drill(overview, "granted", external, period=q.code))
-           for q, f in overview.series]
-    success = [Bar(short_label(q), f.success_rate or 0,
-                   rate(f.success_rate) if f.success_rate is not None else _("no decisions"),
-                   drill(overview, "decided", external, period=q.code))
-               for q, f in overview.series]
-    kinds = {key: figures for key, _name, figures in overview.breakdowns["funder_kind"]}
-    by_kind = [Bar(translate_label(label), kinds[kind].granted_ore if kind in kinds else 0,
-                   money(kinds[kind].granted_ore if kind in kinds else 0),
-                   drill(overview, "granted", external, funder_kind=kind))
-               for kind, label in FUNDER_KINDS.items()]
-    pipeline = [Bar(translate_label(STAGES[stage]), amount, f"{money(amount)} ({count})",
-                    link(overview, "applications.index", external, stage=stage))
-                for stage, (count, amount) in overview.pipeline_by_stage.items()]
-    return [
-        bar_chart("won", _("Money won per quarter, the last two years"), won, money_axis),
-        bar_chart("success", _("Success rate per quarter (grants among decisions)"), success, rate, top=1.0),
-        bar_chart("kinds", _("Money won by funder kind, %(period)s", period=period_label(overview.period)), by_kind, money_axis),
-        bar_chart("pipeline", _("Open pipeline by stage: amount applied for (number of applications)"), pipeline, money_axis),
-    ]
-
-
-def context(overview: services.Overview, *, external: bool = False) -> dict:
-    return {
-        "overview": overview, "charts": charts(overview, external), "period_label": period_label,
-        "drill": lambda figure, **filters: drill(overview, figure, external, **filters),
-        "link": lambda endpoint, **args: link(overview, endpoint, external, **args),
-        "dimension_labels": services.DIMENSION_LABELS, "funder_kinds": FUNDER_KINDS, "stages": STAGES,
-        "open_stages": OPEN_STAGES, "deadline_kinds": DEADLINE_KINDS, "indicators": INDICATORS,
-        "un_goals": UN_GOALS, "external": external, "page_rows": PAGE_ROWS,
-    }
+    chosen = arg_id("organisation")
+    return Organisation.get_or_none(Organisation.id == chosen) if chosen else None
 
 
 @bp.route("/")
@@ -120,12 +87,12 @@ def index():
     try:
         period = parse_period(text)
     except PeriodError as error:
-        return render_template("reports/index.html", error=_(str(error)), typed=text,
+        return render_template("reports/index.html", error=_(str(error)), typed=text[:40],
                                choices=recent_choices(clock.today()), period_label=period_label), 400
     return redirect(url_for("reports.show", period=period.code, **keep))
 
 
-def _period_or_404(text: str) -> Period:
+def _period_or_404(text: str):
     try:
         return parse_period(text)
     except PeriodError:
@@ -150,15 +117,3 @@ def download(period, fmt):
     suffix = f"-{overview.organisation.id}" if overview.organisation else ""
     return Response(body, mimetype=FORMATS[fmt].split(";")[0],
                     headers={"Content-Disposition": f'attachment; filename="overview-{overview.period.code}{suffix}.{fmt}"'})
-
-
-def render_file(overview: services.Overview, fmt: str) -> bytes:
-    """The overview as a file: html (a standalone document with its styles inside), xlsx, csv or json."""
-    if fmt == "xlsx":
-        return export.to_xlsx(overview, translate_label)
-    if fmt == "csv":
-        return export.to_csv(overview, translate_label)
-    if fmt == "json":
-        return export.to_json(overview, translate_label)
-    styles = read_static("css/report.css")
-    return render_template("reports/document.html", styles=styles, **context(overview, external=True)).encode("utf-8")

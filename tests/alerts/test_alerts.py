@@ -9,8 +9,9 @@ from fundtrack.alerts import jobs, services
 from fundtrack.alerts.models import Alert
 from fundtrack.alerts.rules import AlertRuleError, load_rules
 from fundtrack.applications.services import move_stage
+from fundtrack.contacts.services import add_contact
 from fundtrack.deadlines.services import add_deadline, complete_deadline, update_deadline
-from fundtrack.organisations.services import add_contact
+from tests.conftest import NOW
 
 CPH = ZoneInfo("Europe/Copenhagen")
 DUE = dt.date(2027, 3, 1)
@@ -31,10 +32,9 @@ def people(mail_app, create_user, create_organisation, create_funder, create_app
     owner = create_user(role="fundraiser", email="mette@kommune.example.dk", name="Mette")
     colleague = create_user(role="fundraiser", email="lars@kommune.example.dk", name="Lars", language="en")
     member = create_user(role="member", organisation=cafe, email="jonas@cafekornet.example.dk", name="Jonas")
-    from tests.conftest import NOW
-
-    add_contact(cafe, {"name": "Køkkenchef", "email": "kok@cafekornet.example.dk"}, now=NOW)
-    add_contact(cafe, {"name": "Revisor", "email": "revisor@example.dk", "receives_alerts": False}, now=NOW)
+    add_contact(cafe, {"name": "Køkkenchef", "email": "kok@cafekornet.example.dk", "receives_alerts": True},
+                actor=None, now=NOW)
+    add_contact(cafe, {"name": "Revisor", "email": "revisor@example.dk", "receives_alerts": False}, actor=None, now=NOW)
     funder = create_funder(name="Kornmod Fonden")
     application = create_application(organisation=cafe, funder=funder, title="Køkkenskolen", owner=owner,
                                       amount_requested_ore=250_000_00, stage="drafting")
@@ -222,7 +222,7 @@ def test_reminders_for_a_deadline_that_has_passed_are_skipped(mail_app, smtp, pe
 
 def test_overdue_report_reminders(mail_app, smtp, people, create_user):
     from fundtrack.relationships.models import Relationship
-    from fundtrack.relationships.services import ensure_relationships, set_stewardship
+    from fundtrack.relationships.services import set_stewardship
 
     application = people["application"]
     move_stage(application, "submitted", actor=people["owner"], now=at(DUE), override_reason="sendt i papirform")
@@ -231,7 +231,6 @@ def test_overdue_report_reminders(mail_app, smtp, people, create_user):
 
     final = Deadline.get(Deadline.application == application, Deadline.kind == "final_report")
     steward = create_user(role="fundraiser", email="steward@kommune.example.dk")
-    ensure_relationships(at(DUE))
     set_stewardship(Relationship.get(), steward=steward, next_step="", next_step_on=None, notes="", now=at(DUE))
     smtp.inbox.messages.clear()
     run(mail_app, final.due_on + dt.timedelta(days=7))
@@ -244,7 +243,7 @@ def test_a_digest_user_gets_one_mail_at_the_digest_hour(mail_app, smtp, people, 
     from fundtrack.auth.services import set_reminder_preferences
 
     set_reminder_preferences(people["owner"], language="da", alert_mode="digest", opted_out=[],
-                             known_kinds={"submission"})
+                             known_kinds={"submission"}, now=NOW)
     second = create_application(organisation=people["cafe"], funder=people["funder"], title="Suppekøkken",
                                 owner=people["owner"])
     add_deadline(second, "submission", DUE - dt.timedelta(days=5), now=at(DUE - dt.timedelta(days=40)))
@@ -262,7 +261,7 @@ def test_opting_out_of_a_kind(mail_app, smtp, people):
     from fundtrack.auth.services import set_reminder_preferences
 
     set_reminder_preferences(people["colleague"], language="en", alert_mode="immediate", opted_out=["submission"],
-                             known_kinds={"submission"})
+                             known_kinds={"submission"}, now=NOW)
     run(mail_app, DUE - dt.timedelta(days=7))
     assert smtp.inbox.to("lars@kommune.example.dk") == []
 
@@ -303,7 +302,7 @@ def test_reminder_preferences_in_the_account_page(mail_app, people):
 
     client = mail_app.test_client()
     login(client, people["member"])
-    response = post(client, "/account/reminders", {"language": "en", "alert_mode": "digest",
+    response = post(client, "/alerts/preferences", {"language": "en", "alert_mode": "digest",
                                                    "alert_opt_out": ["calls", "custom"]}, token_from="/account")
     assert response.status_code == 302
     member = User.get_by_id(people["member"].id)
@@ -329,7 +328,7 @@ def test_the_scheduler_has_every_job_and_acts_only_with_the_lease(mail_app):
     from fundtrack.scheduler import Runner, build
 
     scheduler = build(mail_app, blocking=False)
-    assert {job.id for job in scheduler.get_jobs()} == {"lease", "feeds", "alerts", "maintenance"}
+    assert {job.id for job in scheduler.get_jobs()} == {"lease", "feeds", "matching", "alerts", "maintenance"}
     ran = []
     first, second = Runner(mail_app), Runner(mail_app)
     first("test", lambda: ran.append("first"))

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from fundtrack import clock
 from fundtrack.applications.models import Application, StageChange
 from fundtrack.applications.services import move_stage
 from fundtrack.deadlines.services import add_deadline
@@ -22,7 +23,7 @@ def pipeline(create_application, create_organisation, create_funder):
         "haven": create_application(organisation=garden, funder=linde, title="Sansehaven", stage="idea",
                                      amount_requested_ore=450_000_00),
     }
-    today = dt.date.today()
+    today = clock.today()
     add_deadline(apps["school"], "submission", today + dt.timedelta(days=5), now=NOW)
     add_deadline(apps["haven"], "submission", today + dt.timedelta(days=60), now=NOW)
     add_deadline(apps["soup"], "decision_expected", today - dt.timedelta(days=3), now=NOW)

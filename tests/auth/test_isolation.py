@@ -7,11 +7,11 @@ from openpyxl import load_workbook
 
 from fundtrack.auth.models import User
 from fundtrack.auth.services import create_user
+from fundtrack.contacts.models import Contact
 from fundtrack.db import db
 from fundtrack.feeds.models import CallMatch
-from fundtrack.organisations.models import Contact, Organisation
+from fundtrack.organisations.models import Organisation
 from fundtrack.relationships.models import Relationship
-from fundtrack.relationships.services import ensure_relationships
 from tests.conftest import NOW, login
 
 EXPORTS = ["/calls/export.{fmt}?status=all", "/calls/export.{fmt}", "/applications/export.{fmt}",
@@ -25,7 +25,6 @@ def member_world(app):
 
     with db.connection_context():
         demo.load(today=NOW.date(), now=NOW)
-        ensure_relationships(NOW)
         member = User.get(User.email == "member@example.dk")
         other = Organisation.get(Organisation.name == "Naturhaven for Veteraner")
         create_user("soeren@naturhaven.example.dk", "Søren Naturmand", "member", "correct horse",

@@ -1,7 +1,7 @@
 import datetime as dt
 
 from fundtrack.auth.models import LoginFailure, User
-from tests.conftest import csrf_token, login, post
+from tests.conftest import NOW, csrf_token, login, post
 
 
 def test_login_page_renders(client):
@@ -150,7 +150,7 @@ def test_deactivated_user_cannot_log_in(client, create_user):
     from fundtrack.auth.services import set_active
 
     user = create_user()
-    set_active(user, False)
+    set_active(user, False, actor=None, now=NOW)
     response = post(client, "/login", {"email": user.email, "password": "correct horse"})
     assert response.status_code == 401
 

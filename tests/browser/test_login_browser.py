@@ -3,6 +3,7 @@ import datetime as dt
 
 import pytest
 
+from fundtrack import clock
 from fundtrack.deadlines.services import add_deadline
 from tests.conftest import NOW
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.browser
 def test_login_see_dashboard_and_switch_language(page, live_server, create_user, create_application):
     user = create_user(role="fundraiser", email="mette@example.dk", name="Mette Holm")
     application = create_application(title="Køkkenskolen år 4")
-    add_deadline(application, "submission", dt.date.today() + dt.timedelta(days=9), now=NOW)
+    add_deadline(application, "submission", clock.today() + dt.timedelta(days=9), now=NOW)
 
     page.goto(f"{live_server}/")
     assert "/login" in page.url

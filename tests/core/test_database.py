@@ -5,7 +5,7 @@ import pytest
 
 from fundtrack.db import UTCDateTimeField, db, upgrade
 from fundtrack.schema import schema_diff
-from tests.conftest import BACKEND
+from tests.conftest import BACKEND, NOW
 
 
 def test_migrations_create_exactly_the_models(app):
@@ -37,9 +37,9 @@ def test_foreign_keys_are_enforced(app):
     with pytest.raises(peewee.IntegrityError):
         with db.atomic():
             Application.insert(organisation=9999, funder=9999, title="x", stage="idea",
-                               stage_changed_at=dt.datetime.now(dt.UTC),
-                               created_at=dt.datetime.now(dt.UTC),
-                               updated_at=dt.datetime.now(dt.UTC)).execute()
+                               stage_changed_at=NOW,
+                               created_at=NOW,
+                               updated_at=NOW).execute()
 
 
 def test_times_are_stored_in_utc_and_come_back_aware(app, create_organisation):

@@ -99,10 +99,8 @@ def test_amounts_and_dates_the_danish_and_the_english_way(client, login_as, crea
     assert user
 
 
-def test_dashboard_shows_next_deadlines_in_order(client, login_as, create_application, monkeypatch):
-    from fundtrack import clock
-
-    monkeypatch.setattr(clock, "today", lambda: dt.date(2027, 2, 1))
+def test_dashboard_shows_next_deadlines_in_order(client, login_as, create_application, frozen_clock):
+    frozen_clock.move_to(dt.datetime(2027, 2, 1, 9, tzinfo=dt.UTC))
     first = create_application(title="Første ansøgning")
     second = create_application(title="Anden ansøgning")
     add_deadline(second, "submission", dt.date(2027, 3, 10), now=NOW)

@@ -193,7 +193,7 @@ def test_failing_sources_back_off_and_recover(app, feed_server):
     services.fetch_source(source, LOCAL, now=NOW, user_agent="t")
     services.fetch_source(source, LOCAL, now=NOW, user_agent="t")
     assert source.consecutive_failures == 2 and source.next_fetch_at == NOW + dt.timedelta(minutes=120)
-    services.update_source(source, {"url": url}, settings=LOCAL)
+    services.update_source(source, {"url": url}, settings=LOCAL, now=NOW)
     services.fetch_source(source, LOCAL, now=NOW, user_agent="t")
     assert source.consecutive_failures == 0 and source.last_error is None and source.last_success_at == NOW
 

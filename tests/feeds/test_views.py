@@ -76,7 +76,8 @@ def test_feed_html_is_sanitised_and_javascript_links_are_not_links(client, login
 
 
 def test_convert_to_application_with_funder_matched_by_name(client, login_as, app, feed_server, create_organisation,
-                                                           create_funder):
+                                                           create_funder, frozen_clock):
+    frozen_clock.move_to("2026-11-22T09:00:00+00:00")  # before the call's deadline of 1 March 2027
     funder = create_funder(name="Den Grønne Omstillingsfond")
     lab = create_organisation("Genbrugslab")
     fetch(f"{feed_server.base}/rss2.xml")

@@ -6,6 +6,7 @@ import pytest
 from fundtrack.applications.services import move_stage, record_money_received, record_reclaim
 from fundtrack.fees import services as fees
 from fundtrack.fees.models import FeeAgreement, FeeEntry
+from fundtrack.periods import Period
 from fundtrack.validation import ValidationError
 from tests.conftest import NOW
 
@@ -106,8 +107,8 @@ def test_clawback_after_payment_books_the_difference_back(create_application):
     application, agreement = _granted(create_application, 400_000, terms={"kind": "percent", "percent_bp": 1000})
     fees.invoice(agreement, number="7", on=dt.date(2026, 11, 25), actor=None, now=NOW)
     fees.mark_paid(agreement, on=dt.date(2026, 12, 1), actor=None, now=NOW)
-    booked = record_reclaim(application, 100_000 * KR, dt.date(2027, 6, 1), reason="Ubrugte midler", actor=None, now=NOW)
-    assert booked == -10_000 * KR
+    notices = record_reclaim(application, 100_000 * KR, dt.date(2027, 6, 1), reason="Ubrugte midler", actor=None, now=NOW)
+    assert [notice.params for notice in notices] == [{"amount_ore": 10_000 * KR}]  # the fee is reduced by 10.000 kr.
     agreement = FeeAgreement.get_by_id(agreement.id)
     assert (agreement.status, agreement.amount_ore) == ("paid", 30_000 * KR)
     clawback = FeeEntry.get(FeeEntry.kind == "clawback")
@@ -159,12 +160,12 @@ def test_ledger_per_quarter_and_organisation(create_application, create_organisa
         move_stage(application, "granted", actor=None, now=NOW, decided_on=day)
     agreement_b = FeeAgreement.get(FeeAgreement.application == b)
     fees.invoice(agreement_b, number="1", on=dt.date(2027, 1, 2), actor=None, now=NOW)
-    start, end = fees.quarter_bounds(2026, 4)
+    start, end = Period(2026, "Q", 4).start, Period(2026, "Q", 4).end
     assert (start, end) == (dt.date(2026, 10, 1), dt.date(2026, 12, 31))
     totals = fees.ledger_totals(start, end)
     assert totals["overall"] == {"due": 30_000 * KR}
     assert totals["by_organisation"] == {"Café Kornet": {"due": 10_000 * KR}, "Naturhaven": {"due": 20_000 * KR}}
-    assert fees.ledger_totals(*fees.quarter_bounds(2027, 1))["overall"] == {"invoiced": 20_000 * KR}
+    assert fees.ledger_totals(Period(2027, "Q", 1).start, Period(2027, "Q", 1).end)["overall"] == {"invoiced": 20_000 * KR}
     assert fees.ledger_totals(start, end, organisation_id=garden.id)["overall"] == {"due": 20_000 * KR}
     assert len(list(fees.ledger(start, end))) == 2
 

@@ -1,8 +1,10 @@
 """Funders: profile, validation, archive, rounds and the next deadlines they generate."""
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from fundtrack import clock
 from fundtrack.applications.models import Application
 from fundtrack.deadlines.models import Deadline
 from fundtrack.funders import services
@@ -12,7 +14,7 @@ from tests.conftest import NOW, post
 
 
 def _round(funder, **data):
-    return services.create_round(funder, {"name": "Runde", **data}, now=NOW)
+    return services.create_round(funder, {"name": "Runde", **data}, actor=None, now=NOW)
 
 
 def test_yearly_round_on_1_march_and_1_september(create_funder):
@@ -81,9 +83,10 @@ def test_application_from_a_round_gets_the_next_date_as_submission_deadline(clie
     assert application.funder_id == funder.id and application.round_id == round_.id
     deadline = Deadline.get(Deadline.application == application)
     assert deadline.kind == "submission"
-    assert deadline.due_on > dt.date.today()
+    assert deadline.due_on > clock.today()
     assert deadline.due_on.day == 1 and deadline.due_on.month in (3, 9)
-    assert deadline.due_at.hour == 11  # 12:00 in Copenhagen is 11:00 UTC in winter and spring (before the end of March)
+    noon = dt.datetime.combine(deadline.due_on, dt.time(12), tzinfo=ZoneInfo("Europe/Copenhagen"))
+    assert deadline.due_at == noon.astimezone(dt.UTC)  # 12:00 in Copenhagen, in winter or in summer time
 
 
 def test_funder_validation_names_the_fields(create_funder):

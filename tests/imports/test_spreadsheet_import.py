@@ -7,7 +7,7 @@ import pytest
 
 from fundtrack.applications.models import Application
 from fundtrack.funders.models import Funder
-from fundtrack.imports.engine import ImportRefused, preview, run_import
+from fundtrack.importing import ImportRefused, preview, run_import
 from fundtrack.imports.services import importers
 from tests.conftest import NOW, post
 
@@ -67,7 +67,15 @@ def test_the_corrected_file_imports_every_row_with_danish_numbers_and_dates(app,
     soup = Application.get(Application.title == "Suppekøkken")
     assert soup.amount_requested_ore == 1_250_000_50
     assert soup.deadlines.get().due_on == dt.date(2027, 3, 1)
-    assert Application.get(Application.title == "Sansehaven").stage == "rejected"
+    rejected = Application.get(Application.title == "Sansehaven")
+    assert (rejected.stage, rejected.decided_on, school.decided_on) == ("rejected", dt.date(2025, 11, 1), dt.date(2025, 4, 15))
+
+
+def test_a_decided_row_needs_its_decision_day(app, partners):
+    text = "Titel;Organisation;Fond;Status;Bevilget\nKøkken;Café Kornet;Kornmod Fonden;Bevilget;50.000\n"
+    checked = preview(importers()["applications"], text.encode("utf-8"), "x.csv")
+    assert [(e.row, e.column, e.message) for e in checked.errors] == [
+        (2, "Decided on", "A decided application needs the date of the decision.")]
 
 
 def test_unknown_organisation_and_funder_are_named(app, partners):

@@ -1,5 +1,5 @@
 from fundtrack.audit.models import AuditEntry
-from fundtrack.organisations.models import Contact, Organisation
+from fundtrack.organisations.models import Organisation
 from tests.conftest import post
 
 
@@ -52,29 +52,3 @@ def test_archive_hides_from_the_list_until_asked(client, login_as, create_organi
     post(client, f"/organisations/{organisation.id}/archive", token_from="/", follow_redirects=True)
     assert "Gammel Forening" not in client.get("/organisations/").get_data(as_text=True)
     assert "Gammel Forening" in client.get("/organisations/?archived=1").get_data(as_text=True)
-
-
-def test_member_adds_and_removes_contacts_of_own_organisation(client, login_as, create_organisation):
-    organisation = create_organisation("Café Kornet")
-    login_as("member", organisation=organisation)
-    response = post(client, f"/organisations/{organisation.id}/contacts",
-                    {"name": "Jonas Berg", "email": "jonas@example.dk", "receives_alerts": "y"}, token_from="/")
-    assert response.status_code == 302
-    contact = Contact.get(Contact.name == "Jonas Berg")
-    assert contact.receives_alerts
-    response = post(client, f"/organisations/{organisation.id}/contacts", {"name": "", "email": "nope"}, token_from="/")
-    assert response.status_code == 400
-    post(client, f"/organisations/{organisation.id}/contacts/{contact.id}/delete", token_from="/")
-    assert not Contact.select().exists()
-
-
-def test_contact_of_another_organisation_cannot_be_removed_through_own_url(client, login_as, create_organisation):
-    own, other = create_organisation("Own"), create_organisation("Other")
-    from fundtrack.organisations.services import add_contact
-    from tests.conftest import NOW
-
-    foreign = add_contact(other, {"name": "Someone"}, now=NOW)
-    login_as("fundraiser")
-    response = post(client, f"/organisations/{own.id}/contacts/{foreign.id}/delete", token_from="/")
-    assert response.status_code == 404
-    assert Contact.select().count() == 1

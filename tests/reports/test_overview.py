@@ -109,11 +109,10 @@ def test_the_weighted_forecast_uses_the_configured_probabilities(app, create_app
 
 
 def test_forecast_and_deadline_numbers_link_to_their_applications(app, client, login_as, create_application,
-                                                                    monkeypatch):
-    from fundtrack import clock
+                                                                    frozen_clock):
     from fundtrack.deadlines.services import add_deadline
 
-    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 11, 22))
+    frozen_clock.move_to(dt.datetime(2026, 11, 22, 9, tzinfo=dt.UTC))
     soon = create_application(title="Snart", stage="submitted", amount_requested_ore=1_000_000)
     add_deadline(soon, "decision_expected", dt.date(2026, 12, 15), now=NOW)
     late = create_application(title="Sent", stage="submitted", amount_requested_ore=2_000_000)
@@ -152,7 +151,7 @@ def test_outcomes_reported_with_the_period_reports(worked, complete_checklist, c
 
     checklist = complete_checklist(worked["municipal"])
     report = add_deadline(worked["municipal"], "interim_report", dt.date(2026, 9, 15), now=NOW)
-    items = {item.indicator: item for item, _ in checklists.promised_indicators(checklist)}
+    items = {item.indicator: item for item, _ in checklists.promised_indicators(checklist.application)}
     checklists.record_outcomes(report, {items["participants"].id: ("12", ""), items["jobs"].id: ("2,5", "")},
                                actor=None, now=NOW)
     assert services.checklists.outcome_totals(Q3.start, Q3.end) == {"participants": Decimal("12"), "jobs": Decimal("2.5")}

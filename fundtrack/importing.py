@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from fundtrack.db import db
 from fundtrack.i18n_markers import N_
-from fundtrack.spreadsheets import SpreadsheetError, Table, normalise_header, read_table
+from fundtrack.spreadsheets import SpreadsheetError, Table, cell_text, normalise_header, read_table
 from fundtrack.validation import ValidationError
 
 
@@ -148,6 +148,5 @@ def run_import(importer: Importer, data: bytes, filename: str, *, actor, now: dt
 
 
 def read_text(cell) -> str:
-    from fundtrack.spreadsheets import cell_text
-
+    """A cell as trimmed text (numbers without a needless .0)."""
     return cell_text(cell)

@@ -1,0 +1,1 @@
+"""Contact people of organisations and of funders: one model, one form, one service for both."""

@@ -1,0 +1,6 @@
+"""What the deadlines domain announces."""
+
+from fundtrack.events import signals
+
+changed = signals.signal("deadline-changed")
+changed.__doc__ = """A deadline was added, changed, completed, reopened or removed (`action`). Keywords: `actor`, `now`."""
