@@ -85,7 +85,7 @@ def build(folder: Path, applications: int, today: dt.date):
         deadlines, agreements = [], []
         for a in applications_:
             kind = "decision_expected" if a.stage == "submitted" else "final_report" if a.stage == "reporting" else "submission"
-            deadlines.append({"application": a.id, "kind": kind, "title": "", "timezone": "Europe/Copenhagen",
+            deadlines.append({"application": a.id, "kind": kind, "title": "",
                               "due_on": today + dt.timedelta(days=rng.randint(-60, 400)), "notes": "", "sequence": 0,
                               "created_at": now, "updated_at": now})
             if a.stage in ("granted", "reporting", "closed") and a.id % 3 == 0:

@@ -226,7 +226,7 @@ def case_calendar(large: World, small: World, repeat: int):
                                   "purpose": "", "notes": "", "cosigned_by": ""} for i in range(1000)]).execute()
         ids = [a.id for a in Application.select(Application.id).where(Application.organisation == organisation)]
         rows = [{"application": i, "kind": kind, "title": "", "due_on": clock.today() + dt.timedelta(days=10 + n),
-                 "timezone": "Europe/Copenhagen", "notes": "", "sequence": 0, "created_at": now, "updated_at": now}
+                 "notes": "", "sequence": 0, "created_at": now, "updated_at": now}
                 for n, i in enumerate(ids) for kind in ("internal_draft", "submission")]
         for batch in chunked(rows, 500):
             Deadline.insert_many(batch).execute()
@@ -283,7 +283,7 @@ def case_alerts(large: World, small: World, repeat: int):
         missing = 100_000 - Deadline.select().count()
         rows = [{"application": rng.choice(app_ids), "kind": rng.choice(["submission", "interim_report", "final_report",
                                                                           "internal_draft", "custom"]),
-                 "title": "", "due_on": today + dt.timedelta(days=rng.randint(-400, 400)), "timezone": "Europe/Copenhagen",
+                 "title": "", "due_on": today + dt.timedelta(days=rng.randint(-400, 400)),
                  "notes": "", "sequence": 0, "created_at": now, "updated_at": now} for _ in range(missing)]
         for batch in chunked(rows, 500):
             Deadline.insert_many(batch).execute()
@@ -360,6 +360,15 @@ def main(argv=None) -> int:
             steady = "" if queries_small == queries_large else "  <- query count grows with the data"
             failures += bool(steady)
             print(f"{name:<28} {ours:>13.2f} {baseline:>12.2f} {ratio:>7.2f} {queries_small:>9}/{queries_large:<10}{steady}")
+        from benchmarks import relationships as relationship_benchmark
+
+        print(f"{'':<28} {'large ms':>13} {'raw SQL ms':>12} {'ratio':>7} {'small ms':>9} {'large/small':>11} queries")
+        for name, ours, raw, ours_small, queries_small, queries_large in relationship_benchmark.run(
+                large, small, args.repeat, best_of, raw_rows, db, TODAY):
+            steady = "" if queries_small == queries_large else "  <- query count grows with the data"
+            failures += bool(steady)
+            print(f"{name:<28} {ours:>13.2f} {raw:>12.2f} {ours / raw:>7.2f} {ours_small:>9.2f} "
+                  f"{ours / ours_small:>11.2f} {queries_small}/{queries_large}{steady}")
         small.activate()
         from benchmarks import feeds as feed_benchmark
 

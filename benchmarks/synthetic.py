@@ -6,7 +6,7 @@ import random
 
 from peewee import chunked
 
-from fundtrack.applications.models import STAGES, Application, StageChange
+from fundtrack.applications.models import STAGES, WON_STAGES, Application, StageChange
 from fundtrack.auth.models import User
 from fundtrack.auth.services import hash_password
 from fundtrack.db import db
@@ -14,6 +14,7 @@ from fundtrack.deadlines.models import DEADLINE_KINDS, Deadline
 from fundtrack.fees.models import FeeAgreement
 from fundtrack.funders.models import FUNDER_KINDS, Funder
 from fundtrack.organisations.models import Organisation
+from fundtrack.relationships import services as relationships
 
 UTC = dt.UTC
 PASSWORD = "benchmark"
@@ -43,9 +44,14 @@ def build(*, applications: int, funders: int, organisations: int, today: dt.date
         rows = []
         for i in range(applications):
             created = now - dt.timedelta(days=rng.randint(0, 3 * 365))
+            stage = rng.choice(stages)
+            requested = rng.randint(10_000, 2_000_000) * 100
+            decided = min(created.date() + dt.timedelta(days=rng.randint(30, 120)), today)
             rows.append({
                 "organisation": rng.choice(org_ids), "funder": rng.choice(funder_ids), "title": f"Application {i}",
-                "purpose": "", "amount_requested_ore": rng.randint(10_000, 2_000_000) * 100, "stage": rng.choice(stages),
+                "purpose": "", "amount_requested_ore": requested, "stage": stage,
+                "amount_granted_ore": requested * 4 // 5 if stage in WON_STAGES else None,
+                "decided_on": decided if stage in (*WON_STAGES, "rejected", "withdrawn") else None,
                 "owner": fundraiser.id, "stage_changed_at": created, "created_at": created, "updated_at": created,
                 "cosigned_by": "", "notes": "",
             })
@@ -58,8 +64,7 @@ def build(*, applications: int, funders: int, organisations: int, today: dt.date
             for _ in range(2):
                 deadlines.append({
                     "application": app_id, "kind": rng.choice(kinds), "title": "",
-                    "due_on": today + dt.timedelta(days=rng.randint(-400, 400)), "timezone": "Europe/Copenhagen",
-                    "notes": "", "sequence": 0, "created_at": now, "updated_at": now,
+                    "due_on": today + dt.timedelta(days=rng.randint(-400, 400)), "notes": "", "sequence": 0, "created_at": now, "updated_at": now,
                     "done_at": now if rng.random() < 0.4 else None,
                 })
             history.append({"application": app_id, "from_stage": None, "to_stage": "idea", "changed_at": now,
@@ -73,4 +78,5 @@ def build(*, applications: int, funders: int, organisations: int, today: dt.date
             Deadline.insert_many(batch).execute()
         for batch in chunked(history, 500):
             StageChange.insert_many(batch).execute()
+        relationships.refresh_all(now=now)  # as the nightly job would, after a bulk insert
     return {"fundraiser": fundraiser.email, "member": member.email, "application_ids": app_ids}

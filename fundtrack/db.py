@@ -90,11 +90,11 @@ def text_contains(field, text: str) -> peewee.Expression:
                              peewee.Value(f"%{text.lower()}%", converter=False))
 
 
-def days_between(later: dt.date, column) -> peewee.Node:
-    """SQL: the whole days from a date column to the day `later` (positive when the column is earlier)."""
+def days_apart(later, earlier) -> peewee.Node:
+    """SQL: the whole days from one date column to a later one."""
     if is_postgresql():
-        return peewee.Cast(peewee.Value(later), "date") - column
-    return peewee.fn.julianday(peewee.Value(later.isoformat())) - peewee.fn.julianday(column)
+        return later - earlier
+    return peewee.Cast(peewee.fn.julianday(later) - peewee.fn.julianday(earlier), "integer")
 
 
 class JSONField(peewee.TextField):
@@ -125,26 +125,39 @@ def bulk_insert(model, rows: list[dict], *, ignore_conflicts: bool = False) -> N
     cursor.executemany(sql, values)
 
 
+POOL_SIZE = 32  # connections kept open for the web server's threads and the scheduler
+POOL_STALE_SECONDS = 300  # an idle connection older than this is closed rather than reused
+
+
 def connect_database(url: str, busy_timeout_seconds: float = 5.0) -> peewee.Database:
-    """A peewee database for `url`, with SQLite's pragmas applied on every connection."""
+    """A peewee database for `url` whose connections come from a pool (opening one costs more than most
+    queries), with SQLite's pragmas applied to each new connection."""
+    # `timeout` is the pool's: how long a request waits for a free connection. SQLite's own busy timeout
+    # (how long a writer waits for the lock) is set as a pragma on each connection.
+    pool = {"max_connections": POOL_SIZE, "stale_timeout": POOL_STALE_SECONDS, "timeout": busy_timeout_seconds * 2}
     if url.startswith("sqlite:"):
         path = url.split("sqlite:///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         return db_url.connect(
-            url,
-            pragmas={"journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal"},
-            timeout=busy_timeout_seconds,
+            "sqlite+pool:" + url[len("sqlite:"):],
+            pragmas={"journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal",
+                     "busy_timeout": int(busy_timeout_seconds * 1000)},
+            check_same_thread=False,  # a pooled connection serves one thread at a time, not always the same one
+            **pool,
         )
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]
-    return db_url.connect(url, unquote_password=True, unquote_user=True)
+    return db_url.connect("postgresql+pool:" + url[len("postgresql:"):], unquote_password=True, unquote_user=True,
+                          **pool)
 
 
 def init_app(app) -> None:
     """Bind the proxy to the configured database and open a connection around each request."""
     settings = app.extensions["fundtrack.settings"]
-    db.initialize(connect_database(settings.database.url, settings.database.busy_timeout_seconds))
+    database = connect_database(settings.database.url, settings.database.busy_timeout_seconds)
+    app.extensions["fundtrack.database"] = database
+    db.initialize(database)
 
     @app.before_request
     def open_connection():

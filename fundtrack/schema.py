@@ -21,13 +21,13 @@ from fundtrack.fees.models import FeeAgreement, FeeEntry
 from fundtrack.funders.models import Funder, Round
 from fundtrack.imports.models import PendingImport
 from fundtrack.organisations.models import Organisation
-from fundtrack.relationships.models import Interaction, Relationship
+from fundtrack.relationships.models import Gift, Interaction, Relationship
 
 MODELS = [
     Organisation, Contact, User, LoginFailure, AuditEntry,
     Funder, Application, StageChange, Deadline,
     Round, FeeAgreement, FeeEntry, PendingImport,
-    Relationship, Interaction,
+    Relationship, Gift, Interaction,
     FeedSource, Call, CallDeadline, CallChange, CallMatch,
     Subscription, Alert, SchedulerLease,
     ChecklistTemplate, TemplateItem, Checklist, Answer, Outcome,

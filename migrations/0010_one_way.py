@@ -43,7 +43,8 @@ def up(migrator, db):
 
     # The record of changes: no foreign key to the users, and the page and organisation of each entry.
     _drop_foreign_key(migrator, db, 'audit_entry', 'actor_id')
-    migrator.migrate(migrator.add_index('audit_entry', ('actor_id',), False))
+    if not isinstance(db, PostgresqlDatabase):  # PostgreSQL keeps the column's index; SQLite's rebuild drops it
+        migrator.migrate(migrator.add_index('audit_entry', ('actor_id',), False))
     migrator.migrate(migrator.add_column('audit_entry', 'actor_name', CharField(default='')))
     migrator.migrate(migrator.add_column('audit_entry', 'record_name', CharField(default='', max_length=500)))
     migrator.migrate(migrator.add_column('audit_entry', 'page_table', CharField(default='')))
@@ -58,8 +59,17 @@ def up(migrator, db):
                    "WHERE application.id = audit_entry.record_id) WHERE \"table\" = 'application'")
     migrator.migrate(migrator.add_index('audit_entry', ('page_table', 'page_id', 'changed_at'), False))
 
-    # Deadlines are in the installation's zone; calendars keep no poll count (a GET writes nothing).
+    # Deadlines are in the installation's zone, and keep the local day they were done; calendars keep no poll
+    # count (a GET writes nothing).
     migrator.migrate(migrator.drop_column('deadline', 'timezone'))
+    migrator.migrate(migrator.add_column('deadline', 'done_on', DateField(null=True)))
+    migrator.migrate(migrator.add_index('deadline', ('kind', 'due_on'), False))
+    zone = ZoneInfo('Europe/Copenhagen')
+    for deadline_id, done in db.execute_sql('SELECT id, done_at FROM deadline WHERE done_at IS NOT NULL').fetchall():
+        if isinstance(done, str):
+            done = datetime.datetime.fromisoformat(done)
+        day = done.replace(tzinfo=datetime.timezone.utc).astimezone(zone).date()
+        db.execute_sql('UPDATE deadline SET done_on = %s WHERE id = %s' % (db.param, db.param), (day, deadline_id))
     migrator.migrate(migrator.drop_column('subscription', 'last_polled_at'))
     migrator.migrate(migrator.drop_column('subscription', 'poll_count'))
 
@@ -70,18 +80,52 @@ def up(migrator, db):
     migrator.migrate(migrator.add_index('call', ('status', 'first_seen_at'), False))
     migrator.migrate(migrator.add_index('call', ('first_seen_at', 'id'), False))
 
-    # Relationships carry their figures, and exist for every pair with an application.
+    # Relationships carry their figures, their status and their gifts, and exist for every pair with an
+    # application (their figures are computed by the catch-up right after the upgrade).
     for name, field in (('gifts', IntegerField(default=0)), ('lifetime_ore', BigIntegerField(default=0)),
                         ('first_gift_on', DateField(null=True)), ('last_gift_on', DateField(null=True)),
                         ('last_gift_ore', BigIntegerField(null=True)), ('gift_years', IntegerField(default=0)),
                         ('gift_rounds', IntegerField(default=0)), ('last_rejection_on', DateField(null=True)),
-                        ('ask_from_on', DateField(null=True)), ('cycle_days', IntegerField(null=True))):
+                        ('ask_from_on', DateField(null=True)), ('cycle_days', IntegerField(null=True)),
+                        ('status', CharField(default='prospect')), ('status_rank', IntegerField(default=1)),
+                        ('status_until', DateField(null=True)), ('sort_key', CharField(default='', max_length=500))):
         migrator.migrate(migrator.add_column('relationship', name, field))
-    migrator.migrate(migrator.add_index('relationship', ('last_gift_on',), False))
-    conflict = 'ON CONFLICT DO NOTHING'
+    for columns in (('last_gift_on',), ('status_until',), ('status_rank', 'sort_key'), ('status', 'sort_key'),
+                    ('ask_from_on', 'sort_key', 'id'), ('organisation_id', 'status_rank', 'sort_key')):
+        migrator.migrate(migrator.add_index('relationship', columns, False))
     db.execute_sql('INSERT INTO relationship (funder_id, organisation_id, next_step, notes, created_at, updated_at, gifts, '
-                   'lifetime_ore, gift_years, gift_rounds) SELECT funder_id, organisation_id, \'\', \'\', MIN(created_at), '
-                   'MIN(created_at), 0, 0, 0, 0 FROM application GROUP BY funder_id, organisation_id ' + conflict)
+                   'lifetime_ore, gift_years, gift_rounds, status, status_rank, sort_key) SELECT funder_id, '
+                   'organisation_id, \'\', \'\', MIN(created_at), MIN(created_at), 0, 0, 0, 0, \'prospect\', 1, \'\' '
+                   'FROM application WHERE 1 = 1 GROUP BY funder_id, organisation_id '
+                   'ON CONFLICT (funder_id, organisation_id) DO NOTHING')
+
+    class Application(Model):
+        class Meta:
+            database = db
+            table_name = 'application'
+
+    class Organisation(Model):
+        class Meta:
+            database = db
+            table_name = 'organisation'
+
+    class Relationship(Model):
+        class Meta:
+            database = db
+            table_name = 'relationship'
+
+    class Gift(Model):
+        application = ForeignKeyField(Application, unique=True, on_delete='CASCADE')
+        relationship = ForeignKeyField(Relationship, on_delete='CASCADE')
+        organisation = ForeignKeyField(Organisation, on_delete='CASCADE')
+        given_on = DateField(index=True)
+        amount_ore = BigIntegerField()
+        previous_on = DateField(null=True)
+        previous_ore = BigIntegerField(null=True)
+        class Meta:
+            database = db
+            table_name = 'gift'
+    db.create_tables([Gift])
 
     # A decided application has its decision day: the local day of its last move where it was missing.
     zone = ZoneInfo('Europe/Copenhagen')

@@ -37,7 +37,7 @@ def _migrate(url: str) -> None:
     database = connect_database(url)
     db.initialize(database)
     upgrade()
-    database.close()
+    database.close_all()  # the pool's connections too: the template file is copied, and must be whole
 
 
 @pytest.fixture(scope="session")
@@ -94,6 +94,8 @@ def make_app(database_url):
     yield build
     if not db.is_closed():
         db.close()
+    for app in built:
+        app.extensions["fundtrack.database"].close_all()
 
 
 @pytest.fixture

@@ -103,7 +103,8 @@ describe(Application, N_("Application"), {
     "cosigned_by": Text(N_("Co-signed by")), "notes": Note(N_("Notes")), "submitted_on": Day(N_("Submitted")),
     "decided_on": Day(N_("Decided")), "money_received_on": Day(N_("Money received")),
     "reclaimed_ore": Money(N_("Reclaimed by the funder")), "reclaimed_on": Day(N_("Reclaimed on")),
-    "stage_changed_at": Text(N_("Stage changed")), "reason": Note(N_("Reason")),
+    "reason": Note(N_("Reason")),
     "reason_code": Choice(N_("Reason for the rejection"), REJECTION_REASONS),
 }, organisation=lambda application: application.organisation_id, link=("applications.show", "application_id"),
+    secret=("stage_changed_at",),
     actions={"move": N_("moved"), "money_received": N_("money received"), "reclaim": N_("money reclaimed")})

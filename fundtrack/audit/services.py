@@ -239,6 +239,12 @@ def page_entries(user, page_table: str, page_id: int, limit: int = 50):
     return list(query.order_by(AuditEntry.changed_at.desc(), AuditEntry.id.desc()).limit(limit)), query.count()
 
 
+def record_entries(user, table: str, record_id: int, limit: int = 50):
+    """The newest entries of one record (a deadline's own page), and how many there are in all."""
+    query = visible_entries(user).where((AuditEntry.table == table) & (AuditEntry.record_id == record_id))
+    return list(query.order_by(AuditEntry.changed_at.desc(), AuditEntry.id.desc()).limit(limit)), query.count()
+
+
 def activity(user, *, table: str = "", actor_id: int | None = None, start: dt.datetime | None = None,
              end: dt.datetime | None = None):
     """Entries across every record, newest first, narrowed by record type, person and time."""

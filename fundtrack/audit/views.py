@@ -44,9 +44,11 @@ def show_value(described: services.Field, value, names: dict) -> str:
     return text if len(text) <= 300 else text[:300] + " …"
 
 
-def history(page_table: str, page_id: int) -> dict:
-    """What a record page's History section needs (see `_history.html`)."""
-    entries, total = services.page_entries(current_user, page_table, page_id)
+def history(page_table: str, page_id: int, *, own: bool = False) -> dict:
+    """What a record page's History section needs (see `_history.html`): the page's entries, or with `own`
+    only the record's (a deadline's page, whose changes also show on its application's)."""
+    find = services.record_entries if own else services.page_entries
+    entries, total = find(current_user, page_table, page_id)
     return {"lines": services.lines(entries, current_user, show_value, i18n.current_language()), "total": total}
 
 

@@ -32,6 +32,7 @@ class Deadline(BaseModel):
     due_on = DateField(index=True)
     due_at = UTCDateTimeField(null=True)
     done_at = UTCDateTimeField(null=True)
+    done_on = DateField(null=True)  # the local day it was done: on time when not after `due_on`
     done_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     notes = TextField(default="")
     # A removed deadline is kept, marked, so that subscribed calendars can be told to drop it.
@@ -45,7 +46,8 @@ class Deadline(BaseModel):
 
     class Meta:
         # Open deadlines by date: the dashboard, the overdue list and the reminders all ask this.
-        indexes = ((("done_at", "due_on"), False),)
+        # Reports of a kind due in a period: the reliability figures.
+        indexes = ((("done_at", "due_on"), False), (("kind", "due_on"), False))
 
 
 
@@ -56,5 +58,5 @@ describe(Deadline, N_("Deadline"), {
 }, page=lambda deadline: ("application", deadline.application_id),
     organisation=lambda deadline: deadline.application.organisation_id,
     name=lambda deadline: deadline.title or DEADLINE_KINDS.get(deadline.kind, deadline.kind),
-    secret=("sequence", "alerts_planned_on", "done_by"),
+    secret=("application", "sequence", "alerts_planned_on", "done_by", "done_on"),
     actions={"complete": N_("marked done"), "reopen": N_("opened again")})

@@ -82,15 +82,16 @@ def complete_deadline(deadline: Deadline, *, actor, now: dt.datetime) -> None:
     if deadline.done_at is not None:
         return
     with db.atomic():
-        audit.save_changes(deadline, {"done_at": now, "done_by": actor}, actor=actor, now=now, action="complete")
+        audit.save_changes(deadline, {"done_at": now, "done_on": clock.to_local(now).date(), "done_by": actor},
+                           actor=actor, now=now, action="complete")
         events.changed.send(deadline, action="complete", actor=actor, now=now)
 
 
 def reopen_deadline(deadline: Deadline, *, actor=None, now: dt.datetime) -> None:
     """Open a completed deadline again; its reminders are planned afresh."""
     with db.atomic():
-        audit.save_changes(deadline, {"done_at": None, "done_by": None, "alerts_planned_on": None}, actor=actor,
-                           now=now, action="reopen")
+        audit.save_changes(deadline, {"done_at": None, "done_on": None, "done_by": None, "alerts_planned_on": None},
+                           actor=actor, now=now, action="reopen")
         events.changed.send(deadline, action="reopen", actor=actor, now=now)
 
 

@@ -14,6 +14,7 @@ from fundtrack.applications import events as application_events
 from fundtrack.applications.models import Application
 from fundtrack.applications.services import visible_applications
 from fundtrack.applications.views import render_page as application_page
+from fundtrack.audit.views import history
 from fundtrack.deadlines import services
 from fundtrack.deadlines.forms import DeadlineForm
 from fundtrack.deadlines.models import DEADLINE_KINDS, REPORT_KINDS, Deadline
@@ -116,8 +117,8 @@ def edit(deadline_id):
         else:
             flash(_("The deadline is saved."), "success")
             return redirect(url_for("applications.show", application_id=deadline.application_id) + "#deadlines")
-    return render_template("deadlines/form.html", form=form, application=deadline.application,
-                           deadline=deadline), form_status(form)
+    return render_template("deadlines/form.html", form=form, application=deadline.application, deadline=deadline,
+                           history=history("deadline", deadline.id, own=True)), form_status(form)
 
 
 @bp.route("/<int:deadline_id>/complete", methods=["POST"])

@@ -118,7 +118,7 @@ describe(FeedSource, N_("Feed source"), {
 }, secret=("final_url", "etag", "last_modified", "last_fetch_at", "last_success_at", "next_fetch_at",
            "consecutive_failures", "last_error", "last_warning", "last_result"))
 
-describe(Call, N_("Call"), {
+describe(Call, N_("Open call"), {
     "title": Text(N_("Title")), "status": Choice(N_("Status"), CALL_STATUSES), "funder": Ref(N_("Funder"), Funder),
     "application": Ref(N_("Application"), Application), "link": Text(N_("Link")),
 }, link=("calls.show", "call_id"), secret=("identity", "summary", "summary_text", "content_hash", "first_seen_at",

@@ -77,7 +77,7 @@ describe(FeeAgreement, N_("Fee agreement"), {
     "notes": Note(N_("Notes")),
 }, page=lambda agreement: ("application", agreement.application_id),
     organisation=lambda agreement: agreement.application.organisation_id, private=True,
-    name=lambda agreement: "")
+    name=lambda agreement: "", secret=("application",))
 
 describe(FeeEntry, N_("Fee ledger entry"), {
     "kind": Choice(N_("Kind"), ENTRY_KINDS), "amount_ore": Money(N_("Amount")), "booked_on": Day(N_("Booked on")),

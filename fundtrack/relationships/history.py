@@ -69,34 +69,71 @@ def usual_cycle_days(gaps: list[int], default_months: int) -> int:
     return default_cycle_days(default_months)
 
 
-def classify(gifts: list[Gift], today: dt.date, cycle_days: int, thresholds: Thresholds) -> Status:
-    """The relationship's status today, with the reason that decides it.
+def status_code(gifts: int, last_gift_on: dt.date | None, gift_years: int, gift_rounds: int, today: dt.date,
+                cycle_days: int, thresholds: Thresholds) -> str:
+    """The relationship's status today, from its counts: the one rule the stored status and `classify` share.
 
     Time since the last gift is checked first: a golden relationship that has gone quiet is lapsing,
     which is what its steward needs to know.
     """
     if not gifts:
+        return "prospect"
+    silent_days = (today - last_gift_on).days
+    if silent_days > cycle_days * thresholds.lapsed_after_cycles:
+        return "lapsed"
+    if silent_days > cycle_days * thresholds.lapsing_after_cycles:
+        return "lapsing"
+    if gift_years >= thresholds.golden_min_years or gift_rounds >= thresholds.golden_min_years:
+        return "golden"
+    return "repeat" if gifts >= 2 else "first_gift"
+
+
+def explain_status(code: str, *, gifts: int, last_gift_on: dt.date | None, gift_years: int, gift_rounds: int,
+                   today: dt.date, cycle_days: int, thresholds: Thresholds) -> Status:
+    """The reason for a status, from a relationship's counts alone (for the rows of a list)."""
+    if code == "prospect":
+        return Status(code, N_("No gift yet."))
+    if code in ("lapsed", "lapsing"):
+        silent_days = (today - last_gift_on).days
+        return Status(code, N_("The last gift was %(months)d months ago; this funder usually gives every %(cycle)d months."),
+                      {"months": round(silent_days / 30.44), "cycle": round(cycle_days / 30.44)})
+    if code == "golden" and gift_years >= thresholds.golden_min_years:
+        return Status(code, N_("Gifts in %(count)d different years."), {"count": gift_years})
+    if code == "golden":
+        return Status(code, N_("Gifts in %(count)d different rounds."), {"count": gift_rounds})
+    if code == "repeat":
+        return Status(code, N_("%(count)d gifts."), {"count": gifts})
+    return Status(code, N_("One gift, on %(date)s."), {"date": last_gift_on.isoformat()})
+
+
+def classify(gifts: list[Gift], today: dt.date, cycle_days: int, thresholds: Thresholds) -> Status:
+    """The relationship's status today, with the reason that decides it (see `status_code`)."""
+    if not gifts:
         return Status("prospect", N_("No gift yet."))
     last = max(g.on for g in gifts)
-    silent_days = (today - last).days
-    months = round(silent_days / 30.44)
-    cycle_months = round(cycle_days / 30.44)
-    if silent_days > cycle_days * thresholds.lapsed_after_cycles:
-        return Status("lapsed", N_("The last gift was %(months)d months ago; this funder usually gives every %(cycle)d months."),
-                      {"months": months, "cycle": cycle_months})
-    if silent_days > cycle_days * thresholds.lapsing_after_cycles:
-        return Status("lapsing", N_("The last gift was %(months)d months ago; this funder usually gives every %(cycle)d months."),
-                      {"months": months, "cycle": cycle_months})
     years = sorted({fiscal_year(g.on, thresholds.fiscal_year_start_month) for g in gifts})
     rounds = {g.round_id for g in gifts if g.round_id is not None}
-    if len(years) >= thresholds.golden_min_years:
+    code = status_code(len(gifts), last, len(years), len(rounds), today, cycle_days, thresholds)
+    silent_days = (today - last).days
+    if code in ("lapsed", "lapsing"):
+        return Status(code, N_("The last gift was %(months)d months ago; this funder usually gives every %(cycle)d months."),
+                      {"months": round(silent_days / 30.44), "cycle": round(cycle_days / 30.44)})
+    if code == "golden" and len(years) >= thresholds.golden_min_years:
         return Status("golden", N_("Gifts in %(count)d different years: %(years)s."),
                       {"count": len(years), "years": ", ".join(map(str, years))})
-    if len(rounds) >= thresholds.golden_min_years:
+    if code == "golden":
         return Status("golden", N_("Gifts in %(count)d different rounds."), {"count": len(rounds)})
-    if len(gifts) >= 2:
+    if code == "repeat":
         return Status("repeat", N_("%(count)d gifts."), {"count": len(gifts)})
     return Status("first_gift", N_("One gift, on %(date)s."), {"date": last.isoformat()})
+
+
+def status_changes_on(last_gift_on: dt.date, cycle_days: int, thresholds: Thresholds) -> tuple[dt.date, dt.date]:
+    """The days a relationship turns lapsing and lapsed if no gift comes: the first day more than one and
+    two cycles (as configured) have passed since the last gift, by the same rule as `classify`."""
+    lapsing = int(cycle_days * thresholds.lapsing_after_cycles) + 1
+    lapsed = int(cycle_days * thresholds.lapsed_after_cycles) + 1
+    return last_gift_on + dt.timedelta(days=lapsing), last_gift_on + dt.timedelta(days=lapsed)
 
 
 def ask_from(gifts: list[Gift], rejections: list[dt.date], *, cooldown_after_grant_months: int | None,

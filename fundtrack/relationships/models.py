@@ -1,6 +1,7 @@
 """Relationships and their interaction log."""
 from peewee import BigIntegerField, CharField, DateField, ForeignKeyField, IntegerField, TextField
 
+from fundtrack.applications.models import Application
 from fundtrack.audit.services import Choice, Day, Note, Ref, Text, describe
 from fundtrack.auth.models import User
 from fundtrack.clock import now
@@ -49,11 +50,33 @@ class Relationship(BaseModel):
     last_rejection_on = DateField(null=True)
     ask_from_on = DateField(null=True)
     cycle_days = IntegerField(null=True)
+    # The status as of the day it was written, and the day it changes by time alone (a lapse): the
+    # midnight job writes the new one then. Lists filter and sort by these, and by funder and organisation
+    # name (`sort_key`), through indexes.
+    status = CharField(default="prospect")
+    status_rank = IntegerField(default=1)
+    status_until = DateField(null=True, index=True)
+    sort_key = CharField(default="", max_length=500)
     created_at = UTCDateTimeField(default=now)
     updated_at = UTCDateTimeField(default=now)
 
     class Meta:
-        indexes = ((("funder", "organisation"), True),)
+        indexes = ((("funder", "organisation"), True), (("status_rank", "sort_key"), False),
+                   (("status", "sort_key"), False), (("ask_from_on", "sort_key", "id"), False),
+                   (("organisation", "status_rank", "sort_key"), False))
+
+
+class Gift(BaseModel):
+    """A gift of a relationship (as `applications.gifts` defines it) beside the gift before it: written with
+    the relationship's figures, so that the metrics of a period are sums in the database."""
+
+    application = ForeignKeyField(Application, unique=True, on_delete="CASCADE")
+    relationship = ForeignKeyField(Relationship, backref="gift_rows", on_delete="CASCADE")
+    organisation = ForeignKeyField(Organisation, on_delete="CASCADE")
+    given_on = DateField(index=True)
+    amount_ore = BigIntegerField()
+    previous_on = DateField(null=True)
+    previous_ore = BigIntegerField(null=True)
 
 
 class Interaction(BaseModel):

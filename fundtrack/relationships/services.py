@@ -15,7 +15,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from peewee import JOIN, SQL, Case, Value, fn
+from peewee import JOIN, SQL, Case, Value, chunked, fn
 
 from fundtrack import clock, config
 from fundtrack.applications import events as application_events
@@ -24,17 +24,19 @@ from fundtrack.applications.models import Application
 from fundtrack.audit import services as audit
 from fundtrack.auth.models import User
 from fundtrack.config import RelationshipSettings
-from fundtrack.db import days_between, db
+from fundtrack.db import bulk_insert, days_apart, db
 from fundtrack.deadlines.models import REPORT_KINDS, Deadline
 from fundtrack.feeds.models import Call, CallDeadline
 from fundtrack.funders import events as funder_events
 from fundtrack.funders import services as funder_services
 from fundtrack.funders.models import Funder, Round
 from fundtrack.i18n_markers import N_
+from fundtrack.organisations import events as organisation_events
 from fundtrack.organisations.models import Organisation
 from fundtrack.relationships import history
 from fundtrack.relationships.history import Gift
 from fundtrack.relationships.models import INTERACTION_KINDS, STATUSES, Interaction, Relationship
+from fundtrack.relationships.models import Gift as GiftRow
 from fundtrack.validation import ValidationError, check_day
 
 PAGE_SIZE = 50
@@ -93,8 +95,17 @@ def load_histories(*, funder_ids=None, pairs=None, organisation_id: int | None =
     return result
 
 
+STATUS_ORDER = ["golden"] + [code for code in STATUSES if code != "golden"]  # how lists are ordered
+SORT_SEPARATOR = "\x1f"
+
+
+def sort_key(funder_name: str, organisation_name: str) -> str:
+    """What lists of relationships are ordered by after the status: the funder's name, then the organisation's."""
+    return f"{funder_name.lower()}{SORT_SEPARATOR}{organisation_name.lower()}"[:500]
+
+
 def _summary(pair_gifts: list[Gift], rejections: list[dt.date], funder: Funder, start_month: int) -> dict:
-    """The stored columns of one relationship, from its gifts and rejections."""
+    """The stored columns of one relationship that come from its gifts and rejections."""
     last = pair_gifts[-1] if pair_gifts else None
     ask = history.ask_from(pair_gifts, rejections, cooldown_after_grant_months=funder.cooldown_after_grant_months,
                            cooldown_after_rejection_months=funder.cooldown_after_rejection_months)
@@ -104,67 +115,151 @@ def _summary(pair_gifts: list[Gift], rejections: list[dt.date], funder: Funder, 
         "last_gift_ore": last.amount_ore if last else None,
         "gift_years": len({history.fiscal_year(g.on, start_month) for g in pair_gifts}),
         "gift_rounds": len({g.round_id for g in pair_gifts if g.round_id is not None}),
-        "last_rejection_on": max(rejections) if rejections else None, "ask_from_on": ask,
+        "last_rejection_on": max(rejections) if rejections else None,
+        # A relationship with a gift may ask again from this day (its last gift's, when nothing holds it back);
+        # one without has none, and is on no ask-again list.
+        "ask_from_on": (ask or last.on) if last else None,
     }
 
 
+def status_of(values: dict, today: dt.date, settings: RelationshipSettings) -> dict:
+    """The stored status of a relationship from its stored figures, and the day it changes by time alone."""
+    gifts, last = values["gifts"], values["last_gift_on"]
+    cycle = values.get("cycle_days") or history.default_cycle_days(settings.default_cycle_months)
+    code = history.status_code(gifts, last, values["gift_years"], values["gift_rounds"], today, cycle, settings)
+    until = None
+    if gifts:
+        lapsing_on, lapsed_on = history.status_changes_on(last, cycle, settings)
+        until = next((day for day in (lapsing_on, lapsed_on) if day > today), None)
+    return {"status": code, "status_rank": STATUS_ORDER.index(code), "status_until": until}
+
+
+STATUS_FIELDS = ("gifts", "last_gift_on", "gift_years", "gift_rounds", "cycle_days")
+
+
+def _gift_rows(relationship_id: int, organisation_id: int, pair_gifts: list[Gift]) -> list[dict]:
+    rows, previous = [], None
+    for gift in pair_gifts:
+        rows.append({"application": gift.application_id, "relationship": relationship_id, "organisation": organisation_id,
+                     "given_on": gift.on, "amount_ore": gift.amount_ore,
+                     "previous_on": previous.on if previous else None,
+                     "previous_ore": previous.amount_ore if previous else None})
+        previous = gift
+    return rows
+
+
+def _write(relationships: list[Relationship], everything: Histories, funders: dict, now: dt.datetime) -> None:
+    """Write the figures, the status and the gifts of these relationships (inside a transaction)."""
+    settings = config.active().relationships
+    today = clock.to_local(now).date()
+    ids = [r.id for r in relationships]
+    for batch in chunked(ids, 500):
+        GiftRow.delete().where(GiftRow.relationship.in_(batch)).execute()
+    rows = []
+    for relationship in relationships:
+        pair = (relationship.funder_id, relationship.organisation_id)
+        pair_gifts = everything.gifts.get(pair, [])
+        values = _summary(pair_gifts, everything.rejections.get(pair, []), funders[relationship.funder_id],
+                          settings.fiscal_year_start_month)
+        values.update(status_of({**values, "cycle_days": relationship.cycle_days}, today, settings))
+        Relationship.update(**values).where(Relationship.id == relationship.id).execute()
+        rows.extend(_gift_rows(relationship.id, relationship.organisation_id, pair_gifts))
+    bulk_insert(GiftRow, rows)
+
+
 def refresh_pairs(pairs, *, now: dt.datetime) -> int:
-    """Recompute the stored figures of these (funder, organisation) pairs, and the usual cycle of their funders."""
+    """Recompute the stored figures, status and gifts of these (funder, organisation) pairs, and the usual cycle
+    of their funders (with the statuses that depend on it)."""
     pairs = {pair for pair in pairs if pair[0] and pair[1]}
     if not pairs:
         return 0
     funder_ids = {f for f, _ in pairs}
-    start_month = config.active().relationships.fiscal_year_start_month
     everything = load_histories(funder_ids=funder_ids)
     funders = {f.id: f for f in Funder.select().where(Funder.id.in_(list(funder_ids)))}
     with db.atomic():
-        for funder_id, organisation_id in pairs:
-            pair = (funder_id, organisation_id)
-            values = _summary(everything.gifts.get(pair, []), everything.rejections.get(pair, []), funders[funder_id],
-                              start_month)
-            (Relationship.update(**values).where((Relationship.funder == funder_id)
-                                                 & (Relationship.organisation == organisation_id)).execute())
-        _refresh_cycles(everything, funder_ids)
+        changed = _refresh_cycles(everything, funder_ids)
+        relationships = [r for r in Relationship.select().where(Relationship.funder.in_(list(funder_ids)))
+                         if (r.funder_id, r.organisation_id) in pairs]
+        _write(relationships, everything, funders, now)
+        if changed:
+            refresh_statuses(clock.to_local(now).date(), funder_ids=changed)
     return len(pairs)
 
 
-def _refresh_cycles(histories: Histories, funder_ids) -> None:
-    """Each funder's usual time between gifts (the median of its repeat gifts' gaps), on all its relationships."""
+def _refresh_cycles(histories: Histories, funder_ids) -> set[int]:
+    """Each funder's usual time between gifts (the median of its repeat gifts' gaps), on all its relationships;
+    returns the funders whose cycle changed."""
     gaps = histories.gaps_by_funder()
+    changed = set()
     for funder_id in funder_ids:
         found = gaps.get(funder_id)
         cycle = int(statistics.median(found)) if found else None
-        Relationship.update(cycle_days=cycle).where(Relationship.funder == funder_id).execute()
+        updated = (Relationship.update(cycle_days=cycle)
+                   .where((Relationship.funder == funder_id) & ((Relationship.cycle_days != cycle) if cycle is not None
+                                                                else Relationship.cycle_days.is_null(False)))
+                   .execute())
+        if updated:
+            changed.add(funder_id)
+    return changed
+
+
+def refresh_statuses(today: dt.date, *, funder_ids=None) -> int:
+    """The status of every relationship whose status changes by today (a lapse), or of the given funders':
+    from the stored figures alone. Run just after midnight; returns how many changed."""
+    settings = config.active().relationships
+    query = Relationship.select(Relationship.id, Relationship.status, *[getattr(Relationship, f) for f in STATUS_FIELDS])
+    if funder_ids is not None:
+        query = query.where(Relationship.funder.in_(list(funder_ids)))
+    else:
+        query = query.where(Relationship.status_until <= today)
+    changed = 0
+    with db.atomic():
+        for relationship in query:
+            values = status_of({f: getattr(relationship, f) for f in STATUS_FIELDS}, today, settings)
+            Relationship.update(**values).where(Relationship.id == relationship.id).execute()
+            changed += values["status"] != relationship.status
+    return changed
 
 
 def ensure_pair(funder_id: int, organisation_id: int, now: dt.datetime) -> None:
     """The relationship of a funder and an organisation that have an application together (created if new)."""
-    Relationship.insert(funder=funder_id, organisation=organisation_id, created_at=now, updated_at=now,
-                        next_step="", notes="").on_conflict_ignore().execute()
+    names = {f.id: f.name for f in Funder.select(Funder.id, Funder.name).where(Funder.id == funder_id)}
+    organisation = Organisation.get_by_id(organisation_id)
+    (Relationship.insert(funder=funder_id, organisation=organisation_id, created_at=now, updated_at=now,
+                         next_step="", notes="", sort_key=sort_key(names[funder_id], organisation.name))
+     .on_conflict(conflict_target=[Relationship.funder, Relationship.organisation], action="nothing").execute())
 
 
 def refresh_all(*, now: dt.datetime) -> int:
-    """The catch-up job: a relationship for every pair with an application, and every stored figure afresh
-    (run nightly, and after an upgrade; what a crash or a change of settings left behind is mended)."""
+    """The catch-up job: a relationship for every pair with an application, and every stored figure, status,
+    gift and name afresh (run nightly, and after an upgrade; what a crash or a change of settings left
+    behind is mended)."""
+    zero = Value(0)
     pairs = (Application.select(Application.funder, Application.organisation, fn.MIN(Application.created_at),
-                                fn.MIN(Application.created_at), Value(""), Value(""))
+                                fn.MIN(Application.created_at), Value(""), Value(""), zero, zero, zero, zero,
+                                Value("prospect"), Value(STATUS_ORDER.index("prospect")), Value(""))
+             .where(SQL("1 = 1"))  # SQLite reads an upsert after a SELECT without WHERE as a join's ON
              .group_by(Application.funder, Application.organisation))
-    # INSERT ... SELECT skips Python defaults: every NOT NULL column without a database default is given here.
+    # INSERT ... SELECT skips Python defaults: every NOT NULL column is given here. Only the pair's uniqueness
+    # may make a row be left out (DO NOTHING, not OR IGNORE, which would hide any other failure).
     (Relationship.insert_from(pairs, [Relationship.funder, Relationship.organisation, Relationship.created_at,
-                                      Relationship.updated_at, Relationship.next_step, Relationship.notes])
-     .on_conflict_ignore().execute())
-    start_month = config.active().relationships.fiscal_year_start_month
+                                      Relationship.updated_at, Relationship.next_step, Relationship.notes,
+                                      Relationship.gifts, Relationship.lifetime_ore, Relationship.gift_years,
+                                      Relationship.gift_rounds, Relationship.status, Relationship.status_rank,
+                                      Relationship.sort_key])
+     .on_conflict(conflict_target=[Relationship.funder, Relationship.organisation], action="nothing").execute())
     everything = load_histories()
     funders = {f.id: f for f in Funder.select()}
-    rows = list(Relationship.select(Relationship.id, Relationship.funder, Relationship.organisation).tuples())
+    organisations = dict(Organisation.select(Organisation.id, Organisation.name).tuples())
     with db.atomic():
-        for relationship_id, funder_id, organisation_id in rows:
-            pair = (funder_id, organisation_id)
-            values = _summary(everything.gifts.get(pair, []), everything.rejections.get(pair, []), funders[funder_id],
-                              start_month)
-            Relationship.update(**values).where(Relationship.id == relationship_id).execute()
         _refresh_cycles(everything, funders)
-    return len(rows)
+        relationships = list(Relationship.select())
+        for relationship in relationships:
+            relationship.sort_key = sort_key(funders[relationship.funder_id].name,
+                                             organisations[relationship.organisation_id])
+            Relationship.update(sort_key=relationship.sort_key).where(Relationship.id == relationship.id).execute()
+        _write(relationships, everything, funders, now)
+    return len(relationships)
 
 
 def _pair(application) -> tuple[int, int]:
@@ -200,38 +295,36 @@ def _on_reclaimed(application, *, now, **rest):
 
 @funder_events.changed.connect
 def _on_funder_changed(funder, *, changes, now, **rest):
+    if "name" in changes:
+        for relationship in Relationship.select(Relationship.id, Relationship.organisation).where(
+                Relationship.funder == funder.id):
+            name = Organisation.get_by_id(relationship.organisation_id).name
+            Relationship.update(sort_key=sort_key(funder.name, name)).where(Relationship.id == relationship.id).execute()
     if {"cooldown_after_grant_months", "cooldown_after_rejection_months"} & set(changes):
         organisations = Relationship.select(Relationship.organisation).where(Relationship.funder == funder.id)
         refresh_pairs([(funder.id, row.organisation_id) for row in organisations], now=now)
 
 
-# Reading: the status as SQL, for lists of any length.
-
-def status_sql(today: dt.date, settings: RelationshipSettings):
-    """SQL: a relationship's status today, from its stored figures, by the same rules as `history.classify`."""
-    default_cycle = history.default_cycle_days(settings.default_cycle_months)
-    cycle = fn.COALESCE(Relationship.cycle_days, default_cycle)
-    silent = days_between(today, Relationship.last_gift_on)
-    return Case(None, [
-        (Relationship.gifts == 0, "prospect"),
-        (silent > cycle * settings.lapsed_after_cycles, "lapsed"),
-        (silent > cycle * settings.lapsing_after_cycles, "lapsing"),
-        ((Relationship.gift_years >= settings.golden_min_years) | (Relationship.gift_rounds >= settings.golden_min_years),
-         "golden"),
-        (Relationship.gifts >= 2, "repeat"),
-    ], "first_gift")
+@organisation_events.changed.connect
+def _on_organisation_renamed(organisation, *, changes, **rest):
+    if "name" in changes:
+        names = dict(Funder.select(Funder.id, Funder.name).join(Relationship, on=(Relationship.funder == Funder.id))
+                     .where(Relationship.organisation == organisation.id).tuples())
+        for funder_id, name in names.items():
+            (Relationship.update(sort_key=sort_key(name, organisation.name))
+             .where((Relationship.funder == funder_id) & (Relationship.organisation == organisation.id)).execute())
 
 
-STATUS_ORDER = ["golden"] + [code for code in STATUSES if code != "golden"]
+# Reading.
 
-
-def _status_rank(status):
-    return Case(status, [(code, index) for index, code in enumerate(STATUS_ORDER)], len(STATUS_ORDER))
+# What a list of relationships shows of the funder, organisation and steward: selecting less keeps a page cheap.
+PARTY_FIELDS = (Funder.id, Funder.name, Funder.cooldown_after_grant_months, Funder.cooldown_after_rejection_months,
+                Funder.grant_max_ore, Organisation.id, Organisation.name, User.id, User.name)
 
 
 def with_parties(query):
     """Relationships with their funder, organisation and steward joined (no query per row)."""
-    return (query.select(Relationship, Funder, Organisation, User).join(Funder).switch(Relationship)
+    return (query.select(Relationship, *PARTY_FIELDS).join(Funder).switch(Relationship)
             .join(Organisation).switch(Relationship).join(User, JOIN.LEFT_OUTER))
 
 
@@ -311,6 +404,45 @@ def overviews(relationships: list[Relationship], today: dt.date, settings: Relat
 
 
 @dataclass
+class Row:
+    """A relationship as a list shows it: from its stored figures alone, so that a page costs the same however
+    many gifts lie behind it."""
+
+    relationship: Relationship
+    status: history.Status
+    ask_on: dt.date | None
+
+    @property
+    def gift_count(self) -> int:
+        return self.relationship.gifts
+
+    @property
+    def lifetime_ore(self) -> int:
+        return self.relationship.lifetime_ore
+
+    @property
+    def last_gift_on(self) -> dt.date | None:
+        return self.relationship.last_gift_on
+
+    @property
+    def last_gift_ore(self) -> int | None:
+        return self.relationship.last_gift_ore
+
+
+def rows_of(relationships: list[Relationship], today: dt.date, settings: RelationshipSettings) -> list[Row]:
+    """List rows of relationships, with the stored status and its reason, and the day they may ask again."""
+    default_cycle = history.default_cycle_days(settings.default_cycle_months)
+    result = []
+    for r in relationships:
+        status = history.explain_status(r.status, gifts=r.gifts, last_gift_on=r.last_gift_on, gift_years=r.gift_years,
+                                        gift_rounds=r.gift_rounds, today=today,
+                                        cycle_days=r.cycle_days or default_cycle, thresholds=settings)
+        ask_on = max(today, r.ask_from_on) if r.ask_from_on else (today if r.gifts else None)
+        result.append(Row(r, status, ask_on))
+    return result
+
+
+@dataclass
 class Listing:
     """A page of relationships: the overviews shown, the count of all that match, and the counts per status."""
 
@@ -344,47 +476,48 @@ def _filtered(user, *, steward_id=None, funder_id=None, organisation_id=None):
     return query
 
 
-def _page(query, ordering, today, settings, number: int, size: int) -> tuple[list[Overview], int, int]:
+def _page(query, ordering, today, settings, number: int, size: int, *, full: bool = False):
+    """One page of relationships as list rows (or, with `full`, as whole overviews), the total and the page number."""
     total = query.count()
     pages = max(1, -(-total // size))
     number = min(max(number, 1), pages)
     rows = list(with_parties(query).order_by(*ordering).paginate(number, size))
-    return overviews(rows, today, settings), total, number
+    return (overviews(rows, today, settings) if full else rows_of(rows, today, settings)), total, number
+
+
+PORTFOLIO_ORDER = (Relationship.status_rank, Relationship.sort_key, Relationship.id)
+NAME_ORDER = (Relationship.sort_key, Relationship.id)
 
 
 def portfolio(user, today: dt.date, settings: RelationshipSettings, *, status: str = "", steward_id: int | None = None,
               funder_id: int | None = None, organisation_id: int | None = None, page: int = 1,
               size: int = PAGE_SIZE) -> Listing:
     """The relationships the user may see, golden first, then by status, funder and organisation; one page of
-    them, filtered by status and steward, with the counts per status."""
+    them, filtered by status and steward, with the counts per status (all through indexes on the stored status)."""
     base = _filtered(user, steward_id=steward_id, funder_id=funder_id, organisation_id=organisation_id)
-    current = status_sql(today, settings)
     counts = {code: 0 for code in STATUSES}
-    for code, count in base.select(current.alias("status"), fn.COUNT(Relationship.id)).group_by(SQL("1")).tuples():
+    for code, count in base.select(Relationship.status, fn.COUNT(Relationship.id)).group_by(Relationship.status).tuples():
         counts[code] = count
-    query = base.where(current == status) if status in STATUSES else base
-    rows, total, number = _page(query, (_status_rank(current), Funder.name, Organisation.name, Relationship.id),
-                                today, settings, page, size)
+    query = base.where(Relationship.status == status) if status in STATUSES else base
+    rows, total, number = _page(query, PORTFOLIO_ORDER, today, settings, page, size)
     return Listing(rows, number, size, total, counts)
 
 
-def everything(user, today: dt.date, settings: RelationshipSettings, **filters) -> list[Overview]:
-    """Every relationship of the portfolio at once (for the export), in the portfolio's order."""
-    listing = portfolio(user, today, settings, size=10**9, **filters)
-    return listing.rows
+def everything(user, today: dt.date, settings: RelationshipSettings, *, status: str = "", **filters) -> list[Overview]:
+    """Every relationship of the portfolio at once, as whole overviews (for the export), in the portfolio's order."""
+    query = _filtered(user, **filters)
+    if status in STATUSES:
+        query = query.where(Relationship.status == status)
+    return overviews(list(with_parties(query).order_by(*PORTFOLIO_ORDER)), today, settings)
 
 
 def ask_again(user, today: dt.date, settings: RelationshipSettings, days: int, *, page: int = 1,
               size: int = PAGE_SIZE) -> Listing:
-    """Relationships with at least one gift whose window to ask again opens within `days` (or is open),
-    soonest first."""
+    """Relationships with at least one gift whose window to ask again opens within `days` (or is open): those
+    open longest first, then those that open soonest (in the order of an index)."""
     horizon = today + dt.timedelta(days=days)
-    opens = Case(None, [(Relationship.ask_from_on.is_null() | (Relationship.ask_from_on < today), today)],
-                 Relationship.ask_from_on)
-    query = visible_relationships(user).where((Relationship.gifts > 0) & (
-        Relationship.ask_from_on.is_null() | (Relationship.ask_from_on <= horizon)))
-    rows, total, number = _page(query, (opens, Funder.name, Organisation.name, Relationship.id), today, settings,
-                                page, size)
+    query = visible_relationships(user).where(Relationship.ask_from_on <= horizon)
+    rows, total, number = _page(query, (Relationship.ask_from_on, *NAME_ORDER), today, settings, page, size, full=True)
     return Listing(rows, number, size, total)
 
 
@@ -467,28 +600,33 @@ def delivered_on_time(deadline: Deadline) -> bool:
     return deadline.done_at is not None and clock.to_local(deadline.done_at).date() <= deadline.due_on
 
 
-def reliability(start: dt.date, end: dt.date, today: dt.date, organisation_id: int | None = None) -> dict:
-    """On-time share of report deadlines due in the period (and already due today), per funder and organisation:
-    one pass over plain rows (on time is the local day it was done, compared with the due date)."""
+def reliability(start: dt.date, end: dt.date, today: dt.date, organisation_id: int | None = None, *,
+                funders_page: int = 1, organisations_page: int = 1, size: int = 25) -> dict:
+    """On-time share of report deadlines due in the period (and already due today), overall and per funder and
+    organisation (a page of each, least reliable first), summed in the database: on time is done on a local
+    day no later than the due date."""
     last_due = min(end, today - dt.timedelta(days=1))
-    query = (Deadline.select(Deadline.due_on, Deadline.done_at, Funder.name, Organisation.name)
-             .join(Application).join(Funder).switch(Application).join(Organisation)
-             .where(Deadline.kind.in_(list(REPORT_KINDS)) & Deadline.deleted_at.is_null()
-                    & Deadline.due_on.between(start, last_due)))
+    due = (Deadline.kind.in_(list(REPORT_KINDS)) & Deadline.deleted_at.is_null()
+           & Deadline.due_on.between(start, last_due))
     if organisation_id is not None:
-        query = query.where(Application.organisation == organisation_id)
-    per_funder: dict[str, Reliability] = defaultdict(Reliability)
-    per_organisation: dict[str, Reliability] = defaultdict(Reliability)
-    overall = Reliability()
-    done_field = Deadline.done_at
-    for due_on, done_at, funder_name, organisation_name in query.tuples():
-        done_at = done_field.python_value(done_at)
-        on_time = done_at is not None and clock.to_local(done_at).date() <= _day(due_on)
-        for bucket in (per_funder[funder_name], per_organisation[organisation_name], overall):
-            bucket.due += 1
-            bucket.on_time += on_time
-    return {"overall": overall, "per_funder": dict(sorted(per_funder.items())),
-            "per_organisation": dict(sorted(per_organisation.items()))}
+        due &= Application.organisation == organisation_id
+    on_time = fn.SUM(Case(None, [(Deadline.done_on.is_null(False) & (Deadline.done_on <= Deadline.due_on), 1)], 0))
+    count, done = (Deadline.select(fn.COUNT(Deadline.id), on_time).join(Application).where(due)
+                   .scalar(as_tuple=True))
+    result = {"overall": Reliability(count or 0, int(done or 0))}
+    for key, model, join_on, number in (("per_funder", Funder, Application.funder, funders_page),
+                                        ("per_organisation", Organisation, Application.organisation,
+                                         organisations_page)):
+        grouped = (Deadline.select(model.name, fn.COUNT(Deadline.id).alias("due"), on_time.alias("on_time"))
+                   .join(Application).join(model, on=(join_on == model.id)).where(due).group_by(model.id, model.name))
+        total = grouped.count()
+        pages = max(1, -(-total // size))
+        number = min(max(number, 1), pages)
+        share = (on_time * 1.0) / fn.COUNT(Deadline.id)
+        rows = grouped.order_by(share, model.name).paginate(number, size).tuples()
+        result[key] = Listing([(name, Reliability(due_count, int(done or 0))) for name, due_count, done in rows],
+                              number, size, total)
+    return result
 
 
 @dataclass
@@ -527,76 +665,53 @@ def previous_period(start: dt.date, end: dt.date, start_month: int) -> tuple[dt.
     return start - length - dt.timedelta(days=1), start - dt.timedelta(days=1)
 
 
-def _gifts_between(start: dt.date, end: dt.date, organisation_id: int | None, model=Application):
-    query = model.select().where(gifts.condition(model) & gifts.day(model).between(start, end))
-    if organisation_id is not None:
-        query = query.where(model.organisation == organisation_id)
-    return query
-
-
 def metrics(user, start: dt.date, end: dt.date, today: dt.date, settings: RelationshipSettings, *,
-            lybunt_page: int = 1, sybunt_page: int = 1) -> Metrics:
-    """The golden-donation figures for a period, grouped in the database; LYBUNT and SYBUNT are about this
-    fiscal year, one page of each."""
+            lybunt_page: int = 1, sybunt_page: int = 1, funders_page: int = 1, organisations_page: int = 1) -> Metrics:
+    """The golden-donation figures for a period, summed in the database over the gifts (each kept beside the
+    gift before it); LYBUNT and SYBUNT are about this fiscal year, one page of each, the latest gift first."""
     organisation_id = user.organisation_id if user.is_member else None
-    earlier = Application.alias("earlier")
-    previous_gift = (earlier.select(fn.MAX(gifts.day(earlier)))
-                     .where((earlier.funder == Application.funder) & (earlier.organisation == Application.organisation)
-                            & gifts.condition(earlier) & (gifts.day(earlier) < gifts.day(Application))))
-    rows = list(_gifts_between(start, end, organisation_id)
-                .select(Application.id, Application.funder, Application.organisation, Application.decided_on,
-                        gifts.amount().alias("amount"), previous_gift.alias("previous_on")).dicts())
-    repeat = [row for row in rows if row["previous_on"] is not None]
-    previous_amounts = _amounts_on({(row["funder"], row["organisation"], _day(row["previous_on"])) for row in repeat})
-    gaps, upgrades, downgrades = [], 0, 0
-    for row in repeat:
-        previous_on = _day(row["previous_on"])
-        gaps.append((_day(row["decided_on"]) - previous_on).days)
-        before = previous_amounts[(row["funder"], row["organisation"], previous_on)]
-        upgrades += row["amount"] > before
-        downgrades += row["amount"] < before
+    gifts_in = GiftRow.given_on.between(start, end)
+    if organisation_id is not None:
+        gifts_in &= GiftRow.organisation == organisation_id
+    repeat = GiftRow.previous_on.is_null(False)
+
+    def counted(condition):
+        return fn.SUM(Case(None, [(condition, 1)], 0))
+
+    row = (GiftRow.select(fn.COUNT(GiftRow.id), fn.SUM(GiftRow.amount_ore), counted(repeat),
+                          fn.SUM(Case(None, [(repeat, GiftRow.amount_ore)], 0)),
+                          counted(repeat & (GiftRow.amount_ore > GiftRow.previous_ore)),
+                          counted(repeat & (GiftRow.amount_ore < GiftRow.previous_ore)))
+           .where(gifts_in).tuples().get())
+    count, money, repeats, repeat_money, upgrades, downgrades = (int(value or 0) for value in row)
+    gaps = [int(days) for (days,) in GiftRow.select(days_apart(GiftRow.given_on, GiftRow.previous_on))
+            .where(gifts_in & repeat).tuples()]
     before_start, before_end = previous_period(start, end, settings.fiscal_year_start_month)
-    gave_before = {(r.funder_id, r.organisation_id) for r in _gifts_between(before_start, before_end, organisation_id)
-                   .select(Application.funder, Application.organisation).distinct()}
-    gave_now = {(row["funder"], row["organisation"]) for row in rows}
+    gave_before = counted(GiftRow.given_on.between(before_start, before_end))
+    gave_now = counted(GiftRow.given_on.between(start, end))
+    scope = GiftRow.given_on.between(before_start, end)
+    if organisation_id is not None:
+        scope &= GiftRow.organisation == organisation_id
+    pairs = (GiftRow.select(GiftRow.relationship, gave_before.alias("before"), gave_now.alias("now"))
+             .where(scope).group_by(GiftRow.relationship).having(gave_before > 0))
+    retainable = pairs.count()
+    retained = pairs.having((gave_before > 0) & (gave_now > 0)).count()
     this_year = history.fiscal_year(today, settings.fiscal_year_start_month)
     this_start, _ = history.fiscal_year_bounds(this_year, settings.fiscal_year_start_month)
     last_start, _ = history.fiscal_year_bounds(this_year - 1, settings.fiscal_year_start_month)
     visible = visible_relationships(user)
     lybunt_query = visible.where((Relationship.last_gift_on >= last_start) & (Relationship.last_gift_on < this_start))
     sybunt_query = visible.where(Relationship.last_gift_on < last_start)
-    order = (Funder.name, Organisation.name, Relationship.id)
-    lybunt_rows, lybunt_total, lybunt_number = _page(lybunt_query, order, today, settings, lybunt_page, PAGE_SIZE)
-    sybunt_rows, sybunt_total, sybunt_number = _page(sybunt_query, order, today, settings, sybunt_page, PAGE_SIZE)
-    amounts = [row["amount"] for row in rows]
+    latest_first = (Relationship.last_gift_on.desc(), Relationship.id)
+    lybunt_rows, lybunt_total, lybunt_number = _page(lybunt_query, latest_first, today, settings, lybunt_page, PAGE_SIZE)
+    sybunt_rows, sybunt_total, sybunt_number = _page(sybunt_query, latest_first, today, settings, sybunt_page, PAGE_SIZE)
     return Metrics(
-        start=start, end=end, gifts=len(rows), repeat_gifts=len(repeat), money_ore=sum(amounts),
-        repeat_money_ore=sum(row["amount"] for row in repeat), retained=len(gave_before & gave_now),
-        retainable=len(gave_before), upgrades=upgrades, downgrades=downgrades,
-        average_gift_ore=sum(amounts) // len(amounts) if amounts else None,
+        start=start, end=end, gifts=count, repeat_gifts=repeats, money_ore=money, repeat_money_ore=repeat_money,
+        retained=retained, retainable=retainable, upgrades=upgrades, downgrades=downgrades,
+        average_gift_ore=money // count if count else None,
         median_days_between_gifts=int(statistics.median(gaps)) if gaps else None,
         lybunt=Listing(lybunt_rows, lybunt_number, PAGE_SIZE, lybunt_total),
         sybunt=Listing(sybunt_rows, sybunt_number, PAGE_SIZE, sybunt_total),
-        reliability=reliability(start, end, today, organisation_id),
+        reliability=reliability(start, end, today, organisation_id, funders_page=funders_page,
+                                organisations_page=organisations_page),
     )
-
-
-def _day(value) -> dt.date:
-    return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
-
-
-def _amounts_on(keys) -> dict:
-    """The amount of each pair's gift on a given day (the gift before a repeat gift), in one query."""
-    if not keys:
-        return {}
-    query = (Application.select(Application.funder, Application.organisation, Application.decided_on,
-                                gifts.amount().alias("amount"))
-             .where(gifts.condition() & Application.funder.in_({f for f, _, _ in keys})
-                    & Application.decided_on.in_({d for _, _, d in keys})))
-    found: dict = {}
-    for funder_id, organisation_id, day, amount in query.tuples():
-        key = (funder_id, organisation_id, _day(day))
-        if key in keys:
-            found[key] = max(found.get(key, 0), amount)
-    return found
-

@@ -97,8 +97,8 @@ def metrics():
     settings = current_settings().relationships
     start, end, year = _period(settings)
     figures = services.metrics(current_user, start, end, clock.today(), settings,
-                               lybunt_page=arg_int("lybunt_page", low=1, high=10**7, default=1),
-                               sybunt_page=arg_int("sybunt_page", low=1, high=10**7, default=1))
+                               **{name: arg_int(name, low=1, high=10**7, default=1) for name in
+                                  ("lybunt_page", "sybunt_page", "funders_page", "organisations_page")})
     this_year = history.fiscal_year(clock.today(), settings.fiscal_year_start_month)
     return render_template("relationships/metrics.html", m=figures, year=year, this_year=this_year,
                            start_month=settings.fiscal_year_start_month, statuses=STATUSES)
