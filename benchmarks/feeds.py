@@ -1,4 +1,5 @@
 """Feed ingestion benchmark: local feeds served over loopback, against feedparser alone on the same bytes."""
+
 from __future__ import annotations
 
 import io
@@ -14,8 +15,14 @@ from fundtrack.db import db
 from fundtrack.feeds import services
 from fundtrack.feeds.models import Call, CallDeadline, CallMatch, FeedSource
 
-PHRASES = ["Ansøgningsfrist: {d}. marts 2027 kl. 12.00", "Deadline: {d} April 2027", "Frist: {d:02d}.09.2027",
-           "Closing date: {d} October 2027 4:00pm UK time", "Ansøgningsfrist: løbende", "Kontakt sekretariatet."]
+PHRASES = [
+    "Ansøgningsfrist: {d}. marts 2027 kl. 12.00",
+    "Deadline: {d} April 2027",
+    "Frist: {d:02d}.09.2027",
+    "Closing date: {d} October 2027 4:00pm UK time",
+    "Ansøgningsfrist: løbende",
+    "Kontakt sekretariatet.",
+]
 
 
 def make_feed(number: int, entries: int) -> bytes:
@@ -25,12 +32,14 @@ def make_feed(number: int, entries: int) -> bytes:
         items.append(
             f"<item><title>Pulje {number}-{i}: genbrug og fællesskab</title>"
             f"<link>https://fonde{number}.example.dk/opslag/{i}?utm_source=rss</link>"
-            f"<guid isPermaLink=\"false\">f{number}-{i}</guid><pubDate>Mon, 02 Nov 2026 08:00:00 +0100</pubDate>"
+            f'<guid isPermaLink="false">f{number}-{i}</guid><pubDate>Mon, 02 Nov 2026 08:00:00 +0100</pubDate>'
             f"<description>&lt;p&gt;Støtte til socialøkonomiske virksomheder, cirkulær økonomi og lokale fællesskaber. "
-            f"{phrase}&lt;/p&gt;</description></item>")
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Database {number}</title>'
-            f"<link>https://fonde{number}.example.dk/</link><description>x</description>{''.join(items)}</channel></rss>"
-            ).encode()
+            f"{phrase}&lt;/p&gt;</description></item>"
+        )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Database {number}</title>'
+        f"<link>https://fonde{number}.example.dk/</link><description>x</description>{''.join(items)}</channel></rss>"
+    ).encode()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -94,11 +103,13 @@ def run(now) -> tuple[list[tuple], tuple[float, float]]:
     settings = FeedSettings(allow_private_networks=True, timeout_seconds=30, max_bytes=20_000_000)
     rows = []
     try:
+
         def parse_only_once():
             for path, body in list(feeds.items())[:20]:
                 # The same call fundtrack makes: with the address, so that relative links resolve.
-                feedparser.parse(io.BytesIO(body), response_headers={"content-type": "application/rss+xml",
-                                                                       "content-location": base + path})
+                feedparser.parse(
+                    io.BytesIO(body), response_headers={"content-type": "application/rss+xml", "content-location": base + path}
+                )
 
         parse_only = _best_of(parse_only_once)
         with db.connection_context():

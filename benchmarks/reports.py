@@ -4,6 +4,7 @@ The raw side is the same set of grouped queries written by hand for SQLite (tota
 two comparison periods, the five breakdowns, the quarters of the charts, the forecast, the coming deadlines,
 the outcomes and the fees); the fundtrack side builds them through peewee and assembles the overview.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,23 +26,63 @@ from fundtrack.organisations.models import Organisation
 from fundtrack.periods import parse_period
 from fundtrack.reports import services
 
-THEMES = ["mad", "genbrug", "natur", "beskæftigelse", "unge", "kultur", "sundhed", "frivillighed", "design",
-          "cirkulær økonomi", "fællesskab", "uddannelse"]
+THEMES = [
+    "mad",
+    "genbrug",
+    "natur",
+    "beskæftigelse",
+    "unge",
+    "kultur",
+    "sundhed",
+    "frivillighed",
+    "design",
+    "cirkulær økonomi",
+    "fællesskab",
+    "uddannelse",
+]
 WON = "('granted', 'reporting', 'closed')"
 
 
 def build(folder: Path, applications: int, today: dt.date):
     """A database of `applications` spread over the ten years before `today`; returns the app."""
-    app = create_app({"testing": True, "database": {"url": f"sqlite:///{folder / 'reports.sqlite3'}"},
-                      "app": {"secret_key": "benchmark-secret-key"}})
+    app = create_app(
+        {
+            "testing": True,
+            "database": {"url": f"sqlite:///{folder / 'reports.sqlite3'}"},
+            "app": {"secret_key": "benchmark-secret-key"},
+        }
+    )
     upgrade()
     rng = random.Random(7)
     now = dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC)
     with db.connection_context(), db.atomic():
-        Organisation.insert_many([{"name": f"Organisation {i}", "kind": "enterprise", "interests": rng.sample(THEMES, 3),
-                                   "un_goals": [], "created_at": now, "updated_at": now} for i in range(50)]).execute()
-        for batch in chunked([{"name": f"Funder {i}", "kind": rng.choice(list(FUNDER_KINDS)), "focus_tags": [],
-                               "un_goals": [], "created_at": now, "updated_at": now} for i in range(1_000)], 500):
+        Organisation.insert_many(
+            [
+                {
+                    "name": f"Organisation {i}",
+                    "kind": "enterprise",
+                    "interests": rng.sample(THEMES, 3),
+                    "un_goals": [],
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in range(50)
+            ]
+        ).execute()
+        for batch in chunked(
+            [
+                {
+                    "name": f"Funder {i}",
+                    "kind": rng.choice(list(FUNDER_KINDS)),
+                    "focus_tags": [],
+                    "un_goals": [],
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in range(1_000)
+            ],
+            500,
+        ):
             Funder.insert_many(batch).execute()
         orgs = [o.id for o in Organisation.select(Organisation.id)]
         funders = [f.id for f in Funder.select(Funder.id)]
@@ -50,10 +91,23 @@ def build(folder: Path, applications: int, today: dt.date):
         for i in range(applications):
             created = today - dt.timedelta(days=rng.randint(0, 3650))
             requested = rng.randint(10_000, 2_000_000) * 100 + rng.randint(0, 99)
-            row = {"organisation": rng.choice(orgs), "funder": rng.choice(funders), "title": f"Application {i}",
-                   "purpose": "", "amount_requested_ore": requested, "stage": "idea", "cosigned_by": "", "notes": "",
-                   "stage_changed_at": now, "created_at": now, "updated_at": now, "reclaimed_ore": 0,
-                   "submitted_on": None, "decided_on": None, "amount_granted_ore": None}  # every row the same keys
+            row = {
+                "organisation": rng.choice(orgs),
+                "funder": rng.choice(funders),
+                "title": f"Application {i}",
+                "purpose": "",
+                "amount_requested_ore": requested,
+                "stage": "idea",
+                "cosigned_by": "",
+                "notes": "",
+                "stage_changed_at": now,
+                "created_at": now,
+                "updated_at": now,
+                "reclaimed_ore": 0,
+                "submitted_on": None,
+                "decided_on": None,
+                "amount_granted_ore": None,
+            }  # every row the same keys
             if created > today - dt.timedelta(days=150) and rng.random() < 0.7:
                 row["stage"] = rng.choice(["idea", "drafting", "submitted"])
                 if row["stage"] == "submitted":
@@ -75,29 +129,75 @@ def build(folder: Path, applications: int, today: dt.date):
         template = checklists.current_template(now)
         goals_item = TemplateItem.get((TemplateItem.template == template) & (TemplateItem.kind == "goals"))
         applications_ = list(Application.select(Application.id, Application.stage, Application.decided_on))
-        for batch in chunked([{"application": a.id, "template": template.id, "created_at": now, "updated_at": now}
-                              for a in applications_[::2]], 500):
+        for batch in chunked(
+            [{"application": a.id, "template": template.id, "created_at": now, "updated_at": now} for a in applications_[::2]],
+            500,
+        ):
             Checklist.insert_many(batch).execute()
         checklist_ids = [c.id for c in Checklist.select(Checklist.id)]
-        for batch in chunked([{"checklist": c, "item": goals_item.id, "status": "done", "un_goals": rng.sample(range(1, 18), 2),
-                               "updated_at": now} for c in checklist_ids], 500):
+        for batch in chunked(
+            [
+                {
+                    "checklist": c,
+                    "item": goals_item.id,
+                    "status": "done",
+                    "un_goals": rng.sample(range(1, 18), 2),
+                    "updated_at": now,
+                }
+                for c in checklist_ids
+            ],
+            500,
+        ):
             Answer.insert_many(batch).execute()
         deadlines, agreements = [], []
         for a in applications_:
             kind = "decision_expected" if a.stage == "submitted" else "final_report" if a.stage == "reporting" else "submission"
-            deadlines.append({"application": a.id, "kind": kind, "title": "",
-                              "due_on": today + dt.timedelta(days=rng.randint(-60, 400)), "notes": "", "sequence": 0,
-                              "created_at": now, "updated_at": now})
+            deadlines.append(
+                {
+                    "application": a.id,
+                    "kind": kind,
+                    "title": "",
+                    "due_on": today + dt.timedelta(days=rng.randint(-60, 400)),
+                    "notes": "",
+                    "sequence": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
             if a.stage in ("granted", "reporting", "closed") and a.id % 3 == 0:
-                agreements.append({"application": a.id, "kind": "percent", "percent_bp": 800, "trigger": "award_letter",
-                                   "status": "due", "amount_ore": 100_000, "due_on": a.decided_on, "invoice_number": "",
-                                   "notes": "", "created_at": now, "updated_at": now})
+                agreements.append(
+                    {
+                        "application": a.id,
+                        "kind": "percent",
+                        "percent_bp": 800,
+                        "trigger": "award_letter",
+                        "status": "due",
+                        "amount_ore": 100_000,
+                        "due_on": a.decided_on,
+                        "invoice_number": "",
+                        "notes": "",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
         for batch in chunked(deadlines, 500):
             Deadline.insert_many(batch).execute()
         for batch in chunked(agreements, 500):
             FeeAgreement.insert_many(batch).execute()
-        for batch in chunked([{"agreement": f.id, "kind": "due", "amount_ore": f.amount_ore, "booked_on": f.due_on,
-                               "note": "", "created_at": now} for f in FeeAgreement.select()], 500):
+        for batch in chunked(
+            [
+                {
+                    "agreement": f.id,
+                    "kind": "due",
+                    "amount_ore": f.amount_ore,
+                    "booked_on": f.due_on,
+                    "note": "",
+                    "created_at": now,
+                }
+                for f in FeeAgreement.select()
+            ],
+            500,
+        ):
             FeeEntry.insert_many(batch).execute()
     optimize()
     return app
@@ -108,12 +208,15 @@ def _sums(start: str, end: str, chart_only: bool = False) -> tuple[str, list]:
     four the charts need)."""
     submitted = "a.submitted_on BETWEEN ? AND ?"
     decided = "a.decided_on BETWEEN ? AND ?"
-    earlier = ("EXISTS (SELECT 1 FROM application e WHERE e.funder_id = a.funder_id AND e.organisation_id = a.organisation_id "
-               f"AND e.stage IN {WON} AND e.decided_on < a.decided_on AND COALESCE(e.amount_granted_ore, 0) - e.reclaimed_ore > 0)")
+    earlier = (
+        "EXISTS (SELECT 1 FROM application e WHERE e.funder_id = a.funder_id AND e.organisation_id = a.organisation_id "
+        f"AND e.stage IN {WON} AND e.decided_on < a.decided_on AND COALESCE(e.amount_granted_ore, 0) - e.reclaimed_ore > 0)"
+    )
     net = "COALESCE(a.amount_granted_ore, 0) - a.reclaimed_ore"
     requested = "COALESCE(a.amount_requested_ore, 0)"
     parts = [
-        (f"SUM(CASE WHEN {submitted} THEN 1 ELSE 0 END)", 2), (f"SUM(CASE WHEN {submitted} THEN {requested} ELSE 0 END)", 2),
+        (f"SUM(CASE WHEN {submitted} THEN 1 ELSE 0 END)", 2),
+        (f"SUM(CASE WHEN {submitted} THEN {requested} ELSE 0 END)", 2),
         (f"SUM(CASE WHEN {decided} AND a.stage IN {WON[:-1]}, 'rejected') THEN 1 ELSE 0 END)", 2),
         (f"SUM(CASE WHEN {decided} AND a.stage IN {WON[:-1]}, 'rejected') THEN {requested} ELSE 0 END)", 2),
         (f"SUM(CASE WHEN {decided} AND a.stage IN {WON} THEN 1 ELSE 0 END)", 2),
@@ -134,6 +237,7 @@ def _sums(start: str, end: str, chart_only: bool = False) -> tuple[str, list]:
 
 def raw_overview(period, today: dt.date) -> None:
     """The grouped queries of one overview, written by hand."""
+
     def run(sql, params=()):
         return db.execute_sql(sql, params).fetchall()
 
@@ -141,42 +245,79 @@ def raw_overview(period, today: dt.date) -> None:
         sums, params = _sums(p.start.isoformat(), p.end.isoformat())
         run("SELECT " + sums.format(joins=""), params)
     sums, params = _sums(period.start.isoformat(), period.end.isoformat())
-    run(f"SELECT o.id, o.name, {sums.format(joins='JOIN organisation o ON o.id = a.organisation_id')} GROUP BY o.id, o.name", params)
+    run(
+        f"SELECT o.id, o.name, {sums.format(joins='JOIN organisation o ON o.id = a.organisation_id')} GROUP BY o.id, o.name",
+        params,
+    )
     run(f"SELECT f.id, f.name, {sums.format(joins='JOIN funder f ON f.id = a.funder_id')} GROUP BY f.id, f.name", params)
     run(f"SELECT f.kind, {sums.format(joins='JOIN funder f ON f.id = a.funder_id')} GROUP BY f.kind", params)
-    run(f"SELECT g.value, {sums.format(joins='JOIN checklist c ON c.application_id = a.id JOIN answer s ON s.checklist_id = c.id JOIN template_item i ON i.id = s.item_id CROSS JOIN json_each(s.un_goals) g')} AND i.kind = 'goals' GROUP BY g.value", params)
-    run(f"SELECT t.value, {sums.format(joins='JOIN organisation o ON o.id = a.organisation_id CROSS JOIN json_each(o.interests) t')} GROUP BY t.value", params)
+    run(
+        f"SELECT g.value, {sums.format(joins='JOIN checklist c ON c.application_id = a.id JOIN answer s ON s.checklist_id = c.id JOIN template_item i ON i.id = s.item_id CROSS JOIN json_each(s.un_goals) g')} AND i.kind = 'goals' GROUP BY g.value",
+        params,
+    )
+    run(
+        f"SELECT t.value, {sums.format(joins='JOIN organisation o ON o.id = a.organisation_id CROSS JOIN json_each(o.interests) t')} GROUP BY t.value",
+        params,
+    )
     quarters = [period.quarters()[-1].shifted(i - 7) for i in range(8)]
     bucket = "CASE " + " ".join(f"WHEN a.decided_on BETWEEN ? AND ? THEN {i}" for i in range(8)) + " ELSE -1 END"
     bucket_params = [d.isoformat() for q in quarters for d in (q.start, q.end)]
     sums, params = _sums(quarters[0].start.isoformat(), quarters[-1].end.isoformat(), chart_only=True)
     run(f"SELECT {bucket}, {sums.format(joins='')} GROUP BY 1", bucket_params + params)
-    decision = ("(SELECT MIN(due_on) FROM deadline WHERE application_id = a.id AND kind = 'decision_expected' "
-                "AND done_at IS NULL AND deleted_at IS NULL)")
+    decision = (
+        "(SELECT MIN(due_on) FROM deadline WHERE application_id = a.id AND kind = 'decision_expected' "
+        "AND done_at IS NULL AND deleted_at IS NULL)"
+    )
     submission = decision.replace("'decision_expected'", "'submission'")
 
     def buckets(day):
         return f"(CASE WHEN {day} <= ? THEN 0 WHEN {day} <= ? THEN 1 WHEN {day} <= ? THEN 2 WHEN {day} <= ? THEN 3 ELSE 4 END)"
 
-    run(f"SELECT CASE WHEN {decision} IS NOT NULL THEN {buckets(decision)} WHEN {submission} IS NOT NULL THEN {buckets(submission)} "
+    run(
+        f"SELECT CASE WHEN {decision} IS NOT NULL THEN {buckets(decision)} WHEN {submission} IS NOT NULL THEN {buckets(submission)} "
         f"WHEN a.submitted_on IS NOT NULL THEN {buckets('a.submitted_on')} ELSE -1 END, "
         "a.stage, COUNT(a.id), SUM(COALESCE(a.amount_requested_ore, 0)) FROM application a "
         "WHERE a.stage IN ('idea', 'drafting', 'submitted') GROUP BY 1, 2",
-        ["2026-12-31", "2027-03-31", "2027-06-30", "2027-09-30", "2026-09-30", "2026-12-31", "2027-03-31", "2027-06-30",
-         "2026-09-30", "2026-12-31", "2027-03-31", "2027-06-30"])
+        [
+            "2026-12-31",
+            "2027-03-31",
+            "2027-06-30",
+            "2027-09-30",
+            "2026-09-30",
+            "2026-12-31",
+            "2027-03-31",
+            "2027-06-30",
+            "2026-09-30",
+            "2026-12-31",
+            "2027-03-31",
+            "2027-06-30",
+        ],
+    )
     following = period.next_quarter()
     window = [following.start.isoformat(), following.end.isoformat()]
-    run("SELECT d.kind, COUNT(d.id), SUM(CASE WHEN d.done_at IS NULL THEN 1 ELSE 0 END) FROM deadline d "
-        "JOIN application a ON a.id = d.application_id WHERE d.due_on BETWEEN ? AND ? AND d.deleted_at IS NULL GROUP BY d.kind", window)
-    run("SELECT d.*, a.*, o.*, f.* FROM deadline d JOIN application a ON a.id = d.application_id "
+    run(
+        "SELECT d.kind, COUNT(d.id), SUM(CASE WHEN d.done_at IS NULL THEN 1 ELSE 0 END) FROM deadline d "
+        "JOIN application a ON a.id = d.application_id WHERE d.due_on BETWEEN ? AND ? AND d.deleted_at IS NULL GROUP BY d.kind",
+        window,
+    )
+    run(
+        "SELECT d.*, a.*, o.*, f.* FROM deadline d JOIN application a ON a.id = d.application_id "
         "JOIN organisation o ON o.id = a.organisation_id JOIN funder f ON f.id = a.funder_id "
-        "WHERE d.due_on BETWEEN ? AND ? AND d.deleted_at IS NULL ORDER BY d.due_on, d.id LIMIT 50", window)
+        "WHERE d.due_on BETWEEN ? AND ? AND d.deleted_at IS NULL ORDER BY d.due_on, d.id LIMIT 50",
+        window,
+    )
     span = [period.start.isoformat(), period.end.isoformat()]
-    run("SELECT o.indicator, SUM(o.value) FROM outcome o JOIN deadline d ON d.id = o.deadline_id "
-        "WHERE d.due_on BETWEEN ? AND ? GROUP BY o.indicator", span)
-    run("SELECT g.id, g.name, e.kind, SUM(e.amount_ore) FROM fee_entry e JOIN fee_agreement f ON f.id = e.agreement_id "
+    run(
+        "SELECT o.indicator, SUM(o.value) FROM outcome o JOIN deadline d ON d.id = o.deadline_id "
+        "WHERE d.due_on BETWEEN ? AND ? GROUP BY o.indicator",
+        span,
+    )
+    run(
+        "SELECT g.id, g.name, e.kind, SUM(e.amount_ore) FROM fee_entry e JOIN fee_agreement f ON f.id = e.agreement_id "
         "JOIN application a ON a.id = f.application_id JOIN organisation g ON g.id = a.organisation_id "
-        "WHERE e.booked_on BETWEEN ? AND ? GROUP BY g.id, g.name, e.kind", span)
+        "WHERE e.booked_on BETWEEN ? AND ? GROUP BY g.id, g.name, e.kind",
+        span,
+    )
 
 
 def run(folder: Path, applications: int, today: dt.date, rounds: int = 7) -> list[tuple[str, float, float]]:
@@ -189,8 +330,9 @@ def run(folder: Path, applications: int, today: dt.date, rounds: int = 7) -> lis
     with app.app_context(), db.connection_context():
         for code in ("2026-Q3", "2025"):
             period = parse_period(code)
-            ours = best_of(lambda p=period: services.overview(p, organisation=None, today=today, settings=settings,
-                                                                 with_fees=True), rounds)
+            ours = best_of(
+                lambda p=period: services.overview(p, organisation=None, today=today, settings=settings, with_fees=True), rounds
+            )
             raw = best_of(lambda p=period: raw_overview(p, today), rounds)
             results.append((f"overview {code}: {applications // 1000}k", ours, raw))
     client = app.test_client()

@@ -7,6 +7,7 @@ fundtrack doing a thing end to end and the raw SQL that fetches the same rows, a
 and their ratio. Page cases also count SQL queries on a small and a large database: the count
 must not grow with the data.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,6 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks import feeds as feed_benchmark  # noqa: E402
+from benchmarks import relationships as relationship_benchmark  # noqa: E402
+from benchmarks import reports as report_benchmark  # noqa: E402
 from benchmarks import synthetic  # noqa: E402
 from fundtrack import create_app  # noqa: E402
 from fundtrack.db import db, optimize, upgrade  # noqa: E402
@@ -68,13 +72,13 @@ class World:
 
     def __init__(self, folder: Path, applications: int):
         url = f"sqlite:///{folder / f'bench-{applications}.sqlite3'}"
-        self.app = create_app({"testing": True, "database": {"url": url},
-                               "app": {"secret_key": "benchmark-secret-key"}})
+        self.app = create_app({"testing": True, "database": {"url": url}, "app": {"secret_key": "benchmark-secret-key"}})
         self.database = db.obj
         upgrade()
         with db.connection_context():
-            self.ids = synthetic.build(applications=applications, funders=max(200, applications // 10),
-                                       organisations=50, today=TODAY)
+            self.ids = synthetic.build(
+                applications=applications, funders=max(200, applications // 10), organisations=50, today=TODAY
+            )
         optimize()  # as `fundtrack db optimize` (and the nightly job) would after a large import
         self.applications = applications
         self.client = self.app.test_client()
@@ -113,14 +117,24 @@ def case_dashboard(large: World, small: World, repeat: int):
             raw_rows(
                 "SELECT d.*, a.*, o.*, f.* FROM deadline d JOIN application a ON a.id = d.application_id "
                 "JOIN organisation o ON o.id = a.organisation_id JOIN funder f ON f.id = a.funder_id "
-                "WHERE d.done_at IS NULL AND d.due_on >= ? ORDER BY d.due_on, d.due_at, d.id LIMIT 12", (today,))
-            raw_rows("SELECT COUNT(*) FROM deadline d JOIN application a ON a.id = d.application_id "
-                     "WHERE d.done_at IS NULL AND d.due_on < ?", (today,))
+                "WHERE d.done_at IS NULL AND d.due_on >= ? ORDER BY d.due_on, d.due_at, d.id LIMIT 12",
+                (today,),
+            )
+            raw_rows(
+                "SELECT COUNT(*) FROM deadline d JOIN application a ON a.id = d.application_id "
+                "WHERE d.done_at IS NULL AND d.due_on < ?",
+                (today,),
+            )
             raw_rows("SELECT stage, COUNT(id) FROM application GROUP BY stage")
 
     large.activate()
-    return ("dashboard", best_of(lambda: large.get("/"), repeat), best_of(baseline, repeat),
-            small.queries("/"), large.queries("/"))
+    return (
+        "dashboard",
+        best_of(lambda: large.get("/"), repeat),
+        best_of(baseline, repeat),
+        small.queries("/"),
+        large.queries("/"),
+    )
 
 
 def case_list(large: World, small: World, repeat: int):
@@ -134,11 +148,17 @@ def case_list(large: World, small: World, repeat: int):
                 "SELECT a.*, o.*, f.*, nd.next_due FROM application a JOIN organisation o ON o.id = a.organisation_id "
                 "JOIN funder f ON f.id = a.funder_id LEFT JOIN (SELECT application_id, MIN(due_on) AS next_due "
                 "FROM deadline WHERE done_at IS NULL AND deleted_at IS NULL GROUP BY application_id) nd "
-                "ON nd.application_id = a.id ORDER BY nd.next_due ASC NULLS LAST, a.id DESC LIMIT 50")
+                "ON nd.application_id = a.id ORDER BY nd.next_due ASC NULLS LAST, a.id DESC LIMIT 50"
+            )
 
     large.activate()
-    return ("application list", best_of(lambda: large.get(path), repeat), best_of(baseline, repeat),
-            small.queries(path), large.queries(path))
+    return (
+        "application list",
+        best_of(lambda: large.get(path), repeat),
+        best_of(baseline, repeat),
+        small.queries(path),
+        large.queries(path),
+    )
 
 
 BOARD_STAGES = ("idea", "drafting", "submitted", "granted", "reporting", "rejected", "withdrawn", "closed")
@@ -156,15 +176,25 @@ def case_board(large: World, small: World, repeat: int):
                 rows = raw_rows(
                     "SELECT a.*, o.*, f.* FROM application a JOIN organisation o ON o.id = a.organisation_id "
                     "JOIN funder f ON f.id = a.funder_id WHERE a.stage = ? ORDER BY a.stage_changed_at DESC, a.id DESC "
-                    f"LIMIT {limit}", (stage,))
+                    f"LIMIT {limit}",
+                    (stage,),
+                )
                 ids.extend(row[0] for row in rows)
             marks = ",".join("?" * len(ids))
-            raw_rows(f"SELECT * FROM deadline WHERE application_id IN ({marks}) AND done_at IS NULL "
-                     "AND deleted_at IS NULL ORDER BY application_id, due_on, id", ids)
+            raw_rows(
+                f"SELECT * FROM deadline WHERE application_id IN ({marks}) AND done_at IS NULL "
+                "AND deleted_at IS NULL ORDER BY application_id, due_on, id",
+                ids,
+            )
 
     large.activate()
-    return ("board", best_of(lambda: large.get("/applications/board"), repeat), best_of(baseline, repeat),
-            small.queries("/applications/board"), large.queries("/applications/board"))
+    return (
+        "board",
+        best_of(lambda: large.get("/applications/board"), repeat),
+        best_of(baseline, repeat),
+        small.queries("/applications/board"),
+        large.queries("/applications/board"),
+    )
 
 
 def case_application_page(large: World, small: World, repeat: int):
@@ -174,16 +204,27 @@ def case_application_page(large: World, small: World, repeat: int):
 
     def baseline():
         with db.connection_context():
-            raw_rows("SELECT a.*, o.*, f.* FROM application a JOIN organisation o ON o.id = a.organisation_id "
-                     "JOIN funder f ON f.id = a.funder_id WHERE a.id = ?", (app_id,))
-            raw_rows("SELECT s.*, u.* FROM stage_change s LEFT JOIN user u ON u.id = s.actor_id "
-                     "WHERE s.application_id = ? ORDER BY s.changed_at, s.id", (app_id,))
+            raw_rows(
+                "SELECT a.*, o.*, f.* FROM application a JOIN organisation o ON o.id = a.organisation_id "
+                "JOIN funder f ON f.id = a.funder_id WHERE a.id = ?",
+                (app_id,),
+            )
+            raw_rows(
+                "SELECT s.*, u.* FROM stage_change s LEFT JOIN user u ON u.id = s.actor_id "
+                "WHERE s.application_id = ? ORDER BY s.changed_at, s.id",
+                (app_id,),
+            )
             raw_rows("SELECT * FROM deadline WHERE application_id = ? AND deleted_at IS NULL ORDER BY due_on, id", (app_id,))
             raw_rows("SELECT * FROM fee_agreement WHERE application_id = ?", (app_id,))
 
     large.activate()
-    return ("application page", best_of(lambda: large.get(f"/applications/{app_id}"), repeat), best_of(baseline, repeat),
-            small.queries(f"/applications/{small_id}"), large.queries(f"/applications/{app_id}"))
+    return (
+        "application page",
+        best_of(lambda: large.get(f"/applications/{app_id}"), repeat),
+        best_of(baseline, repeat),
+        small.queries(f"/applications/{small_id}"),
+        large.queries(f"/applications/{app_id}"),
+    )
 
 
 def case_floor(large: World, small: World, repeat: int):
@@ -198,8 +239,13 @@ def case_floor(large: World, small: World, repeat: int):
             raw_rows("SELECT 1")
 
     large.activate()
-    return ("request floor (/healthz)", best_of(lambda: large.get("/healthz"), repeat), best_of(baseline, repeat),
-            small.queries("/healthz"), large.queries("/healthz"))
+    return (
+        "request floor (/healthz)",
+        best_of(lambda: large.get("/healthz"), repeat),
+        best_of(baseline, repeat),
+        small.queries("/healthz"),
+        large.queries("/healthz"),
+    )
 
 
 def case_calendar(large: World, small: World, repeat: int):
@@ -221,17 +267,41 @@ def case_calendar(large: World, small: World, repeat: int):
     with db.connection_context():
         organisation = Organisation.create(name="Calendar benchmark", kind="enterprise", created_at=now, updated_at=now)
         funder = Funder.get()
-        Application.insert_many([{"organisation": organisation.id, "funder": funder.id, "title": f"Ansøgning {i} om støtte",
-                                  "stage": "drafting", "stage_changed_at": now, "created_at": now, "updated_at": now,
-                                  "purpose": "", "notes": "", "cosigned_by": ""} for i in range(1000)]).execute()
+        Application.insert_many(
+            [
+                {
+                    "organisation": organisation.id,
+                    "funder": funder.id,
+                    "title": f"Ansøgning {i} om støtte",
+                    "stage": "drafting",
+                    "stage_changed_at": now,
+                    "created_at": now,
+                    "updated_at": now,
+                    "purpose": "",
+                    "notes": "",
+                    "cosigned_by": "",
+                }
+                for i in range(1000)
+            ]
+        ).execute()
         ids = [a.id for a in Application.select(Application.id).where(Application.organisation == organisation)]
-        rows = [{"application": i, "kind": kind, "title": "", "due_on": clock.today() + dt.timedelta(days=10 + n),
-                 "notes": "", "sequence": 0, "created_at": now, "updated_at": now}
-                for n, i in enumerate(ids) for kind in ("internal_draft", "submission")]
+        rows = [
+            {
+                "application": i,
+                "kind": kind,
+                "title": "",
+                "due_on": clock.today() + dt.timedelta(days=10 + n),
+                "notes": "",
+                "sequence": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for n, i in enumerate(ids)
+            for kind in ("internal_draft", "submission")
+        ]
         for batch in chunked(rows, 500):
             Deadline.insert_many(batch).execute()
-        subscription, token = calendars.issue(organisation=organisation, include_rounds=False, include_calls=False,
-                                              now=now)
+        subscription, token = calendars.issue(organisation=organisation, include_rounds=False, include_calls=False, now=now)
         items = calendars.collect(subscription, clock.today(), now, "http://localhost:5000")
         assert len(items) == 2000, len(items)
 
@@ -281,10 +351,19 @@ def case_alerts(large: World, small: World, repeat: int):
     with db.connection_context():
         app_ids = [a.id for a in Application.select(Application.id)]
         missing = 100_000 - Deadline.select().count()
-        rows = [{"application": rng.choice(app_ids), "kind": rng.choice(["submission", "interim_report", "final_report",
-                                                                          "internal_draft", "custom"]),
-                 "title": "", "due_on": today + dt.timedelta(days=rng.randint(-400, 400)),
-                 "notes": "", "sequence": 0, "created_at": now, "updated_at": now} for _ in range(missing)]
+        rows = [
+            {
+                "application": rng.choice(app_ids),
+                "kind": rng.choice(["submission", "interim_report", "final_report", "internal_draft", "custom"]),
+                "title": "",
+                "due_on": today + dt.timedelta(days=rng.randint(-400, 400)),
+                "notes": "",
+                "sequence": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for _ in range(missing)
+        ]
         for batch in chunked(rows, 500):
             Deadline.insert_many(batch).execute()
         optimize()
@@ -295,15 +374,18 @@ def case_alerts(large: World, small: World, repeat: int):
     before = max(max(r.days_before, default=0) for r in rules)
     after = max(max(r.days_after, default=0) for r in rules)
     kinds = ", ".join(f"'{k}'" for r in rules for k in r.deadline_kinds)
-    window = (f"SELECT d.id, d.kind, d.due_on, a.owner_id, a.organisation_id, a.funder_id FROM deadline d "
-              f"JOIN application a ON a.id = d.application_id WHERE d.done_at IS NULL AND d.deleted_at IS NULL "
-              f"AND d.kind IN ({kinds}) AND d.due_on BETWEEN ? AND ?")
+    window = (
+        f"SELECT d.id, d.kind, d.due_on, a.owner_id, a.organisation_id, a.funder_id FROM deadline d "
+        f"JOIN application a ON a.id = d.application_id WHERE d.done_at IS NULL AND d.deleted_at IS NULL "
+        f"AND d.kind IN ({kinds}) AND d.due_on BETWEEN ? AND ?"
+    )
     dates = ((today - dt.timedelta(days=after)).isoformat(), (today + dt.timedelta(days=before)).isoformat())
 
     def due_deadlines(sql, params):
         def query():
             with db.connection_context():
                 raw_rows(sql, params)
+
         return query
 
     def plan():
@@ -321,8 +403,10 @@ def case_alerts(large: World, small: World, repeat: int):
     plan()
     steady_sql = window + " AND (d.alerts_planned_on IS NULL OR d.alerts_planned_on < ?)"
     steady, steady_raw = best_of(plan, repeat), best_of(due_deadlines(steady_sql, dates + (today.isoformat(),)), repeat)
-    print(f"alerts: 100,000 deadlines, an outbox of {outbox:,} rows ({len(first.pending):,} planned as due, "
-          f"{len(first.skipped):,} skipped)")
+    print(
+        f"alerts: 100,000 deadlines, an outbox of {outbox:,} rows ({len(first.pending):,} planned as due, "
+        f"{len(first.skipped):,} skipped)"
+    )
     print(f"{'alerts: first run of a day':<28} {daily:>13.2f} {daily_raw:>12.2f} {daily / daily_raw:>7.2f}")
     return ("alerts: every 5 minutes", steady, steady_raw, 0, 0)
 
@@ -345,8 +429,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--applications", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--report-applications", type=int, default=50_000,
-                        help="Applications over ten years for the funding overview case.")
+    parser.add_argument(
+        "--report-applications", type=int, default=50_000, help="Applications over ten years for the funding overview case."
+    )
     args = parser.parse_args(argv)
     logging.getLogger().setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="fundtrack-bench-") as folder:
@@ -360,25 +445,28 @@ def main(argv=None) -> int:
             steady = "" if queries_small == queries_large else "  <- query count grows with the data"
             failures += bool(steady)
             print(f"{name:<28} {ours:>13.2f} {baseline:>12.2f} {ratio:>7.2f} {queries_small:>9}/{queries_large:<10}{steady}")
-        from benchmarks import relationships as relationship_benchmark
-
-        print(f"{'':<28} {'large ms':>13} {'raw SQL ms':>12} {'ratio':>7} {'small ms':>9} {'large/small':>11} queries")
-        for name, ours, raw, ours_small, queries_small, queries_large in relationship_benchmark.run(
-                large, small, args.repeat, best_of, raw_rows, db, TODAY):
+        print(
+            f"{'':<28} {'large ms':>13} {'raw SQL ms':>12} {'ratio':>7} {'small ms':>9} {'large/small':>11} "
+            f"{'raw large/small':>15} queries"
+        )
+        for name, ours, raw, ours_small, raw_small, queries_small, queries_large in relationship_benchmark.run(
+            large, small, args.repeat, best_of, raw_rows, db, TODAY
+        ):
             steady = "" if queries_small == queries_large else "  <- query count grows with the data"
             failures += bool(steady)
-            print(f"{name:<28} {ours:>13.2f} {raw:>12.2f} {ours / raw:>7.2f} {ours_small:>9.2f} "
-                  f"{ours / ours_small:>11.2f} {queries_small}/{queries_large}{steady}")
+            print(
+                f"{name:<28} {ours:>13.2f} {raw:>12.2f} {ours / raw:>7.2f} {ours_small:>9.2f} "
+                f"{ours / ours_small:>11.2f} {raw / raw_small:>15.2f} {queries_small}/{queries_large}{steady}"
+            )
         small.activate()
-        from benchmarks import feeds as feed_benchmark
 
         rows, (feed_mb, peak_mb) = feed_benchmark.run(dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC))
         for name, ours, baseline in rows:
             print(f"{name:<28} {ours:>13.2f} {baseline:>12.2f} {ours / baseline:>7.2f}")
-        print(f"feeds: one {feed_mb:.1f} MB feed ingested with a peak of {peak_mb:.1f} MB traced memory "
-              f"({peak_mb / feed_mb:.1f}x the feed)")
-        from benchmarks import reports as report_benchmark
-
+        print(
+            f"feeds: one {feed_mb:.1f} MB feed ingested with a peak of {peak_mb:.1f} MB traced memory "
+            f"({peak_mb / feed_mb:.1f}x the feed)"
+        )
         for name, ours, baseline in report_benchmark.run(Path(folder), args.report_applications, TODAY):
             print(f"{name:<28} {ours:>13.2f} {baseline:>12.2f} {ours / baseline:>7.2f}")
         return 1 if failures else 0

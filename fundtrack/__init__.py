@@ -149,8 +149,11 @@ def _template_globals(app: Flask) -> None:
     from fundtrack.organisations.models import ORGANISATION_KINDS
 
     app.jinja_env.globals.update(
-        STAGES=STAGES, roles=ROLES, DEADLINE_KINDS=DEADLINE_KINDS,
-        FUNDER_KINDS=FUNDER_KINDS, ORGANISATION_KINDS=ORGANISATION_KINDS,
+        STAGES=STAGES,
+        roles=ROLES,
+        DEADLINE_KINDS=DEADLINE_KINDS,
+        FUNDER_KINDS=FUNDER_KINDS,
+        ORGANISATION_KINDS=ORGANISATION_KINDS,
     )
 
 

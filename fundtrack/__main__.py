@@ -1,4 +1,5 @@
 """`python -m fundtrack` runs the command line."""
+
 from fundtrack.cli import cli
 
 cli()

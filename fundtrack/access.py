@@ -160,8 +160,3 @@ def verify_declarations(app) -> None:
                 problems.append(f"{rule.endpoint} ({rule.rule}): <{argument}> must sit under <{found.within[0]}>")
     if problems:
         raise ScopeError("access declarations missing:\n" + "\n".join(problems))
-
-
-def can_write(user) -> bool:
-    """Viewers read only; everyone else may change what they can see."""
-    return user.is_authenticated and user.role in ("fundraiser", "member")

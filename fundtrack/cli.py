@@ -5,6 +5,7 @@ domain's own commands (`users`, `feeds`, `calendars`, `alerts`, `reports`, `impo
 its `cli.py` and are registered by the app factory. This module is the console script's entry point: it
 builds no app until a command runs.
 """
+
 from __future__ import annotations
 
 import os
@@ -136,8 +137,11 @@ def demo_load():
     with db.connection_context():
         if not demo_data.load_if_empty(today=clock.today(), now=clock.now()):
             raise click.ClickException("The database already holds data; demo data is only loaded into an empty one.")
-    click.echo("Demo data loaded. Logins (password: {}): {}".format(
-        demo_data.DEMO_PASSWORD, ", ".join(u["email"] for u in demo_data.DEMO_USERS)))
+    click.echo(
+        "Demo data loaded. Logins (password: {}): {}".format(
+            demo_data.DEMO_PASSWORD, ", ".join(u["email"] for u in demo_data.DEMO_USERS)
+        )
+    )
 
 
 @cli.command("scheduler")
@@ -156,10 +160,33 @@ def scheduler_command():
 translate_group = click.Group("translate", help="The Danish translation: extract, update and compile the catalogue.")
 cli.add_command(translate_group)
 BABEL_STEPS = {
-    "extract": ["extract", "-F", "babel.cfg", "-k", "N_", "-k", "_l", "-o", "fundtrack/translations/messages.pot",
-                "--no-location", "--sort-output", "--omit-header", "--width=100", "."],
-    "update": ["update", "-i", "fundtrack/translations/messages.pot", "-d", "fundtrack/translations", "-l", "da",
-               "--no-fuzzy-matching", "--width=100"],
+    "extract": [
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "N_",
+        "-k",
+        "_l",
+        "-o",
+        "fundtrack/translations/messages.pot",
+        "--no-location",
+        "--sort-output",
+        "--omit-header",
+        "--width=100",
+        ".",
+    ],
+    "update": [
+        "update",
+        "-i",
+        "fundtrack/translations/messages.pot",
+        "-d",
+        "fundtrack/translations",
+        "-l",
+        "da",
+        "--no-fuzzy-matching",
+        "--width=100",
+    ],
     "compile": ["compile", "-d", "fundtrack/translations", "-l", "da"],
 }
 

@@ -2,6 +2,7 @@
 
 Time is stored in UTC and shown in the configured zone (Europe/Copenhagen by default).
 """
+
 from __future__ import annotations
 
 import datetime as dt

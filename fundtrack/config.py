@@ -4,6 +4,7 @@ Flask's own config only keeps upper-case top-level keys, so fundtrack reads its 
 into a typed, frozen settings object and maps the few Flask keys from it explicitly.
 A misspelt key or a wrong type stops start-up with a message that names the key.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -60,8 +61,18 @@ class FeedSettings:
     max_bytes: int = 10_000_000
     max_redirects: int = 5
     default_interval_minutes: int = 360
-    tracking_parameters: tuple[str, ...] = ("sid", "sessionid", "session_id", "phpsessid", "jsessionid", "token",
-                                            "fbclid", "gclid", "mc_cid", "mc_eid")
+    tracking_parameters: tuple[str, ...] = (
+        "sid",
+        "sessionid",
+        "session_id",
+        "phpsessid",
+        "jsessionid",
+        "token",
+        "fbclid",
+        "gclid",
+        "mc_cid",
+        "mc_eid",
+    )
 
 
 @dataclass(frozen=True)
@@ -201,7 +212,7 @@ def _environment_layer(environ) -> dict:
         if variable in ENV_SHORTCUTS:
             section, key = ENV_SHORTCUTS[variable]
         elif variable.startswith(ENV_PREFIX):
-            rest = variable[len(ENV_PREFIX):].lower()
+            rest = variable[len(ENV_PREFIX) :].lower()
             section, _, key = rest.partition("_")
             if section not in SECTIONS or not key:
                 continue
@@ -268,7 +279,7 @@ def _check_values(settings: Settings) -> None:
     """Checks beyond types: choices, ranges and the keys that must be set."""
     app = settings.app
     if app.default_language not in ("da", "en"):
-        raise ConfigError(f"'app.default_language' must be \"da\" or \"en\", not {app.default_language!r}")
+        raise ConfigError(f'\'app.default_language\' must be "da" or "en", not {app.default_language!r}')
     try:
         ZoneInfo(app.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -287,12 +298,12 @@ def _check_values(settings: Settings) -> None:
         if len(app.secret_key) < 16:
             raise ConfigError(
                 "'app.secret_key' must be set to a long random string (at least 16 characters); "
-                "generate one with: python -c \"import secrets; print(secrets.token_hex(32))\""
+                'generate one with: python -c "import secrets; print(secrets.token_hex(32))"'
             )
     if not settings.database.url.startswith(("sqlite://", "postgresql://", "postgres://")):
         raise ConfigError(f"'database.url' must start with sqlite:// or postgresql://, not {settings.database.url!r}")
     if settings.mail.security not in ("none", "starttls", "tls"):
-        raise ConfigError(f"'mail.security' must be \"none\", \"starttls\" or \"tls\", not {settings.mail.security!r}")
+        raise ConfigError(f'\'mail.security\' must be "none", "starttls" or "tls", not {settings.mail.security!r}')
     reports = settings.reports
     for stage in ("idea", "drafting", "submitted"):
         if not 0 <= getattr(reports, f"probability_{stage}") <= 1:

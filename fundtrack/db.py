@@ -3,6 +3,7 @@
 SQLite is the embedded default (WAL, foreign keys, busy timeout); PostgreSQL is used when
 the URL says so. Everything that stores time stores it in UTC.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -69,6 +70,7 @@ def list_contains(field: ListField, item) -> peewee.Expression:
     `[3,15]` becomes `,3,15,` and is searched for `,15,`, so that 1 does not match 15.
     """
     token = json.dumps(item, ensure_ascii=False)
+
     def literal(text):
         return peewee.Value(text, converter=False)
 
@@ -86,8 +88,7 @@ def list_items(field: ListField, alias: str) -> peewee.Node:
 
 def text_contains(field, text: str) -> peewee.Expression:
     """Case-insensitive substring search that bypasses the field's own conversion (for ListFields)."""
-    return peewee.Expression(peewee.fn.LOWER(field), peewee.OP.ILIKE,
-                             peewee.Value(f"%{text.lower()}%", converter=False))
+    return peewee.Expression(peewee.fn.LOWER(field), peewee.OP.ILIKE, peewee.Value(f"%{text.lower()}%", converter=False))
 
 
 def days_apart(later, earlier) -> peewee.Node:
@@ -140,16 +141,19 @@ def connect_database(url: str, busy_timeout_seconds: float = 5.0) -> peewee.Data
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         return db_url.connect(
-            "sqlite+pool:" + url[len("sqlite:"):],
-            pragmas={"journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal",
-                     "busy_timeout": int(busy_timeout_seconds * 1000)},
+            "sqlite+pool:" + url[len("sqlite:") :],
+            pragmas={
+                "journal_mode": "wal",
+                "foreign_keys": 1,
+                "synchronous": "normal",
+                "busy_timeout": int(busy_timeout_seconds * 1000),
+            },
             check_same_thread=False,  # a pooled connection serves one thread at a time, not always the same one
             **pool,
         )
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
-    return db_url.connect("postgresql+pool:" + url[len("postgresql:"):], unquote_password=True, unquote_user=True,
-                          **pool)
+        url = "postgresql://" + url[len("postgres://") :]
+    return db_url.connect("postgresql+pool:" + url[len("postgresql:") :], unquote_password=True, unquote_user=True, **pool)
 
 
 def init_app(app) -> None:

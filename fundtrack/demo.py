@@ -4,6 +4,7 @@ Everything is dated relative to `today`, so the demo always looks current: some 
 lie ahead, some reports are overdue, and several funders have given to the same partner
 year after year ("Den Gyldne Donation").
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,53 +37,121 @@ DEMO_USERS = [
 ]
 
 ORGANISATIONS = [
-    {"name": "Café Kornet", "kind": "enterprise", "cvr_number": "31415926",
-     "description": "Café og cateringkøkken i bymidten. Fleksjobbere og borgere i ressourceforløb lærer køkken, "
-                    "service og kasse, og mange går videre til job i byens restauranter.",
-     "interests": "mad, catering, beskæftigelse, unge, fleksjob", "un_goals": "8, 12",
-     "keywords": "madspild, køkken, food", "excluded_words": "landbrug",
-     "contacts": [("Jonas Berg", "Daglig leder", "jonas@cafekornet.example.dk")]},
-    {"name": "Naturhaven for Veteraner", "kind": "initiative",
-     "description": "En naturhave hvor veteraner med PTSD arbejder med jord, dyr og biodiversitet, "
-                    "i et fællesskab med frivillige fra lokalsamfundet.",
-     "interests": "natur, veteraner, mental sundhed, biodiversitet, frivillighed", "un_goals": "3, 15",
-     "keywords": "ptsd, grønne områder",
-     "contacts": [("Søren Lund", "Koordinator", "soren@naturhaven.example.dk")]},
-    {"name": "Genbrugslab", "kind": "enterprise", "cvr_number": "27182818",
-     "description": "Kreativt værksted der laver møbler og design af genbrugsmaterialer fra genbrugspladsen, "
-                    "med værkstedspraktik for unge uden uddannelse.",
-     "interests": "genbrug, cirkulær økonomi, design, unge, uddannelse", "un_goals": "4, 12",
-     "keywords": "upcycling, værksted, circular economy",
-     "contacts": [("Amalie Krog", "Værkstedsleder", "amalie@genbrugslab.example.dk")]},
-    {"name": "Reparationscaféen", "kind": "association",
-     "description": "Frivillig reparationscafé hver torsdag: cykler, tøj og elektronik repareres sammen med borgerne, "
-                    "og borgere på kanten af arbejdsmarkedet får faste opgaver.",
-     "interests": "reparation, genbrug, frivillighed, fællesskab, cirkulær økonomi", "un_goals": "12, 17",
-     "contacts": [("Bent Mortensen", "Formand", "bent@reparationscafeen.example.dk")]},
-    {"name": "Genbrugsbutikken Plus", "kind": "enterprise", "cvr_number": "16180339",
-     "description": "Second-hand butik i samarbejde med affaldsselskabet; butikken er jobtræning i salg, lager og logistik.",
-     "interests": "genbrug, detailhandel, jobtræning, cirkulær økonomi", "un_goals": "8, 12",
-     "contacts": [("Fatima Nasser", "Butiksleder", "fatima@plusbutik.example.dk")]},
-    {"name": "Socialøkonomisk Enhed", "kind": "municipality",
-     "description": "Kommunens enhed for socialøkonomi: netværk, samarbejdsaftaler og fundraising på tværs.",
-     "interests": "partnerskaber, netværk, beskæftigelse", "un_goals": "17",
-     "contacts": [("Lars Skov", "Socialøkonomisk konsulent", "lars.skov@kommune.example.dk")]},
+    {
+        "name": "Café Kornet",
+        "kind": "enterprise",
+        "cvr_number": "31415926",
+        "description": "Café og cateringkøkken i bymidten. Fleksjobbere og borgere i ressourceforløb lærer køkken, "
+        "service og kasse, og mange går videre til job i byens restauranter.",
+        "interests": "mad, catering, beskæftigelse, unge, fleksjob",
+        "un_goals": "8, 12",
+        "keywords": "madspild, køkken, food",
+        "excluded_words": "landbrug",
+        "contacts": [("Jonas Berg", "Daglig leder", "jonas@cafekornet.example.dk")],
+    },
+    {
+        "name": "Naturhaven for Veteraner",
+        "kind": "initiative",
+        "description": "En naturhave hvor veteraner med PTSD arbejder med jord, dyr og biodiversitet, "
+        "i et fællesskab med frivillige fra lokalsamfundet.",
+        "interests": "natur, veteraner, mental sundhed, biodiversitet, frivillighed",
+        "un_goals": "3, 15",
+        "keywords": "ptsd, grønne områder",
+        "contacts": [("Søren Lund", "Koordinator", "soren@naturhaven.example.dk")],
+    },
+    {
+        "name": "Genbrugslab",
+        "kind": "enterprise",
+        "cvr_number": "27182818",
+        "description": "Kreativt værksted der laver møbler og design af genbrugsmaterialer fra genbrugspladsen, "
+        "med værkstedspraktik for unge uden uddannelse.",
+        "interests": "genbrug, cirkulær økonomi, design, unge, uddannelse",
+        "un_goals": "4, 12",
+        "keywords": "upcycling, værksted, circular economy",
+        "contacts": [("Amalie Krog", "Værkstedsleder", "amalie@genbrugslab.example.dk")],
+    },
+    {
+        "name": "Reparationscaféen",
+        "kind": "association",
+        "description": "Frivillig reparationscafé hver torsdag: cykler, tøj og elektronik repareres sammen med borgerne, "
+        "og borgere på kanten af arbejdsmarkedet får faste opgaver.",
+        "interests": "reparation, genbrug, frivillighed, fællesskab, cirkulær økonomi",
+        "un_goals": "12, 17",
+        "contacts": [("Bent Mortensen", "Formand", "bent@reparationscafeen.example.dk")],
+    },
+    {
+        "name": "Genbrugsbutikken Plus",
+        "kind": "enterprise",
+        "cvr_number": "16180339",
+        "description": "Second-hand butik i samarbejde med affaldsselskabet; butikken er jobtræning i salg, lager og logistik.",
+        "interests": "genbrug, detailhandel, jobtræning, cirkulær økonomi",
+        "un_goals": "8, 12",
+        "contacts": [("Fatima Nasser", "Butiksleder", "fatima@plusbutik.example.dk")],
+    },
+    {
+        "name": "Socialøkonomisk Enhed",
+        "kind": "municipality",
+        "description": "Kommunens enhed for socialøkonomi: netværk, samarbejdsaftaler og fundraising på tværs.",
+        "interests": "partnerskaber, netværk, beskæftigelse",
+        "un_goals": "17",
+        "contacts": [("Lars Skov", "Socialøkonomisk konsulent", "lars.skov@kommune.example.dk")],
+    },
 ]
 
 FUNDERS = [
     ("Kornmod Fonden", "private_foundation", "mad, beskæftigelse, lokalsamfund", "8", 50_000, 400_000, True, 12, 6),
     ("Lindegaard Fonden", "private_foundation", "natur, sundhed, frivillighed", "3, 15", 100_000, 750_000, False, 24, 12),
-    ("Fonden for Socialt Entreprenørskab", "private_foundation", "socialøkonomi, iværksætteri", "8, 17", 200_000, 1_500_000, True, 12, 12),
+    (
+        "Fonden for Socialt Entreprenørskab",
+        "private_foundation",
+        "socialøkonomi, iværksætteri",
+        "8, 17",
+        200_000,
+        1_500_000,
+        True,
+        12,
+        12,
+    ),
     ("Nordlys Fonden", "private_foundation", "unge, uddannelse, kreativitet", "4", 25_000, 250_000, True, 6, 6),
-    ("Den Grønne Omstillingsfond", "private_foundation", "cirkulær økonomi, genbrug, klima", "12, 13", 100_000, 1_000_000, None, 12, 6),
+    (
+        "Den Grønne Omstillingsfond",
+        "private_foundation",
+        "cirkulær økonomi, genbrug, klima",
+        "12, 13",
+        100_000,
+        1_000_000,
+        None,
+        12,
+        6,
+    ),
     ("Veteranfonden af 2010", "private_foundation", "veteraner, mental sundhed", "3", 20_000, 300_000, True, 12, 12),
     ("Sparekassefonden Vestsjælland", "private_foundation", "lokalsamfund, foreningsliv", "11, 17", 10_000, 100_000, True, 12, 6),
     ("Puljen til Frivilligt Socialt Arbejde", "public_pool", "frivillighed, udsatte", "10, 17", 50_000, 500_000, False, 12, 0),
-    ("Pulje til Socialøkonomiske Virksomheder", "public_pool", "socialøkonomi, beskæftigelse", "8", 100_000, 2_000_000, False, 12, 0),
+    (
+        "Pulje til Socialøkonomiske Virksomheder",
+        "public_pool",
+        "socialøkonomi, beskæftigelse",
+        "8",
+        100_000,
+        2_000_000,
+        False,
+        12,
+        0,
+    ),
     ("Landdistriktspuljen", "public_pool", "landdistrikter, lokalsamfund", "11", 50_000, 600_000, False, 12, 12),
     ("Kommunens Udviklingspulje", "public_pool", "udvikling, forsøg, partnerskaber", "17", 10_000, 150_000, False, 6, 6),
     ("ESF+ Socialfonden", "eu_programme", "beskæftigelse, inklusion, uddannelse", "4, 8, 10", 1_000_000, 5_000_000, True, 24, 12),
-    ("Interreg Øresund-Kattegat-Skagerrak", "eu_programme", "grænseoverskridende samarbejde, grøn omstilling", "12, 17", 2_000_000, 8_000_000, True, 36, 12),
+    (
+        "Interreg Øresund-Kattegat-Skagerrak",
+        "eu_programme",
+        "grænseoverskridende samarbejde, grøn omstilling",
+        "12, 17",
+        2_000_000,
+        8_000_000,
+        True,
+        36,
+        12,
+    ),
     ("Grøn Ring Affald CSR", "company_csr", "genbrug, affald, lokalsamfund", "12", 10_000, 150_000, True, 12, 6),
     ("Haldor Byg CSR-pulje", "company_csr", "håndværk, unge, beskæftigelse", "8", 10_000, 100_000, None, 12, 6),
     ("Fælleskøb Dagligvarer Fond", "company_csr", "mad, madspild, fællesskab", "2, 12", 15_000, 200_000, True, 12, 6),
@@ -104,7 +173,14 @@ APPLICATIONS = [
     ("Naturhaven for Veteraner", "Lindegaard Fonden", "Biodiversitet og ro: en sansehave", 450_000, "rejected", 2),
     ("Naturhaven for Veteraner", "Lindegaard Fonden", "Sansehaven, ny ansøgning med partnere", 420_000, "submitted", 0),
     ("Naturhaven for Veteraner", "Puljen til Frivilligt Socialt Arbejde", "Frivillige mentorer i haven", 160_000, "closed", 2),
-    ("Naturhaven for Veteraner", "Puljen til Frivilligt Socialt Arbejde", "Frivillige mentorer, fortsættelse", 170_000, "granted", 1),
+    (
+        "Naturhaven for Veteraner",
+        "Puljen til Frivilligt Socialt Arbejde",
+        "Frivillige mentorer, fortsættelse",
+        170_000,
+        "granted",
+        1,
+    ),
     ("Naturhaven for Veteraner", "Landdistriktspuljen", "Naturhaven åbner for landsbyen", 300_000, "idea", 0),
     ("Genbrugslab", "Den Grønne Omstillingsfond", "Møbler af byens affald", 500_000, "closed", 3),
     ("Genbrugslab", "Den Grønne Omstillingsfond", "Designskole i genbrug", 550_000, "closed", 2),
@@ -120,26 +196,72 @@ APPLICATIONS = [
     ("Reparationscaféen", "Sparekassefonden Vestsjælland", "Reparationsdage i landsbyerne", 65_000, "idea", 0),
     ("Reparationscaféen", "Grøn Ring Affald CSR", "Elektronik repareres i stedet for at smides ud", 90_000, "granted", 1),
     ("Reparationscaféen", "Puljen til Frivilligt Socialt Arbejde", "Frivilligkoordinator på deltid", 240_000, "rejected", 1),
-    ("Reparationscaféen", "Fonden for Socialt Entreprenørskab", "Fra forening til socialøkonomisk virksomhed", 400_000, "submitted", 0),
+    (
+        "Reparationscaféen",
+        "Fonden for Socialt Entreprenørskab",
+        "Fra forening til socialøkonomisk virksomhed",
+        400_000,
+        "submitted",
+        0,
+    ),
     ("Genbrugsbutikken Plus", "Grøn Ring Affald CSR", "#Plusbutik: borgerforløb i butikken", 130_000, "closed", 3),
     ("Genbrugsbutikken Plus", "Grøn Ring Affald CSR", "#Plusbutik 2: webshop for genbrug", 150_000, "closed", 2),
     ("Genbrugsbutikken Plus", "Grøn Ring Affald CSR", "#Plusbutik 3: pop-up i bymidten", 160_000, "reporting", 1),
-    ("Genbrugsbutikken Plus", "Pulje til Socialøkonomiske Virksomheder", "Lager og logistik som jobtræning", 900_000, "granted", 0),
-    ("Genbrugsbutikken Plus", "Fonden for Socialt Entreprenørskab", "Forretningsplan for butik nummer to", 350_000, "rejected", 2),
+    (
+        "Genbrugsbutikken Plus",
+        "Pulje til Socialøkonomiske Virksomheder",
+        "Lager og logistik som jobtræning",
+        900_000,
+        "granted",
+        0,
+    ),
+    (
+        "Genbrugsbutikken Plus",
+        "Fonden for Socialt Entreprenørskab",
+        "Forretningsplan for butik nummer to",
+        350_000,
+        "rejected",
+        2,
+    ),
     ("Genbrugsbutikken Plus", "ESF+ Socialfonden", "Detailhandel som vej til job", 1_800_000, "drafting", 0),
     ("Genbrugsbutikken Plus", "Kommunens Udviklingspulje", "Genbrugsmøbler til kommunens kontorer", 75_000, "withdrawn", 0),
-    ("Socialøkonomisk Enhed", "Fonden for Socialt Entreprenørskab", "Socialøkonomisk netværk: fælles fundraising", 800_000, "closed", 3),
-    ("Socialøkonomisk Enhed", "Fonden for Socialt Entreprenørskab", "Den Gyldne Donation: relationer til givere", 750_000, "reporting", 1),
+    (
+        "Socialøkonomisk Enhed",
+        "Fonden for Socialt Entreprenørskab",
+        "Socialøkonomisk netværk: fælles fundraising",
+        800_000,
+        "closed",
+        3,
+    ),
+    (
+        "Socialøkonomisk Enhed",
+        "Fonden for Socialt Entreprenørskab",
+        "Den Gyldne Donation: relationer til givere",
+        750_000,
+        "reporting",
+        1,
+    ),
     ("Socialøkonomisk Enhed", "Kommunens Udviklingspulje", "Prøvehandlingskonference", 40_000, "closed", 2),
-    ("Socialøkonomisk Enhed", "Interreg Øresund-Kattegat-Skagerrak", "Cirkulære partnerskaber over Kattegat", 4_200_000, "idea", 0),
+    (
+        "Socialøkonomisk Enhed",
+        "Interreg Øresund-Kattegat-Skagerrak",
+        "Cirkulære partnerskaber over Kattegat",
+        4_200_000,
+        "idea",
+        0,
+    ),
     ("Socialøkonomisk Enhed", "Landdistriktspuljen", "Socialøkonomi i landdistrikterne", 350_000, "submitted", 0),
     ("Café Kornet", "Sparekassefonden Vestsjælland", "Nye borde og stole til caféen", 40_000, "idea", 0),
     ("Genbrugslab", "Fonden for Socialt Entreprenørskab", "Genbrugslab som franchise", 600_000, "idea", 0),
 ]
 
 # Funders that want an interim report, months after the project starts.
-INTERIM_REPORTS = {"ESF+ Socialfonden": 6, "Interreg Øresund-Kattegat-Skagerrak": 6,
-                   "Fonden for Socialt Entreprenørskab": 6, "Pulje til Socialøkonomiske Virksomheder": 6}
+INTERIM_REPORTS = {
+    "ESF+ Socialfonden": 6,
+    "Interreg Øresund-Kattegat-Skagerrak": 6,
+    "Fonden for Socialt Entreprenørskab": 6,
+    "Pulje til Socialøkonomiske Virksomheder": 6,
+}
 
 # (funder, round name, kind, settings)
 ROUNDS = [
@@ -151,8 +273,10 @@ ROUNDS = [
     ("ESF+ Socialfonden", "Indkaldelse 2027", "once", {"once_offset_days": 75}),
 ]
 
-PURPOSE = ("Projektet skaber småjob og praktik for borgere på kanten af arbejdsmarkedet "
-           "og styrker de tre bundlinjer: den sociale, den lokale og den økonomiske.")
+PURPOSE = (
+    "Projektet skaber småjob og praktik for borgere på kanten af arbejdsmarkedet "
+    "og styrker de tre bundlinjer: den sociale, den lokale og den økonomiske."
+)
 REJECTION_REASONS = ["budget", "outside_focus", "competition", "formal"]
 
 
@@ -172,57 +296,111 @@ def load(*, today: dt.date, now: dt.datetime) -> None:
         for spec in ORGANISATIONS:
             organisation = organisations.create_organisation(spec, actor=None, now=now - dt.timedelta(days=1200))
             for name, title, email in spec["contacts"]:
-                contacts.add_contact(organisation, {"name": name, "title": title, "email": email, "receives_alerts": True},
-                                     actor=None, now=now)
+                contacts.add_contact(
+                    organisation, {"name": name, "title": title, "email": email, "receives_alerts": True}, actor=None, now=now
+                )
             orgs[spec["name"]] = organisation
         funders = {}
         for name, kind, tags, goals, low, high, fees, cool_grant, cool_reject in FUNDERS:
-            funders[name] = funder_services.create_funder({
-                "name": name, "kind": kind, "focus_tags": tags, "un_goals": goals, "grant_min_ore": low * 100,
-                "grant_max_ore": high * 100, "allows_consultant_fees": fees, "cooldown_after_grant_months": cool_grant,
-                "interim_report_months": INTERIM_REPORTS.get(name), "final_report_months": 3,
-                "cooldown_after_rejection_months": cool_reject or None,
-                "website": f"https://{name.lower().replace(' ', '-').replace('ø', 'oe').replace('æ', 'ae').replace('å', 'aa').replace('+', '')}.example.dk",
-                "description": f"{name} støtter projekter inden for {tags}.",
-            }, actor=None, now=now)
+            funders[name] = funder_services.create_funder(
+                {
+                    "name": name,
+                    "kind": kind,
+                    "focus_tags": tags,
+                    "un_goals": goals,
+                    "grant_min_ore": low * 100,
+                    "grant_max_ore": high * 100,
+                    "allows_consultant_fees": fees,
+                    "cooldown_after_grant_months": cool_grant,
+                    "interim_report_months": INTERIM_REPORTS.get(name),
+                    "final_report_months": 3,
+                    "cooldown_after_rejection_months": cool_reject or None,
+                    "website": f"https://{name.lower().replace(' ', '-').replace('ø', 'oe').replace('æ', 'ae').replace('å', 'aa').replace('+', '')}.example.dk",
+                    "description": f"{name} støtter projekter inden for {tags}.",
+                },
+                actor=None,
+                now=now,
+            )
         for funder_name, round_name, kind, settings in ROUNDS:
             settings = dict(settings)
             offset = settings.pop("once_offset_days", None)
             if offset is not None:
                 settings["once_on"] = today + dt.timedelta(days=offset)
-            funder_services.create_round(funders[funder_name], {"name": round_name, "kind": kind, **settings}, actor=None,
-                                         now=now)
+            funder_services.create_round(
+                funders[funder_name], {"name": round_name, "kind": kind, **settings}, actor=None, now=now
+            )
         users = {}
         for spec in DEMO_USERS:
             users[spec["role"]] = create_user(
-                spec["email"], spec["name"], spec["role"], DEMO_PASSWORD, organisation=orgs.get(spec.get("organisation")),
-                now=now, min_password_length=len(DEMO_PASSWORD),
+                spec["email"],
+                spec["name"],
+                spec["role"],
+                DEMO_PASSWORD,
+                organisation=orgs.get(spec.get("organisation")),
+                now=now,
+                min_password_length=len(DEMO_PASSWORD),
             )
-        consultant = create_user("lars.skov@example.dk", "Lars Skov", "fundraiser", DEMO_PASSWORD, now=now,
-                                 min_password_length=len(DEMO_PASSWORD))
+        consultant = create_user(
+            "lars.skov@example.dk", "Lars Skov", "fundraiser", DEMO_PASSWORD, now=now, min_password_length=len(DEMO_PASSWORD)
+        )
         owners = [users["fundraiser"], consultant]
         for index, (org, funder, title, kroner, outcome, years_ago) in enumerate(APPLICATIONS):
-            _application(orgs[org], funders[funder], title, kroner * 100, outcome, years_ago,
-                         owner=owners[index % 2], today=today, rng=rng)
+            _application(
+                orgs[org], funders[funder], title, kroner * 100, outcome, years_ago, owner=owners[index % 2], today=today, rng=rng
+            )
         _relationships(orgs, funders, users, today=today, now=now)
         _calls(funders, today=today, now=now)
         # A funder took back money it found unspent: the grant counts net of it, and the fee follows.
         bikes = Application.get(Application.title == "Cykelværksted for flygtninge")
-        applications.record_reclaim(bikes, 10_000_00, today - dt.timedelta(days=20), reason="Ubrugte midler ved projektets afslutning",
-                                    actor=users["fundraiser"], now=now)
+        applications.record_reclaim(
+            bikes,
+            10_000_00,
+            today - dt.timedelta(days=20),
+            reason="Ubrugte midler ved projektets afslutning",
+            actor=users["fundraiser"],
+            now=now,
+        )
 
 
 # (funder, organisation, steward role, next step, days until the next step, interactions as (kind, days ago, text))
 STEWARDSHIP = [
-    ("Kornmod Fonden", "Café Kornet", "fundraiser", "Invitér fonden til åbent hus i køkkenskolen", 20, [
-        ("thank_you", 300, "Takkebrev og billeder fra første hold"), ("site_visit", 200, "Fondens sekretariat spiste frokost i caféen"),
-        ("report_delivered", 90, "Delrapport sendt med tal for job og praktik"), ("call", 15, "Fonden spurgte til næste ansøgning")]),
-    ("Den Grønne Omstillingsfond", "Genbrugslab", "fundraiser", "Send årsrapporten med effekterne af turnéen", 10, [
-        ("meeting", 400, "Møde om cirkulær økonomi i skolerne"), ("report_delivered", 120, "Slutrapport leveret")]),
-    ("Grøn Ring Affald CSR", "Genbrugsbutikken Plus", "fundraiser", "Aftal pop-up-butik i forårsferien", 35, [
-        ("site_visit", 60, "Direktøren besøgte butikken")]),
-    ("Veteranfonden af 2010", "Naturhaven for Veteraner", "fundraiser", "Ring og fortæl om drivhuset", 5, [
-        ("thank_you", 150, "Takkebrev fra veteranerne")]),
+    (
+        "Kornmod Fonden",
+        "Café Kornet",
+        "fundraiser",
+        "Invitér fonden til åbent hus i køkkenskolen",
+        20,
+        [
+            ("thank_you", 300, "Takkebrev og billeder fra første hold"),
+            ("site_visit", 200, "Fondens sekretariat spiste frokost i caféen"),
+            ("report_delivered", 90, "Delrapport sendt med tal for job og praktik"),
+            ("call", 15, "Fonden spurgte til næste ansøgning"),
+        ],
+    ),
+    (
+        "Den Grønne Omstillingsfond",
+        "Genbrugslab",
+        "fundraiser",
+        "Send årsrapporten med effekterne af turnéen",
+        10,
+        [("meeting", 400, "Møde om cirkulær økonomi i skolerne"), ("report_delivered", 120, "Slutrapport leveret")],
+    ),
+    (
+        "Grøn Ring Affald CSR",
+        "Genbrugsbutikken Plus",
+        "fundraiser",
+        "Aftal pop-up-butik i forårsferien",
+        35,
+        [("site_visit", 60, "Direktøren besøgte butikken")],
+    ),
+    (
+        "Veteranfonden af 2010",
+        "Naturhaven for Veteraner",
+        "fundraiser",
+        "Ring og fortæl om drivhuset",
+        5,
+        [("thank_you", 150, "Takkebrev fra veteranerne")],
+    ),
     ("Sparekassefonden Vestsjælland", "Reparationscaféen", "fundraiser", "Invitér til reparationsdag", 45, []),
 ]
 
@@ -231,26 +409,48 @@ def _relationships(orgs, funders, users, *, today: dt.date, now: dt.datetime) ->
     """Stewards, next steps and a history of meetings, thank-yous and reports for the strongest relationships."""
     for funder, organisation, role, step, days, interactions in STEWARDSHIP:
         relationship = Relationship.get(Relationship.funder == funders[funder], Relationship.organisation == orgs[organisation])
-        relationship_services.set_stewardship(relationship, steward=users[role], next_step=step,
-                                              next_step_on=today + dt.timedelta(days=days), notes="", actor=users[role],
-                                              now=now)
+        relationship_services.set_stewardship(
+            relationship,
+            steward=users[role],
+            next_step=step,
+            next_step_on=today + dt.timedelta(days=days),
+            notes="",
+            actor=users[role],
+            now=now,
+        )
         for kind, ago, text in interactions:
-            relationship_services.log_interaction(relationship, kind=kind, happened_on=today - dt.timedelta(days=ago),
-                                                  text=text, actor=users[role], now=now)
+            relationship_services.log_interaction(
+                relationship, kind=kind, happened_on=today - dt.timedelta(days=ago), text=text, actor=users[role], now=now
+            )
 
 
 # (title, funder, days until the deadline or None for rolling, text)
 CALLS = [
-    ("Pulje til madspild og fællesskab", "Fælleskøb Dagligvarer Fond", 45,
-     "Støtte til projekter der mindsker madspild og skaber fællesskab om mad. Ansøgningsfrist: {date} kl. 12.00."),
-    ("Grønne områder for veteraner", "Veteranfonden af 2010", 70,
-     "Fonden støtter aktiviteter i naturen for veteraner med PTSD. Frist: {date}."),
-    ("Circular economy partnerships", "Interreg Øresund-Kattegat-Skagerrak", 120,
-     "Cross-border projects on circular economy and upcycling. Closing date: {date} 4:00pm CET."),
-    ("Lokale fællesskaber i landdistrikterne", "Landdistriktspuljen", None,
-     "Puljen modtager ansøgninger løbende fra foreninger og initiativer i landdistrikterne."),
-    ("Iværksætteri for unge", "Nordlys Fonden", 30,
-     "Unge iværksættere med kreative idéer og værksted. Ansøg senest {date}."),
+    (
+        "Pulje til madspild og fællesskab",
+        "Fælleskøb Dagligvarer Fond",
+        45,
+        "Støtte til projekter der mindsker madspild og skaber fællesskab om mad. Ansøgningsfrist: {date} kl. 12.00.",
+    ),
+    (
+        "Grønne områder for veteraner",
+        "Veteranfonden af 2010",
+        70,
+        "Fonden støtter aktiviteter i naturen for veteraner med PTSD. Frist: {date}.",
+    ),
+    (
+        "Circular economy partnerships",
+        "Interreg Øresund-Kattegat-Skagerrak",
+        120,
+        "Cross-border projects on circular economy and upcycling. Closing date: {date} 4:00pm CET.",
+    ),
+    (
+        "Lokale fællesskaber i landdistrikterne",
+        "Landdistriktspuljen",
+        None,
+        "Puljen modtager ansøgninger løbende fra foreninger og initiativer i landdistrikterne.",
+    ),
+    ("Iværksætteri for unge", "Nordlys Fonden", 30, "Unge iværksættere med kreative idéer og værksted. Ansøg senest {date}."),
     ("Landbrug og biodiversitet", "Lindegaard Fonden", 60, "Projekter i landbruget med fokus på natur. Deadline: {date}."),
 ]
 
@@ -262,19 +462,41 @@ def _calls(funders, *, today: dt.date, now: dt.datetime) -> None:
         due = today + dt.timedelta(days=days) if days else None
         words = text.format(date=f"{due.day}. {MONTH_NAMES[due.month]} {due.year}" if due else "")
         finding = find_in_text(words, today)
-        call = Call.create(identity=f"demo-{index}", funder=funders[funder], funder_name=funder, title=title,
-                           summary=f"<p>{words}</p>", summary_text=words, rolling=finding.rolling,
-                           published_at=now - dt.timedelta(days=index), first_seen_at=now - dt.timedelta(days=index),
-                           last_seen_at=now, updated_at=now)
+        call = Call.create(
+            identity=f"demo-{index}",
+            funder=funders[funder],
+            funder_name=funder,
+            title=title,
+            summary=f"<p>{words}</p>",
+            summary_text=words,
+            rolling=finding.rolling,
+            published_at=now - dt.timedelta(days=index),
+            first_seen_at=now - dt.timedelta(days=index),
+            last_seen_at=now,
+            updated_at=now,
+        )
         for found in finding.deadlines:
-            CallDeadline.create(call=call, due_on=found.due_on, due_at=found.due_at, timezone=found.timezone,
-                                found_in=found.found_in)
+            CallDeadline.create(
+                call=call, due_on=found.due_on, due_at=found.due_at, timezone=found.timezone, found_in=found.found_in
+            )
         ids.append(call.id)
     feed_services.match_calls(ids, now=now)
 
 
-MONTH_NAMES = {1: "januar", 2: "februar", 3: "marts", 4: "april", 5: "maj", 6: "juni", 7: "juli", 8: "august",
-               9: "september", 10: "oktober", 11: "november", 12: "december"}
+MONTH_NAMES = {
+    1: "januar",
+    2: "februar",
+    3: "marts",
+    4: "april",
+    5: "maj",
+    6: "juni",
+    7: "juli",
+    8: "august",
+    9: "september",
+    10: "oktober",
+    11: "november",
+    12: "december",
+}
 
 
 def _moment(day: dt.date, hour: int = 10) -> dt.datetime:
@@ -291,32 +513,53 @@ def _application(organisation, funder, title, requested, outcome, years_ago, *, 
     submit_day = created + dt.timedelta(days=rng.randint(20, 45))
     decide_day = submit_day + dt.timedelta(days=rng.randint(50, 90))
     application = applications.create_application(
-        {"organisation": organisation, "funder": funder, "title": title, "purpose": PURPOSE,
-         "amount_requested_ore": requested, "owner": owner,
-         "project_start_on": decide_day + dt.timedelta(days=30),
-         "project_end_on": decide_day + dt.timedelta(days=30 + 365)},
-        actor=owner, now=_moment(created),
+        {
+            "organisation": organisation,
+            "funder": funder,
+            "title": title,
+            "purpose": PURPOSE,
+            "amount_requested_ore": requested,
+            "owner": owner,
+            "project_start_on": decide_day + dt.timedelta(days=30),
+            "project_end_on": decide_day + dt.timedelta(days=30 + 365),
+        },
+        actor=owner,
+        now=_moment(created),
     )
     if owner.role == "fundraiser":
         # No cure, no pay: the fundraiser's fee is agreed when the work starts.
-        terms = ({"kind": "fixed", "fixed_ore": 15_000_00} if requested < 100_000_00 else
-                 {"kind": "percent", "percent_bp": 800, "minimum_ore": 10_000_00, "cap_ore": 75_000_00})
+        terms = (
+            {"kind": "fixed", "fixed_ore": 15_000_00}
+            if requested < 100_000_00
+            else {"kind": "percent", "percent_bp": 800, "minimum_ore": 10_000_00, "cap_ore": 75_000_00}
+        )
         terms["trigger"] = "money_received" if rng.random() < 0.25 else "award_letter"
         fees.set_agreement(application, terms, actor=owner, now=_moment(created))
     path = {
-        "idea": [], "drafting": ["drafting"], "submitted": ["drafting", "submitted"],
-        "granted": ["drafting", "submitted", "granted"], "rejected": ["drafting", "submitted", "rejected"],
-        "withdrawn": ["drafting", "withdrawn"], "reporting": ["drafting", "submitted", "granted", "reporting"],
+        "idea": [],
+        "drafting": ["drafting"],
+        "submitted": ["drafting", "submitted"],
+        "granted": ["drafting", "submitted", "granted"],
+        "rejected": ["drafting", "submitted", "rejected"],
+        "withdrawn": ["drafting", "withdrawn"],
+        "reporting": ["drafting", "submitted", "granted", "reporting"],
         "closed": ["drafting", "submitted", "granted", "reporting", "closed"],
     }[outcome]
-    when = {"drafting": created + dt.timedelta(days=5), "submitted": submit_day, "granted": decide_day,
-            "rejected": decide_day, "withdrawn": created + dt.timedelta(days=12),
-            "reporting": decide_day + dt.timedelta(days=40), "closed": decide_day + dt.timedelta(days=40)}
+    when = {
+        "drafting": created + dt.timedelta(days=5),
+        "submitted": submit_day,
+        "granted": decide_day,
+        "rejected": decide_day,
+        "withdrawn": created + dt.timedelta(days=12),
+        "reporting": decide_day + dt.timedelta(days=40),
+        "closed": decide_day + dt.timedelta(days=40),
+    }
     stamp = _moment(created)
     if outcome in ("idea", "drafting", "submitted"):
         deadline_day = today + dt.timedelta(days=rng.randint(5, 80)) if outcome != "submitted" else submit_day
-        deadlines.add_deadline(application, "submission", deadline_day, now=stamp,
-                               due_at=_moment(deadline_day, 12) if rng.random() < 0.5 else None)
+        deadlines.add_deadline(
+            application, "submission", deadline_day, now=stamp, due_at=_moment(deadline_day, 12) if rng.random() < 0.5 else None
+        )
         if outcome != "submitted":
             deadlines.add_deadline(application, "internal_draft", deadline_day - dt.timedelta(days=7), now=stamp)
         else:
@@ -341,7 +584,12 @@ def _application(organisation, funder, title, requested, outcome, years_ago, *, 
         if stage == "granted":
             granted = requested if rng.random() < 0.6 else requested * rng.choice([70, 80, 90]) // 100 // 100_000 * 100_000
         applications.move_stage(
-            application, stage, actor=owner, now=_moment(day, 14), amount_granted_ore=granted, decided_on=day,
+            application,
+            stage,
+            actor=owner,
+            now=_moment(day, 14),
+            amount_granted_ore=granted,
+            decided_on=day,
             reason_code=rng.choice(REJECTION_REASONS) if stage == "rejected" else "",
             reason="Fonden prioriterede andre projekter i denne runde." if stage == "rejected" else "",
         )
@@ -374,18 +622,23 @@ def _theory_of_change(application, organisation, owner, *, when, complete: bool,
     for index, (item, answer) in enumerate(checklists.rows(checklist)):
         if answer.status == "done" or (not complete and index > 5):
             continue
-        data = {"status": "done" if complete else "draft", "text": ANSWERS.get(item.code, "Se projektbeskrivelsen."),
-                "number": str(rng.choice([8, 12, 15, 20, 25])) if item.kind == "number" else "",
-                "source": "Jobcentrets optælling og sidste års forløb" if item.kind == "number" else "",
-                "un_goals": ", ".join(str(g) for g in organisation.un_goals + [17])}
+        data = {
+            "status": "done" if complete else "draft",
+            "text": ANSWERS.get(item.code, "Se projektbeskrivelsen."),
+            "number": str(rng.choice([8, 12, 15, 20, 25])) if item.kind == "number" else "",
+            "source": "Jobcentrets optælling og sidste års forløb" if item.kind == "number" else "",
+            "un_goals": ", ".join(str(g) for g in organisation.un_goals + [17]),
+        }
         checklists.save_answer(answer, data, actor=owner, now=when)
 
 
 def _outcomes(deadline, *, when, rng) -> None:
     """With a delivered report, what was achieved against the indicators the checklist promised."""
     checklist = checklists.checklist_for(deadline.application, now=when)
-    values = {item.id: (str(max(0, int(float(answer.number or 10) * rng.choice([0.6, 0.8, 1, 1.1, 1.3])))), "")
-              for item, answer in checklists.promised_indicators(checklist)}
+    values = {
+        item.id: (str(max(0, int(float(answer.number or 10) * rng.choice([0.6, 0.8, 1, 1.1, 1.3])))), "")
+        for item, answer in checklists.promised_indicators(checklist)
+    }
     checklists.record_outcomes(deadline, values, actor=None, now=when)
 
 
@@ -399,8 +652,13 @@ def _settle_fee(application, decided: dt.date, *, today: dt.date, rng) -> None:
         return
     invoiced = agreement.due_on + dt.timedelta(days=rng.randint(3, 20))
     if invoiced < today:
-        fees.invoice(agreement, number=f"{invoiced.year}-{application.id:03d}", on=invoiced, actor=application.owner,
-                     now=_moment(invoiced, 9))
+        fees.invoice(
+            agreement,
+            number=f"{invoiced.year}-{application.id:03d}",
+            on=invoiced,
+            actor=application.owner,
+            now=_moment(invoiced, 9),
+        )
         paid = invoiced + dt.timedelta(days=rng.randint(10, 40))
         if paid < today:
             fees.mark_paid(agreement, on=paid, actor=application.owner, now=_moment(paid, 9))

@@ -1,4 +1,5 @@
 """Error pages in the user's language, and JSON errors for requests that ask for JSON."""
+
 import logging
 
 from flask import render_template, request

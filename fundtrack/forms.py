@@ -3,6 +3,7 @@
 WTForms ships no Danish messages, so the messages its validators and fields use are listed
 here for the extractor and translated in fundtrack's own catalog.
 """
+
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm

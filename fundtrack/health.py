@@ -1,4 +1,5 @@
 """`GET /healthz`: 200 when the database answers, 503 when it does not."""
+
 import logging
 
 from flask import Blueprint, jsonify

@@ -3,6 +3,7 @@
 Danish is the default. A logged-in user's own choice wins; before login the choice made
 with the language switch (kept in the session) is used.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -118,7 +119,21 @@ def init_app(app) -> None:
     app.config["BABEL_DEFAULT_TIMEZONE"] = settings.app.timezone
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PACKAGE_DIR / "translations")
     babel.init_app(app, locale_selector=select_language)
-    app.jinja_env.filters.update(money=money, date=date, moment=moment, time=clock_time, percent=percent, number=number,
-                                  rate=rate, local_date=local_date, label=translate_label)
-    app.jinja_env.globals.update(current_language=current_language, LANGUAGES=LANGUAGES, format_datetime=format_datetime,
-                                 translated=translated, explain=explain)
+    app.jinja_env.filters.update(
+        money=money,
+        date=date,
+        moment=moment,
+        time=clock_time,
+        percent=percent,
+        number=number,
+        rate=rate,
+        local_date=local_date,
+        label=translate_label,
+    )
+    app.jinja_env.globals.update(
+        current_language=current_language,
+        LANGUAGES=LANGUAGES,
+        format_datetime=format_datetime,
+        translated=translated,
+        explain=explain,
+    )

@@ -4,6 +4,7 @@ An entity describes its columns (accepted headers in Danish and English, a reade
 and how a row is checked and saved; this module does the rest. Error messages are English msgids
 with parameters, translated where they are shown.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -95,8 +96,9 @@ def preview(importer: Importer, data: bytes, filename: str) -> Preview:
             try:
                 values[column.key] = column.read(cell)
             except ValueError:
-                result.errors.append(RowError(number, header or column.label, N_("Cannot read %(value)s."),
-                                              {"value": repr(str(cell))}))
+                result.errors.append(
+                    RowError(number, header or column.label, N_("Cannot read %(value)s."), {"value": repr(str(cell))})
+                )
                 failed = True
                 continue
             if column.required and values[column.key] in (None, "", []):

@@ -1,4 +1,5 @@
 """Structured logging: one JSON object a line on stderr, with a request id on each request's lines."""
+
 from __future__ import annotations
 
 import json

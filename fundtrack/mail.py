@@ -1,4 +1,5 @@
 """Sending e-mail over SMTP (plain, STARTTLS or TLS, with login), as multipart text and HTML."""
+
 from __future__ import annotations
 
 import smtplib
@@ -32,8 +33,9 @@ def connection(settings: MailSettings):
     """An SMTP session for a batch of messages; any failure is a MailError."""
     try:
         if settings.security == "tls":
-            smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout_seconds,
-                                    context=ssl.create_default_context())
+            smtp = smtplib.SMTP_SSL(
+                settings.host, settings.port, timeout=settings.timeout_seconds, context=ssl.create_default_context()
+            )
         else:
             smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout_seconds)
             if settings.security == "starttls":

@@ -4,6 +4,7 @@ Parsing accepts what fundraisers type and what their spreadsheets hold
 (`1.250.000,00 kr.`, `1250000`, `DKK 1,250,000`, `1,5 mio. kr.`); formatting writes
 the Danish way (`1.250.000 kr.`) or the English way (`DKK 1,250,000`).
 """
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ Periods are runs of local (Europe/Copenhagen) dates. Every date the overview gro
 (an application moved at 00:30 on 1 July in Copenhagen was submitted on 1 July), so a period's boundaries
 are simply its first and last day.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -89,5 +90,4 @@ def recent_choices(today: dt.date) -> list[Period]:
     """The periods offered in the picker: this quarter and the seven before, this and last half-year and year."""
     current = quarter_of(today)
     half = Period(today.year, "H", 1 if today.month <= 6 else 2)
-    return ([current.shifted(-i) for i in range(8)] + [half, half.previous()]
-            + [Period(today.year), Period(today.year - 1)])
+    return [current.shifted(-i) for i in range(8)] + [half, half.previous()] + [Period(today.year), Period(today.year - 1)]

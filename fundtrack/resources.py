@@ -3,6 +3,7 @@
 In a checkout or an editable install they sit beside the package; a wheel carries
 copies inside the package under `_data/`.
 """
+
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent

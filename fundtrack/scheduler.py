@@ -5,6 +5,7 @@ fundtrack's tables (the outbox, the feed sources), so a restart simply catches u
 database lets only one scheduler act at a time, however many are started: each job first renews or
 takes the lease, and does nothing without it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -64,8 +65,15 @@ def jobs(app) -> dict:
         "feeds": (lambda: feed_jobs.fetch_due_sources(settings), {"trigger": "interval", "minutes": 1}),
         "matching": (feed_jobs.match_pending_calls, {"trigger": "interval", "minutes": 5}),
         "alerts": (alert_jobs.run, {"trigger": "interval", "minutes": 5}),
-        "maintenance": (lambda: maintenance(settings),
-                        {"trigger": "cron", "hour": 3, "minute": 30, "timezone": settings.app.timezone}),
+        # A relationship lapses by the calendar alone: its status moves on the day, just after local midnight.
+        "statuses": (
+            lambda: relationships.refresh_statuses(clock.today()),
+            {"trigger": "cron", "hour": 0, "minute": 5, "timezone": settings.app.timezone},
+        ),
+        "maintenance": (
+            lambda: maintenance(settings),
+            {"trigger": "cron", "hour": 3, "minute": 30, "timezone": settings.app.timezone},
+        ),
     }
 
 
@@ -91,7 +99,14 @@ def build(app, *, blocking: bool):
     runner = Runner(app)
     scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(job_defaults=JOB_DEFAULTS, timezone="UTC")
     for name, (function, trigger) in jobs(app).items():
-        scheduler.add_job(runner, id=name, name=name, args=(name, function), next_run_time=dt.datetime.now(dt.UTC),
-                          replace_existing=True, **trigger)
+        scheduler.add_job(
+            runner,
+            id=name,
+            name=name,
+            args=(name, function),
+            next_run_time=dt.datetime.now(dt.UTC),
+            replace_existing=True,
+            **trigger,
+        )
     scheduler.fundtrack_runner = runner
     return scheduler

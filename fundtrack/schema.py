@@ -3,6 +3,7 @@
 A test upgrades an empty database and checks that it matches these models, so a model
 change without its migration is caught; `fundtrack db diff` writes the migration's draft.
 """
+
 import re
 
 from playhouse.migrations import template
@@ -24,13 +25,35 @@ from fundtrack.organisations.models import Organisation
 from fundtrack.relationships.models import Gift, Interaction, Relationship
 
 MODELS = [
-    Organisation, Contact, User, LoginFailure, AuditEntry,
-    Funder, Application, StageChange, Deadline,
-    Round, FeeAgreement, FeeEntry, PendingImport,
-    Relationship, Gift, Interaction,
-    FeedSource, Call, CallDeadline, CallChange, CallMatch,
-    Subscription, Alert, SchedulerLease,
-    ChecklistTemplate, TemplateItem, Checklist, Answer, Outcome,
+    Organisation,
+    Contact,
+    User,
+    LoginFailure,
+    AuditEntry,
+    Funder,
+    Application,
+    StageChange,
+    Deadline,
+    Round,
+    FeeAgreement,
+    FeeEntry,
+    PendingImport,
+    Relationship,
+    Gift,
+    Interaction,
+    FeedSource,
+    Call,
+    CallDeadline,
+    CallChange,
+    CallMatch,
+    Subscription,
+    Alert,
+    SchedulerLease,
+    ChecklistTemplate,
+    TemplateItem,
+    Checklist,
+    Answer,
+    Outcome,
 ]
 
 # Migrations are frozen copies of the schema: they name plain peewee column types, never

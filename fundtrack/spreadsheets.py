@@ -3,6 +3,7 @@
 Also the readers of the values inside such files: Danish and English dates and yes/no.
 Amounts are read by `fundtrack.money.parse_dkk`.
 """
+
 from __future__ import annotations
 
 import csv
@@ -16,10 +17,38 @@ from decimal import Decimal
 
 MONTHS = {
     # Danish, then English; full names and the usual abbreviations.
-    "januar": 1, "jan": 1, "februar": 2, "feb": 2, "marts": 3, "mar": 3, "april": 4, "apr": 4, "maj": 5,
-    "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
-    "oktober": 10, "okt": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
-    "january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7, "october": 10, "oct": 10,
+    "januar": 1,
+    "jan": 1,
+    "februar": 2,
+    "feb": 2,
+    "marts": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "maj": 5,
+    "juni": 6,
+    "jun": 6,
+    "juli": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sep": 9,
+    "sept": 9,
+    "oktober": 10,
+    "okt": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "october": 10,
+    "oct": 10,
 }
 
 
@@ -164,6 +193,7 @@ def cell_text(value) -> str:
 
 # Writing.
 
+
 def json_value(value):
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
@@ -173,8 +203,7 @@ def json_value(value):
 
 
 def to_json(records: list[dict]) -> bytes:
-    return json.dumps([{k: json_value(v) for k, v in r.items()} for r in records],
-                      ensure_ascii=False, indent=2).encode("utf-8")
+    return json.dumps([{k: json_value(v) for k, v in r.items()} for r in records], ensure_ascii=False, indent=2).encode("utf-8")
 
 
 def flat_value(value) -> object:
@@ -226,9 +255,11 @@ def to_xlsx(sheets: dict[str, tuple[list[str], list[dict]]]) -> bytes:
     return out.getvalue()
 
 
-FORMATS = {"csv": "text/csv; charset=utf-8",
-           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-           "json": "application/json"}
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
 
 
 def export_bytes(records: list[dict], columns: list[str], fmt: str, sheet: str) -> bytes:

@@ -19,13 +19,9 @@ class ValidationError(Exception):
     """Field name -> message (an English msgid, translated where it is shown) and its parameters."""
 
     def __init__(self, errors: dict[str, str | tuple[str, dict]]):
-        self.errors = {
-            field: (message if isinstance(message, tuple) else (message, {})) for field, message in errors.items()
-        }
+        self.errors = {field: (message if isinstance(message, tuple) else (message, {})) for field, message in errors.items()}
         super().__init__(
-            "; ".join(
-                f"{field}: {message % params if params else message}" for field, (message, params) in self.errors.items()
-            )
+            "; ".join(f"{field}: {message % params if params else message}" for field, (message, params) in self.errors.items())
         )
 
 
@@ -53,6 +49,8 @@ def valid_email(text: str) -> bool:
 
 def check_day(errors: dict, field: str, value) -> None:
     """Add an error when a date lies outside the years fundtrack keeps."""
-    if isinstance(value, dt.date) and not EARLIEST_DAY <= (value.date() if isinstance(value, dt.datetime) else value) <= LATEST_DAY:
-        errors[field] = (N_("Give a date between %(first)d and %(last)d."),
-                         {"first": EARLIEST_DAY.year, "last": LATEST_DAY.year})
+    if (
+        isinstance(value, dt.date)
+        and not EARLIEST_DAY <= (value.date() if isinstance(value, dt.datetime) else value) <= LATEST_DAY
+    ):
+        errors[field] = (N_("Give a date between %(first)d and %(last)d."), {"first": EARLIEST_DAY.year, "last": LATEST_DAY.year})

@@ -35,8 +35,9 @@ class BadArgument(BadRequest):
 
 def _bad(name: str, value: str):
     shown = value if len(value) <= 40 else value[:40] + "…"
-    raise BadArgument(description=gettext("The address holds a value that is not understood: %(name)s=%(value)s",
-                                          name=name, value=shown))
+    raise BadArgument(
+        description=gettext("The address holds a value that is not understood: %(name)s=%(value)s", name=name, value=shown)
+    )
 
 
 def _raw(name: str) -> str:
@@ -170,8 +171,11 @@ def export_response(records: list[dict], columns: list[str], fmt: str, name: str
     """A download of `records` as CSV, XLSX or JSON."""
     body = spreadsheets.export_bytes(records, columns, fmt, name)
     filename = f"{name}-{clock.today().isoformat()}.{fmt}"
-    return Response(body, mimetype=spreadsheets.FORMATS[fmt].split(";")[0],
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        body,
+        mimetype=spreadsheets.FORMATS[fmt].split(";")[0],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def wants_json() -> bool:

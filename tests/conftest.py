@@ -5,6 +5,7 @@ Time is frozen for every test at NOW (FUNDTRACK_TEST_NOW moves it, e.g. into sum
 as CI does); no test reads the wall clock. A test about another moment moves the frozen clock with
 `frozen_clock.move_to(...)`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,6 +31,8 @@ def frozen_clock():
     """Every test runs at NOW, and time stands still while it runs."""
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
+
+
 _counter = itertools.count(1)
 
 
@@ -50,7 +53,7 @@ def database_template(tmp_path_factory):
         admin.execute_sql("CREATE DATABASE fundtrack_template")
         _migrate(cluster.url("fundtrack_template"))
         yield {"cluster": cluster, "admin": admin}
-        admin.close()
+        admin.close_all()
         cluster.stop()
     else:
         path = tmp_path_factory.mktemp("template") / "template.sqlite3"
@@ -128,6 +131,7 @@ def runner(app):
 
 # Factories: callables that create rows through the services, as the app would.
 
+
 @pytest.fixture
 def create_organisation(app):
     from fundtrack.organisations.services import create_organisation as create
@@ -145,8 +149,9 @@ def create_user(app):
 
     def make(role="fundraiser", organisation=None, email=None, password="correct horse", language="da", name=None):
         email = email or f"{role}{next(_counter)}@example.dk"
-        return create(email, name or email.split("@")[0].title(), role, password,
-                      organisation=organisation, language=language, now=NOW)
+        return create(
+            email, name or email.split("@")[0].title(), role, password, organisation=organisation, language=language, now=NOW
+        )
 
     return make
 
@@ -224,9 +229,18 @@ def complete_checklist(app):
     def complete(application):
         checklist = checklists.checklist_for(application, now=NOW)
         for item, answer in checklists.rows(checklist):
-            checklists.save_answer(answer, {
-                "status": "done", "text": f"Svar på {item.code}", "number": "25", "source": "Jobcentret, 2026",
-                "un_goals": "8, 17"}, actor=None, now=NOW)
+            checklists.save_answer(
+                answer,
+                {
+                    "status": "done",
+                    "text": f"Svar på {item.code}",
+                    "number": "25",
+                    "source": "Jobcentret, 2026",
+                    "un_goals": "8, 17",
+                },
+                actor=None,
+                now=NOW,
+            )
         return checklist
 
     return complete

@@ -1,4 +1,5 @@
 """Servers that tests start themselves: a throwaway PostgreSQL cluster on loopback."""
+
 from __future__ import annotations
 
 import glob
@@ -22,8 +23,9 @@ class PostgresCluster:
     def __init__(self):
         candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
         if not candidates:
-            raise RuntimeError("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin "
-                               "(install Debian's postgresql package)")
+            raise RuntimeError(
+                "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin (install Debian's postgresql package)"
+            )
         self.bin = os.path.dirname(candidates[-1])
         self.folder = tempfile.mkdtemp(prefix="fundtrack-pg-")
         self.data = os.path.join(self.folder, "data")
@@ -42,12 +44,12 @@ class PostgresCluster:
 
     def start(self) -> str:
         """Create and start the cluster; return the URL of its `postgres` database."""
-        self._run(f"{self.bin}/initdb", "-D", self.data, "-U", "postgres", "--auth=trust",
-                  "--encoding=UTF8", "--locale=C.UTF-8")
-        options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        self._run(f"{self.bin}/pg_ctl", "-D", self.data, "-o", options, "-l", os.path.join(self.folder, "log"),
-                  "-w", "start")
+        self._run(f"{self.bin}/initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8")
+        options = (
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        self._run(f"{self.bin}/pg_ctl", "-D", self.data, "-o", options, "-l", os.path.join(self.folder, "log"), "-w", "start")
         return self.url("postgres")
 
     def url(self, database: str) -> str:

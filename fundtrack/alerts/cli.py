@@ -29,8 +29,10 @@ def run(today, dry_run):
         click.echo(f"{verb}: {line}")
     for line in report.failed:
         click.echo(f"Failed (will be retried): {line}")
-    click.echo(f"{report.planned} planned, {report.skipped} skipped, {len(report.sent)} "
-               f"{'to send' if dry_run else 'sent'}, {len(report.failed)} failed.")
+    click.echo(
+        f"{report.planned} planned, {report.skipped} skipped, {len(report.sent)} "
+        f"{'to send' if dry_run else 'sent'}, {len(report.failed)} failed."
+    )
 
 
 @group.command("outbox")
@@ -41,6 +43,8 @@ def outbox():
         for alert in rows:
             when = alert.next_attempt_at.isoformat(timespec="minutes") if alert.next_attempt_at else "now"
             error = f" - last error: {alert.last_error}" if alert.last_error else ""
-            click.echo(f"{alert.id:>6} {alert.status:<8} {alert.email:<32} {alert.rule:<16} next try {when}, "
-                       f"attempts {alert.attempts}{error}")
+            click.echo(
+                f"{alert.id:>6} {alert.status:<8} {alert.email:<32} {alert.rule:<16} next try {when}, "
+                f"attempts {alert.attempts}{error}"
+            )
     click.echo(f"{len(rows)} waiting.")

@@ -13,8 +13,9 @@ KNOWN_KINDS = {**DEADLINE_KINDS, "calls": N_("Open calls passed on")}
 
 class ReminderForm(Form):
     language = SelectField(_l("Language"), choices=choices([("da", "Dansk"), ("en", "English")]))
-    alert_mode = SelectField(_l("Reminders"), choices=choices([("immediate", _l("Each reminder at once")),
-                                                               ("digest", _l("One daily digest"))]))
+    alert_mode = SelectField(
+        _l("Reminders"), choices=choices([("immediate", _l("Each reminder at once")), ("digest", _l("One daily digest"))])
+    )
     alert_opt_out = SelectMultipleField(_l("Kinds I do not want reminders about"), choices=[], validate_choice=False)
 
     def __init__(self, *args, **kwargs):

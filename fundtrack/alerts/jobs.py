@@ -1,5 +1,6 @@
 """What the scheduler runs for alerts: plan what is due, then deliver it by e-mail, rendered in each
 recipient's language. Idempotent: a second run the same day plans and sends nothing new."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,7 +41,7 @@ def _settings():
 
 
 def headline(deadline: Deadline, today: dt.date) -> str:
-    """"Submission in 7 days": counted from today, so that a reminder sent late still tells the truth."""
+    """ "Submission in 7 days": counted from today, so that a reminder sent late still tells the truth."""
     kind = gettext(DEADLINE_KINDS[deadline.kind]) + (f" ({deadline.title})" if deadline.title else "")
     days = (deadline.due_on - today).days
     text = HEADLINES["before" if days > 0 else "today" if days == 0 else "after"]
@@ -48,8 +49,15 @@ def headline(deadline: Deadline, today: dt.date) -> str:
 
 
 def _deadline(alert: Alert) -> Deadline:
-    return (Deadline.select(Deadline, Application, Organisation, Funder).join(Application).join(Organisation)
-            .switch(Application).join(Funder).where(Deadline.id == alert.deadline_id).get())
+    return (
+        Deadline.select(Deadline, Application, Organisation, Funder)
+        .join(Application)
+        .join(Organisation)
+        .switch(Application)
+        .join(Funder)
+        .where(Deadline.id == alert.deadline_id)
+        .get()
+    )
 
 
 def compose(alert_or_alerts, today: dt.date) -> tuple[str, str, str]:
@@ -64,8 +72,7 @@ def compose(alert_or_alerts, today: dt.date) -> tuple[str, str, str]:
             organisation = Organisation.get_by_id(first.payload["organisation"])
             calls = []
             for call in Call.select().where(Call.id.in_(first.payload["calls"])).order_by(Call.id):
-                deadline = (call.deadlines.where(CallDeadline.due_on >= today).order_by(CallDeadline.due_on)
-                            .first())
+                deadline = call.deadlines.where(CallDeadline.due_on >= today).order_by(CallDeadline.due_on).first()
                 calls.append((call, deadline))
             subject = gettext("New open calls for %(organisation)s", organisation=organisation.name)
             context.update(organisation=organisation, calls=calls)
@@ -74,15 +81,19 @@ def compose(alert_or_alerts, today: dt.date) -> tuple[str, str, str]:
             items = []
             for alert in alerts:
                 deadline = _deadline(alert)
-                items.append({"headline": headline(deadline, today), "application": deadline.application,
-                              "deadline": deadline})
+                items.append({"headline": headline(deadline, today), "application": deadline.application, "deadline": deadline})
             subject = gettext("fundtrack: %(count)d reminders", count=len(items))
             context.update(items=items)
             return subject, render_template("email/digest.txt", **context), render_template("email/digest.html", **context)
         deadline = _deadline(first)
         title = headline(deadline, today)
-        context.update(alert=first, deadline=deadline, application=deadline.application, headline=title,
-                       kind=gettext(DEADLINE_KINDS[deadline.kind]))
+        context.update(
+            alert=first,
+            deadline=deadline,
+            application=deadline.application,
+            headline=title,
+            kind=gettext(DEADLINE_KINDS[deadline.kind]),
+        )
         subject = f"{title}: {deadline.application.title}"
         return subject, render_template("email/alert.txt", **context), render_template("email/alert.html", **context)
 
@@ -106,8 +117,9 @@ def deliver(groups: list[list[Alert]], report: RunReport, now: dt.datetime, toda
             for group in wanted:
                 subject, text, html = compose(group, today)
                 try:
-                    session.send(mail.message(sender=settings.mail.sender, to=group[0].email, subject=subject,
-                                              text=text, html=html))
+                    session.send(
+                        mail.message(sender=settings.mail.sender, to=group[0].email, subject=subject, text=text, html=html)
+                    )
                 except mail.MailError as error:
                     services.mark_failed(group, str(error), now, retry)
                     report.failed.append(f"{group[0].email}: {subject} ({error})")
@@ -127,12 +139,19 @@ def run(*, today: dt.date | None = None, now: dt.datetime | None = None, dry_run
     today = today or clock.to_local(now).date()
     rules = current_app.extensions["fundtrack.alert_rules"]
     report = RunReport()
-    plan = services.plan_deadline_alerts(rules, today=today, now=now, digest_hour=settings.alerts.digest_hour,
-                                         default_language=settings.app.default_language, dry_run=dry_run)
+    plan = services.plan_deadline_alerts(
+        rules,
+        today=today,
+        now=now,
+        digest_hour=settings.alerts.digest_hour,
+        default_language=settings.app.default_language,
+        dry_run=dry_run,
+    )
     report.planned, report.skipped = len(plan.pending), len(plan.skipped)
     if dry_run:
-        report.sent = [f"{row['email']}: {row['rule']} ({row['days']} days) for deadline {row['deadline']}"
-                       for row in plan.pending]
+        report.sent = [
+            f"{row['email']}: {row['rule']} ({row['days']} days) for deadline {row['deadline']}" for row in plan.pending
+        ]
         return report
     if clock.to_local(now).hour >= settings.alerts.digest_hour:
         services.plan_call_digests(today=today, now=now, default_language=settings.app.default_language)
@@ -146,6 +165,8 @@ def run(*, today: dt.date | None = None, now: dt.datetime | None = None, dry_run
         claimed = services.claim(now, digest=True, user_id=user_id, limit=1000)
         if claimed:
             deliver([claimed], report, now, today)
-    log.info("alerts run", extra={"planned": report.planned, "skipped": report.skipped, "sent": len(report.sent),
-                                  "failed": len(report.failed)})
+    log.info(
+        "alerts run",
+        extra={"planned": report.planned, "skipped": report.skipped, "sent": len(report.sent), "failed": len(report.failed)},
+    )
     return report

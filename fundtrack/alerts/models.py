@@ -1,4 +1,5 @@
 """The outbox of reminders, and the lease that lets one scheduler act at a time."""
+
 from peewee import BooleanField, CharField, DateField, ForeignKeyField, IntegerField, TextField
 
 from fundtrack.auth.models import User

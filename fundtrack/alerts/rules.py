@@ -1,4 +1,5 @@
 """Alert rules as data: read from TOML and checked field by field, so a mistake stops start-up clearly."""
+
 from __future__ import annotations
 
 import tomllib
@@ -88,8 +89,9 @@ def _rule(table: dict, label: str, names: set, kinds_taken: dict) -> Rule:
     for recipient in recipients:
         if recipient not in RECIPIENTS:
             fail("recipients", f"{recipient!r} is not one of {', '.join(RECIPIENTS)}")
-    return Rule(name, tuple(kinds), tuple(sorted(set(before), reverse=True)), tuple(sorted(set(after))),
-                tuple(dict.fromkeys(recipients)))
+    return Rule(
+        name, tuple(kinds), tuple(sorted(set(before), reverse=True)), tuple(sorted(set(after))), tuple(dict.fromkeys(recipients))
+    )
 
 
 def _list(table, field, kind, fail, required=False):

@@ -6,6 +6,7 @@ that dies after claiming leaves the claim to go stale; the next run after `claim
 sends it. That is the one window in which a message can arrive twice (if the process died after the
 SMTP server accepted the mail but before the row was marked): exactly once is impossible over SMTP.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -72,12 +73,15 @@ class Directory:
                 self.members[user.organisation_id].append(_user_recipient(user))
         self.contacts: dict[int, list[Recipient]] = defaultdict(list)
         member_emails = {u.email for u in users}
-        for contact in Contact.select().where(Contact.receives_alerts & (Contact.email != "")
-                                              & Contact.organisation.is_null(False)):
+        for contact in Contact.select().where(
+            Contact.receives_alerts & (Contact.email != "") & Contact.organisation.is_null(False)
+        ):
             if contact.email.lower() not in member_emails:
                 self.contacts[contact.organisation_id].append(Recipient(contact.email.lower(), default_language))
-        self.stewards = {(r.funder_id, r.organisation_id): r.steward_id
-                         for r in Relationship.select().where(Relationship.steward.is_null(False))}
+        self.stewards = {
+            (r.funder_id, r.organisation_id): r.steward_id
+            for r in Relationship.select().where(Relationship.steward.is_null(False))
+        }
 
     def resolve(self, rule: Rule, owner_id: int | None, organisation_id: int, funder_id: int) -> list[Recipient]:
         """The people a rule tells about a deadline of this owner, organisation and funder (each once)."""
@@ -113,8 +117,9 @@ def alert_key(deadline_id: int, due_on: dt.date, days: int, email: str) -> str:
     return f"d{deadline_id}:{due_on.isoformat()}:{days}:{email}"
 
 
-def plan_deadline_alerts(rules: list[Rule], *, today: dt.date, now: dt.datetime, digest_hour: int,
-                         default_language: str = "da", dry_run: bool = False) -> Plan:
+def plan_deadline_alerts(
+    rules: list[Rule], *, today: dt.date, now: dt.datetime, digest_hour: int, default_language: str = "da", dry_run: bool = False
+) -> Plan:
     """Record every reminder that is due by today and not yet in the outbox.
 
     Of several due moments of one deadline only the latest is sent (late when its day has passed);
@@ -127,19 +132,31 @@ def plan_deadline_alerts(rules: list[Rule], *, today: dt.date, now: dt.datetime,
     after = max((max(r.days_after, default=0) for r in rules), default=0)
     # Raw rows: planning runs every few minutes over every deadline near its date, and building objects
     # for thousands of rows would cost more than the query itself.
-    window = (Deadline.done_at.is_null() & Deadline.deleted_at.is_null() & Deadline.kind.in_(list(rules_by_kind))
-              & Deadline.due_on.between(today - dt.timedelta(days=after), today + dt.timedelta(days=before))
-              & (Deadline.alerts_planned_on.is_null() | (Deadline.alerts_planned_on < today)))
+    window = (
+        Deadline.done_at.is_null()
+        & Deadline.deleted_at.is_null()
+        & Deadline.kind.in_(list(rules_by_kind))
+        & Deadline.due_on.between(today - dt.timedelta(days=after), today + dt.timedelta(days=before))
+        & (Deadline.alerts_planned_on.is_null() | (Deadline.alerts_planned_on < today))
+    )
     # Raw rows: planning runs every few minutes over every deadline near its date, and building objects
     # for thousands of rows would cost more than the query itself.
-    deadlines = _rows(Deadline.select(Deadline.id, Deadline.kind, Deadline.due_on, Application.owner,
-                                      Application.organisation, Application.funder)
-                      .join(Application).where(window))
+    deadlines = _rows(
+        Deadline.select(
+            Deadline.id, Deadline.kind, Deadline.due_on, Application.owner, Application.organisation, Application.funder
+        )
+        .join(Application)
+        .where(window)
+    )
     plan = Plan()
     if not deadlines:
         return plan
-    existing = {(deadline_id, str(planned_due), days, email) for deadline_id, planned_due, days, email in _rows(
-        Alert.select(Alert.deadline, Alert.due_on, Alert.days, Alert.email).join(Deadline).where(window))}
+    existing = {
+        (deadline_id, str(planned_due), days, email)
+        for deadline_id, planned_due, days, email in _rows(
+            Alert.select(Alert.deadline, Alert.due_on, Alert.days, Alert.email).join(Deadline).where(window)
+        )
+    }
     directory = Directory(default_language)
     offsets = {rule.name: rule.offsets for rule in rules}
     recipients_of: dict[tuple, list[Recipient]] = {}
@@ -150,8 +167,9 @@ def plan_deadline_alerts(rules: list[Rule], *, today: dt.date, now: dt.datetime,
             due_on = dt.date.fromisoformat(due_on)
         due_text = due_on.isoformat()
         rule = rules_by_kind[kind]
-        due_moments = sorted((due_on - dt.timedelta(days=days), days) for days in offsets[rule.name]
-                             if due_on - dt.timedelta(days=days) <= today)
+        due_moments = sorted(
+            (due_on - dt.timedelta(days=days), days) for days in offsets[rule.name] if due_on - dt.timedelta(days=days) <= today
+        )
         if not due_moments:
             continue
         latest_days = due_moments[-1][1]
@@ -165,13 +183,23 @@ def plan_deadline_alerts(rules: list[Rule], *, today: dt.date, now: dt.datetime,
                 if (deadline_id, due_text, days, recipient.email) in existing:
                     continue
                 useful = days == latest_days and (due_on >= today or days < 0)
-                row = {"key": alert_key(deadline_id, due_on, days, recipient.email), "kind": "deadline",
-                       "deadline": deadline_id, "due_on": due_on, "user": recipient.user_id, "email": recipient.email,
-                       "language": recipient.language, "digest": recipient.digest, "days": days, "rule": rule.name,
-                       "planned_on": day, "status": "pending" if useful else "skipped",
-                       "late": useful and day < today,
-                       "next_attempt_at": digest_at if recipient.digest and useful else immediate_at,
-                       "created_at": now}
+                row = {
+                    "key": alert_key(deadline_id, due_on, days, recipient.email),
+                    "kind": "deadline",
+                    "deadline": deadline_id,
+                    "due_on": due_on,
+                    "user": recipient.user_id,
+                    "email": recipient.email,
+                    "language": recipient.language,
+                    "digest": recipient.digest,
+                    "days": days,
+                    "rule": rule.name,
+                    "planned_on": day,
+                    "status": "pending" if useful else "skipped",
+                    "late": useful and day < today,
+                    "next_attempt_at": digest_at if recipient.digest and useful else immediate_at,
+                    "created_at": now,
+                }
                 (plan.pending if useful else plan.skipped).append(row)
     if not dry_run:
         with db.atomic():
@@ -195,16 +223,28 @@ def _next_digest(now: dt.datetime, today: dt.date, digest_hour: int) -> dt.datet
 
 def _complete(row: dict) -> dict:
     """Every column of an outbox row (bulk inserts skip Python defaults)."""
-    full = {"payload": None, "due_on": None, "claim_token": None, "claimed_at": None, "attempts": 0, "last_error": "",
-            "sent_at": None, "read_at": None, "late": False}
+    full = {
+        "payload": None,
+        "due_on": None,
+        "claim_token": None,
+        "claimed_at": None,
+        "attempts": 0,
+        "last_error": "",
+        "sent_at": None,
+        "read_at": None,
+        "late": False,
+    }
     full.update(row)
     return full
 
 
 def plan_call_digests(*, today: dt.date, now: dt.datetime, default_language: str = "da") -> int:
     """Once a day: one message per organisation and person listing the calls newly passed on to it."""
-    pending = (CallMatch.select(CallMatch.id, CallMatch.organisation, CallMatch.call)
-               .join(Call).where(CallMatch.notified_at.is_null() & (Call.status != "dismissed")))
+    pending = (
+        CallMatch.select(CallMatch.id, CallMatch.organisation, CallMatch.call)
+        .join(Call)
+        .where(CallMatch.notified_at.is_null() & (Call.status != "dismissed"))
+    )
     by_organisation: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for match in pending:
         by_organisation[match.organisation_id].append((match.id, match.call_id))
@@ -221,12 +261,26 @@ def plan_call_digests(*, today: dt.date, now: dt.datetime, default_language: str
             for recipient in directory.members[organisation_id] + directory.contacts[organisation_id]:
                 if "calls" in recipient.opted_out:
                     continue
-                rows.append(_complete({
-                    "key": prefix + recipient.email, "kind": "calls", "deadline": None, "user": recipient.user_id,
-                    "email": recipient.email, "language": recipient.language, "digest": False, "days": 0,
-                    "rule": "calls", "planned_on": today, "status": "pending",
-                    "payload": {"calls": sorted({call for _, call in matches}), "organisation": organisation_id},
-                    "next_attempt_at": now, "created_at": now}))
+                rows.append(
+                    _complete(
+                        {
+                            "key": prefix + recipient.email,
+                            "kind": "calls",
+                            "deadline": None,
+                            "user": recipient.user_id,
+                            "email": recipient.email,
+                            "language": recipient.language,
+                            "digest": False,
+                            "days": 0,
+                            "rule": "calls",
+                            "planned_on": today,
+                            "status": "pending",
+                            "payload": {"calls": sorted({call for _, call in matches}), "organisation": organisation_id},
+                            "next_attempt_at": now,
+                            "created_at": now,
+                        }
+                    )
+                )
             bulk_insert(Alert, rows, ignore_conflicts=True)
             CallMatch.update(notified_at=now).where(CallMatch.id.in_([m for m, _ in matches])).execute()
             created += len(rows)
@@ -235,18 +289,29 @@ def plan_call_digests(*, today: dt.date, now: dt.datetime, default_language: str
 
 # Claiming and recording.
 
+
 def release_stale_claims(now: dt.datetime, timeout: dt.timedelta) -> int:
     """Claims older than the timeout belong to a process that died: they are sent again."""
-    return (Alert.update(status="pending", claim_token=None, claimed_at=None)
-            .where((Alert.status == "claimed") & (Alert.claimed_at < now - timeout)).execute())
+    return (
+        Alert.update(status="pending", claim_token=None, claimed_at=None)
+        .where((Alert.status == "claimed") & (Alert.claimed_at < now - timeout))
+        .execute()
+    )
 
 
 def claim(now: dt.datetime, *, limit: int = 200, digest: bool = False, user_id: int | None = None) -> list[Alert]:
     """Take due pending reminders for this run only; another run at the same moment gets other rows."""
     token = uuid.uuid4().hex
-    due = (Alert.select(Alert.id).where((Alert.status == "pending") & (Alert.digest == digest)
-                                        & (Alert.next_attempt_at.is_null() | (Alert.next_attempt_at <= now)))
-           .order_by(Alert.id).limit(limit))
+    due = (
+        Alert.select(Alert.id)
+        .where(
+            (Alert.status == "pending")
+            & (Alert.digest == digest)
+            & (Alert.next_attempt_at.is_null() | (Alert.next_attempt_at <= now))
+        )
+        .order_by(Alert.id)
+        .limit(limit)
+    )
     if user_id is not None:
         due = due.where(Alert.user == user_id)
     ids = [row.id for row in due]
@@ -254,14 +319,14 @@ def claim(now: dt.datetime, *, limit: int = 200, digest: bool = False, user_id: 
         return []
     # The status test is repeated in the UPDATE: of two runs that read the same ids, only one wins each row.
     Alert.update(status="claimed", claim_token=token, claimed_at=now).where(
-        Alert.id.in_(ids) & (Alert.status == "pending")).execute()
+        Alert.id.in_(ids) & (Alert.status == "pending")
+    ).execute()
     return list(Alert.select().where(Alert.claim_token == token).order_by(Alert.id))
 
 
 def digest_users(now: dt.datetime) -> list[int]:
     """Users with digest reminders that are due."""
-    rows = (Alert.select(Alert.user).distinct().where((Alert.status == "pending") & Alert.digest
-                                                       & (Alert.next_attempt_at <= now)))
+    rows = Alert.select(Alert.user).distinct().where((Alert.status == "pending") & Alert.digest & (Alert.next_attempt_at <= now))
     return [row.user_id for row in rows if row.user_id]
 
 
@@ -270,51 +335,66 @@ def still_wanted(alert: Alert) -> bool:
     if alert.kind != "deadline":
         return True
     deadline = Deadline.get_or_none(Deadline.id == alert.deadline_id)
-    return (deadline is not None and deadline.done_at is None and deadline.deleted_at is None
-            and alert.due_on == deadline.due_on)
+    return deadline is not None and deadline.done_at is None and deadline.deleted_at is None and alert.due_on == deadline.due_on
 
 
 def mark_sent(alerts: list[Alert], now: dt.datetime) -> None:
+    """Sent: the claim is let go, and the alert is never sent again."""
     Alert.update(status="sent", sent_at=now, claim_token=None).where(Alert.id.in_([a.id for a in alerts])).execute()
 
 
 def mark_skipped(alerts: list[Alert], reason: str) -> None:
-    Alert.update(status="skipped", claim_token=None, last_error=reason).where(
-        Alert.id.in_([a.id for a in alerts])).execute()
+    """Not to be sent (the deadline was done, removed or moved): kept, with the reason, for the outbox."""
+    Alert.update(status="skipped", claim_token=None, last_error=reason).where(Alert.id.in_([a.id for a in alerts])).execute()
 
 
 def mark_failed(alerts: list[Alert], error: str, now: dt.datetime, retry: dt.timedelta) -> None:
     """Back to pending, to be tried again later: the wait doubles with each attempt, up to six hours."""
     for alert in alerts:
-        wait = min(retry * (2 ** alert.attempts), MAX_RETRY)
-        Alert.update(status="pending", claim_token=None, claimed_at=None, attempts=Alert.attempts + 1,
-                     next_attempt_at=now + wait, last_error=error[:1000]).where(Alert.id == alert.id).execute()
+        wait = min(retry * (2**alert.attempts), MAX_RETRY)
+        Alert.update(
+            status="pending",
+            claim_token=None,
+            claimed_at=None,
+            attempts=Alert.attempts + 1,
+            next_attempt_at=now + wait,
+            last_error=error[:1000],
+        ).where(Alert.id == alert.id).execute()
 
 
 def outbox(statuses=("pending", "claimed")):
+    """The alerts still to be sent, the next attempt first (the `alerts outbox` command)."""
     return Alert.select().where(Alert.status.in_(list(statuses))).order_by(Alert.next_attempt_at, Alert.id)
 
 
 def notifications_for(user):
     """The reminders addressed to a user, newest first: the in-app list of the same alerts as by e-mail."""
-    return (Alert.select().where((Alert.user == user.id) & (Alert.status != "skipped"))
-            .order_by(Alert.planned_on.desc(), Alert.id.desc()))
+    return (
+        Alert.select()
+        .where((Alert.user == user.id) & (Alert.status != "skipped"))
+        .order_by(Alert.planned_on.desc(), Alert.id.desc())
+    )
 
 
 # The scheduler lease.
+
 
 def hold_lease(name: str, holder: str, *, now: dt.datetime, seconds: int) -> bool:
     """Take or renew the lease; True when `holder` may act until it runs out."""
     SchedulerLease.insert(name=name, holder="", expires_at=None).on_conflict_ignore().execute()
     until = now + dt.timedelta(seconds=seconds)
-    taken = (SchedulerLease.update(holder=holder, expires_at=until)
-             .where((SchedulerLease.name == name)
-                    & ((SchedulerLease.holder == holder) | SchedulerLease.expires_at.is_null()
-                       | (SchedulerLease.expires_at < now)))
-             .execute())
+    taken = (
+        SchedulerLease.update(holder=holder, expires_at=until)
+        .where(
+            (SchedulerLease.name == name)
+            & ((SchedulerLease.holder == holder) | SchedulerLease.expires_at.is_null() | (SchedulerLease.expires_at < now))
+        )
+        .execute()
+    )
     return taken == 1
 
 
 def release_lease(name: str, holder: str) -> None:
     SchedulerLease.update(holder="", expires_at=None).where(
-        (SchedulerLease.name == name) & (SchedulerLease.holder == holder)).execute()
+        (SchedulerLease.name == name) & (SchedulerLease.holder == holder)
+    ).execute()

@@ -1,5 +1,6 @@
 """The in-app list of a user's reminders, how they arrive (on the account page), and the fundraiser's view of
 the outbox."""
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -25,8 +26,7 @@ bp = Blueprint("alerts", __name__)
 
 @auth_events.account_sections.connect
 def preferences_section(user, forms, **rest):
-    return Section("alerts/_preferences.html", order=10,
-                   data={"form": forms.get("reminders") or ReminderForm.for_user(user)})
+    return Section("alerts/_preferences.html", order=10, data={"form": forms.get("reminders") or ReminderForm.for_user(user)})
 
 
 @bp.route("/preferences", methods=["POST"])
@@ -36,8 +36,14 @@ def preferences():
     form = ReminderForm()
     if form.validate_on_submit():
         try:
-            set_reminder_preferences(current_user, language=form.language.data, alert_mode=form.alert_mode.data,
-                                     opted_out=form.alert_opt_out.data or [], known_kinds=KNOWN_KINDS, now=clock.now())
+            set_reminder_preferences(
+                current_user,
+                language=form.language.data,
+                alert_mode=form.alert_mode.data,
+                opted_out=form.alert_opt_out.data or [],
+                known_kinds=KNOWN_KINDS,
+                now=clock.now(),
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -47,16 +53,14 @@ def preferences():
 
 
 def _with_deadlines(query):
-    return (query.select(Alert, Deadline, Application).join(Deadline, JOIN.LEFT_OUTER)
-            .join(Application, JOIN.LEFT_OUTER))
+    return query.select(Alert, Deadline, Application).join(Deadline, JOIN.LEFT_OUTER).join(Application, JOIN.LEFT_OUTER)
 
 
 @bp.route("/")
 @allow("fundraiser", "member", "viewer")
 def index():
     page = paginate(_with_deadlines(services.notifications_for(current_user)))
-    return render_template("alerts/index.html", page=page, statuses=ALERT_STATUSES, kinds=DEADLINE_KINDS,
-                           headlines=HEADLINES)
+    return render_template("alerts/index.html", page=page, statuses=ALERT_STATUSES, kinds=DEADLINE_KINDS, headlines=HEADLINES)
 
 
 @bp.route("/outbox")

@@ -1,4 +1,5 @@
 """Application forms: the application itself, a stage move, money received and money reclaimed."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length

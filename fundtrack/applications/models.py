@@ -1,4 +1,5 @@
 """Applications and the history of their stage moves."""
+
 from peewee import BigIntegerField, CharField, DateField, ForeignKeyField, TextField
 
 from fundtrack.audit.services import Choice, Day, Money, Note, Ref, Text, describe
@@ -75,8 +76,7 @@ class Application(BaseModel):
     class Meta:
         # The board lists each stage's most recently moved applications; the relationships and the
         # overviews look up a funder's earlier grants to the same organisation; the list's default order.
-        indexes = ((("stage", "stage_changed_at"), False), (("funder", "organisation"), False),
-                   (("updated_at", "id"), False))
+        indexes = ((("stage", "stage_changed_at"), False), (("funder", "organisation"), False), (("updated_at", "id"), False))
 
     def __str__(self):
         return self.title
@@ -94,17 +94,34 @@ class StageChange(BaseModel):
     reason = TextField(default="")
 
 
-describe(Application, N_("Application"), {
-    "title": Text(N_("Title")), "purpose": Text(N_("Purpose")), "organisation": Ref(N_("Organisation"), Organisation),
-    "funder": Ref(N_("Funder"), Funder), "round": Ref(N_("Round"), Round), "stage": Choice(N_("Stage"), STAGES),
-    "amount_requested_ore": Money(N_("Amount requested")), "amount_granted_ore": Money(N_("Amount granted")),
-    "owner": Ref(N_("Owner"), User), "project_start_on": Day(N_("Project starts")),
-    "project_end_on": Day(N_("Project ends")), "cosigned_on": Day(N_("Co-signed by the municipality on")),
-    "cosigned_by": Text(N_("Co-signed by")), "notes": Note(N_("Notes")), "submitted_on": Day(N_("Submitted")),
-    "decided_on": Day(N_("Decided")), "money_received_on": Day(N_("Money received")),
-    "reclaimed_ore": Money(N_("Reclaimed by the funder")), "reclaimed_on": Day(N_("Reclaimed on")),
-    "reason": Note(N_("Reason")),
-    "reason_code": Choice(N_("Reason for the rejection"), REJECTION_REASONS),
-}, organisation=lambda application: application.organisation_id, link=("applications.show", "application_id"),
+describe(
+    Application,
+    N_("Application"),
+    {
+        "title": Text(N_("Title")),
+        "purpose": Text(N_("Purpose")),
+        "organisation": Ref(N_("Organisation"), Organisation),
+        "funder": Ref(N_("Funder"), Funder),
+        "round": Ref(N_("Round"), Round),
+        "stage": Choice(N_("Stage"), STAGES),
+        "amount_requested_ore": Money(N_("Amount requested")),
+        "amount_granted_ore": Money(N_("Amount granted")),
+        "owner": Ref(N_("Owner"), User),
+        "project_start_on": Day(N_("Project starts")),
+        "project_end_on": Day(N_("Project ends")),
+        "cosigned_on": Day(N_("Co-signed by the municipality on")),
+        "cosigned_by": Text(N_("Co-signed by")),
+        "notes": Note(N_("Notes")),
+        "submitted_on": Day(N_("Submitted")),
+        "decided_on": Day(N_("Decided")),
+        "money_received_on": Day(N_("Money received")),
+        "reclaimed_ore": Money(N_("Reclaimed by the funder")),
+        "reclaimed_on": Day(N_("Reclaimed on")),
+        "reason": Note(N_("Reason")),
+        "reason_code": Choice(N_("Reason for the rejection"), REJECTION_REASONS),
+    },
+    organisation=lambda application: application.organisation_id,
+    link=("applications.show", "application_id"),
     secret=("stage_changed_at",),
-    actions={"move": N_("moved"), "money_received": N_("money received"), "reclaim": N_("money reclaimed")})
+    actions={"move": N_("moved"), "money_received": N_("money received"), "reclaim": N_("money reclaimed")},
+)

@@ -33,8 +33,19 @@ from fundtrack.organisations.models import Organisation
 from fundtrack.validation import ValidationError, check_day, require
 
 APPLICATION_FIELDS = (
-    "organisation", "funder", "round", "title", "purpose", "amount_requested_ore", "amount_granted_ore", "owner",
-    "project_start_on", "project_end_on", "cosigned_on", "cosigned_by", "notes",
+    "organisation",
+    "funder",
+    "round",
+    "title",
+    "purpose",
+    "amount_requested_ore",
+    "amount_granted_ore",
+    "owner",
+    "project_start_on",
+    "project_end_on",
+    "cosigned_on",
+    "cosigned_by",
+    "notes",
 )
 DATE_FIELDS = ("project_start_on", "project_end_on", "cosigned_on", "submitted_on", "decided_on")
 DECIDED_STAGES = (*WON_STAGES, "rejected", "withdrawn")
@@ -97,8 +108,9 @@ def validate_application(data: dict) -> dict:
     return values
 
 
-def create_application(data: dict, *, actor, now: dt.datetime, submission: SubmissionDeadline | None = None,
-                       history_note: str = "") -> Application:
+def create_application(
+    data: dict, *, actor, now: dt.datetime, submission: SubmissionDeadline | None = None, history_note: str = ""
+) -> Application:
     """A new application (in `idea` unless a stage is given), with its first history entry.
 
     Made for a round, it takes the round's funder; the domains above hear of it (its submission deadline,
@@ -117,8 +129,9 @@ def create_application(data: dict, *, actor, now: dt.datetime, submission: Submi
             values[name] = data[name]
     with db.atomic():
         application = Application.create(**values, stage=stage, stage_changed_at=now, created_at=now, updated_at=now)
-        StageChange.create(application=application, from_stage=None, to_stage=stage, actor=actor, changed_at=now,
-                           reason=history_note)
+        StageChange.create(
+            application=application, from_stage=None, to_stage=stage, actor=actor, changed_at=now, reason=history_note
+        )
         audit.record_create(actor, application, now)
         events.created.send(application, actor=actor, now=now, submission=submission)
     return application
@@ -137,12 +150,20 @@ def update_application(application: Application, data: dict, *, actor, now: dt.d
 
 
 def allowed_moves(application: Application) -> tuple[str, ...]:
+    """The stages this application may move to from where it stands (the board offers only these)."""
     return TRANSITIONS[application.stage]
 
 
-def check_move(application: Application, to_stage: str, *, reason_code: str = "",
-               amount_granted_ore: int | None = None, actor=None, override_reason: str = "",
-               now: dt.datetime | None = None) -> list[Notice]:
+def check_move(
+    application: Application,
+    to_stage: str,
+    *,
+    reason_code: str = "",
+    amount_granted_ore: int | None = None,
+    actor=None,
+    override_reason: str = "",
+    now: dt.datetime | None = None,
+) -> list[Notice]:
     """Raise StageMoveRefused unless `to_stage` may follow now, with what that stage needs.
 
     After the pipeline's own rules, the domains above may refuse (`events.moving`); what they answer
@@ -157,24 +178,48 @@ def check_move(application: Application, to_stage: str, *, reason_code: str = ""
         if allowed:
             raise StageMoveRefused(
                 N_("An application cannot move from %(from)s to %(to)s. From here it can move to: %(allowed)s."),
-                {"from": STAGES[application.stage], "to": STAGES[to_stage], "allowed": allowed})
-        raise StageMoveRefused(N_("An application cannot move from %(from)s to %(to)s; %(from)s is final."),
-                               {"from": STAGES[application.stage], "to": STAGES[to_stage]})
+                {"from": STAGES[application.stage], "to": STAGES[to_stage], "allowed": allowed},
+            )
+        raise StageMoveRefused(
+            N_("An application cannot move from %(from)s to %(to)s; %(from)s is final."),
+            {"from": STAGES[application.stage], "to": STAGES[to_stage]},
+        )
     if to_stage == "rejected" and reason_code not in REJECTION_REASONS:
         raise StageMoveRefused(N_("A rejection needs a reason from the list."))
-    if to_stage == "granted" and amount_granted_ore is None and application.amount_granted_ore is None \
-            and application.amount_requested_ore is None:
+    if (
+        to_stage == "granted"
+        and amount_granted_ore is None
+        and application.amount_granted_ore is None
+        and application.amount_requested_ore is None
+    ):
         raise StageMoveRefused(N_("Enter the amount granted."))
-    return answers(events.moving, application, to_stage=to_stage, actor=actor, override_reason=override_reason,
-                   now=now or clock.now())
+    return answers(
+        events.moving, application, to_stage=to_stage, actor=actor, override_reason=override_reason, now=now or clock.now()
+    )
 
 
-def move_stage(application: Application, to_stage: str, *, actor, now: dt.datetime, reason: str = "",
-               reason_code: str = "", amount_granted_ore: int | None = None,
-               decided_on: dt.date | None = None, override_reason: str = "") -> StageChange:
+def move_stage(
+    application: Application,
+    to_stage: str,
+    *,
+    actor,
+    now: dt.datetime,
+    reason: str = "",
+    reason_code: str = "",
+    amount_granted_ore: int | None = None,
+    decided_on: dt.date | None = None,
+    override_reason: str = "",
+) -> StageChange:
     """Move to `to_stage` if the pipeline allows it, recording who, when and why; the domains above do the rest."""
-    notes = check_move(application, to_stage, reason_code=reason_code, amount_granted_ore=amount_granted_ore,
-                       actor=actor, override_reason=override_reason, now=now)
+    notes = check_move(
+        application,
+        to_stage,
+        reason_code=reason_code,
+        amount_granted_ore=amount_granted_ore,
+        actor=actor,
+        override_reason=override_reason,
+        now=now,
+    )
     for note in notes:
         reason_code = note.params.get("reason_code", reason_code)
         reason = note.params.get("reason", reason)
@@ -196,8 +241,15 @@ def move_stage(application: Application, to_stage: str, *, actor, now: dt.dateti
         elif application.amount_granted_ore is None:
             values["amount_granted_ore"] = application.amount_requested_ore
     with db.atomic():
-        change = StageChange.create(application=application, from_stage=from_stage, to_stage=to_stage, actor=actor,
-                                    changed_at=now, reason=(reason or "").strip(), reason_code=reason_code)
+        change = StageChange.create(
+            application=application,
+            from_stage=from_stage,
+            to_stage=to_stage,
+            actor=actor,
+            changed_at=now,
+            reason=(reason or "").strip(),
+            reason_code=reason_code,
+        )
         explained = {"reason": [None, reason.strip()]} if (reason or "").strip() else {}
         if reason_code in REJECTION_REASONS:
             explained["reason_code"] = [None, reason_code]
@@ -219,8 +271,9 @@ def record_money_received(application: Application, on: dt.date, *, actor, now: 
         events.money_received.send(application, on=on, actor=actor, now=now)
 
 
-def record_reclaim(application: Application, amount_ore: int, on: dt.date, *, reason: str, actor,
-                   now: dt.datetime) -> list[Notice]:
+def record_reclaim(
+    application: Application, amount_ore: int, on: dt.date, *, reason: str, actor, now: dt.datetime
+) -> list[Notice]:
     """The funder takes money back: the grant counts net of it; returns what the domains above did about it."""
     errors: dict = {}
     if application.stage not in WON_STAGES:
@@ -233,21 +286,38 @@ def record_reclaim(application: Application, amount_ore: int, on: dt.date, *, re
     if errors:
         raise ValidationError(errors)
     with db.atomic():
-        audit.save_changes(application, {"reclaimed_ore": application.reclaimed_ore + amount_ore, "reclaimed_on": on},
-                           actor=actor, now=now, action="reclaim")
-        StageChange.create(application=application, from_stage=application.stage, to_stage=application.stage,
-                           actor=actor, changed_at=now, reason_code="reclaimed", reason=reason.strip())
+        audit.save_changes(
+            application,
+            {"reclaimed_ore": application.reclaimed_ore + amount_ore, "reclaimed_on": on},
+            actor=actor,
+            now=now,
+            action="reclaim",
+        )
+        StageChange.create(
+            application=application,
+            from_stage=application.stage,
+            to_stage=application.stage,
+            actor=actor,
+            changed_at=now,
+            reason_code="reclaimed",
+            reason=reason.strip(),
+        )
         return answers(events.reclaimed, application, amount_ore=amount_ore, on=on, actor=actor, now=now)
 
 
 def days_in_stage(application: Application, now: dt.datetime) -> int:
+    """Whole days since the last stage move: how long a card has stood still."""
     return max(0, (now - application.stage_changed_at).days)
 
 
 def stage_history(application: Application):
     """Every stage move of the application, oldest first, with who made it."""
-    return list(StageChange.select(StageChange, User).join(User, JOIN.LEFT_OUTER)
-                .where(StageChange.application == application).order_by(StageChange.changed_at, StageChange.id))
+    return list(
+        StageChange.select(StageChange, User)
+        .join(User, JOIN.LEFT_OUTER)
+        .where(StageChange.application == application)
+        .order_by(StageChange.changed_at, StageChange.id)
+    )
 
 
 def stage_durations(history: list[StageChange], now: dt.datetime) -> list[tuple[StageChange, int]]:
@@ -262,8 +332,7 @@ def stage_durations(history: list[StageChange], now: dt.datetime) -> list[tuple[
 
 def stage_counts(query) -> dict[str, int]:
     """How many applications of `query` are in each stage, counted in one SQL query."""
-    rows = (query.select(Application.stage, fn.COUNT(Application.id).alias("n"))
-            .group_by(Application.stage).order_by().dicts())
+    rows = query.select(Application.stage, fn.COUNT(Application.id).alias("n")).group_by(Application.stage).order_by().dicts()
     counts = {stage: 0 for stage in STAGES}
     for row in rows:
         counts[row["stage"]] = row["n"]
@@ -271,6 +340,7 @@ def stage_counts(query) -> dict[str, int]:
 
 
 # The list and the board.
+
 
 @dataclass
 class ListFilters:
@@ -286,8 +356,12 @@ class ListFilters:
 
 
 SORTS = {
-    "title": Application.title, "organisation": Organisation.name, "funder": Funder.name, "stage": Application.stage,
-    "requested": Application.amount_requested_ore, "granted": Application.amount_granted_ore,
+    "title": Application.title,
+    "organisation": Organisation.name,
+    "funder": Funder.name,
+    "stage": Application.stage,
+    "requested": Application.amount_requested_ore,
+    "granted": Application.amount_granted_ore,
     "updated": Application.updated_at,
 }
 DESCENDING_FIRST = ("updated", "requested", "granted")
@@ -296,9 +370,18 @@ FINAL_STAGES = ("rejected", "withdrawn", "closed")
 BOARD_CARDS = 50
 FINAL_CARDS = 10
 # A card needs only these: selecting less keeps a full board cheap.
-CARD_FIELDS = (Application.id, Application.title, Application.stage, Application.stage_changed_at,
-               Application.amount_requested_ore, Application.amount_granted_ore,
-               Organisation.id, Organisation.name, Funder.id, Funder.name)
+CARD_FIELDS = (
+    Application.id,
+    Application.title,
+    Application.stage,
+    Application.stage_changed_at,
+    Application.amount_requested_ore,
+    Application.amount_granted_ore,
+    Organisation.id,
+    Organisation.name,
+    Funder.id,
+    Funder.name,
+)
 
 
 def filtered(user, filters: ListFilters):
@@ -309,8 +392,7 @@ def filtered(user, filters: ListFilters):
     if filters.funder_id is not None:
         query = query.where(Application.funder == filters.funder_id)
     if filters.funder_name:
-        query = query.where(Application.funder.in_(Funder.select(Funder.id).where(
-            Funder.name.contains(filters.funder_name))))
+        query = query.where(Application.funder.in_(Funder.select(Funder.id).where(Funder.name.contains(filters.funder_name))))
     if filters.owner_id is not None:
         query = query.where(Application.owner == filters.owner_id)
     if filters.stage:
@@ -325,8 +407,14 @@ def filtered(user, filters: ListFilters):
 def listed(user, filters: ListFilters, *, sort: str, descending: bool, extra_sorts: dict | None = None):
     """The list's rows with their organisation and funder, in the order asked for (a sort another domain
     offers, such as the next deadline, comes in `extra_sorts`)."""
-    query = (filtered(user, filters).select(Application, Organisation, Funder)
-             .join(Organisation).switch(Application).join(Funder).switch(Application))
+    query = (
+        filtered(user, filters)
+        .select(Application, Organisation, Funder)
+        .join(Organisation)
+        .switch(Application)
+        .join(Funder)
+        .switch(Application)
+    )
     column = (extra_sorts or {}).get(sort) or SORTS.get(sort, Application.updated_at)
     order = column.desc(nulls="LAST") if descending else column.asc(nulls="LAST")
     return query.order_by(order, Application.id.desc())
@@ -339,9 +427,15 @@ def board(user, filters: ListFilters) -> tuple[dict[str, int], dict[str, list]]:
     columns = {}
     for stage in BOARD_STAGES + FINAL_STAGES:
         limit = BOARD_CARDS if stage in BOARD_STAGES else FINAL_CARDS
-        columns[stage] = list(base.select(*CARD_FIELDS).join(Organisation).switch(Application).join(Funder)
-                              .where(Application.stage == stage)
-                              .order_by(Application.stage_changed_at.desc(), Application.id.desc()).limit(limit))
+        columns[stage] = list(
+            base.select(*CARD_FIELDS)
+            .join(Organisation)
+            .switch(Application)
+            .join(Funder)
+            .where(Application.stage == stage)
+            .order_by(Application.stage_changed_at.desc(), Application.id.desc())
+            .limit(limit)
+        )
     return counts, columns
 
 

@@ -1,4 +1,5 @@
 """Applications to and from spreadsheets."""
+
 from __future__ import annotations
 
 from peewee import JOIN, fn
@@ -39,20 +40,38 @@ def read_stage(cell):
 
 
 COLUMNS = (
-    Column("title", N_("Title"), ("titel", "projekt", "projekttitel", "ansøgning", "title", "project"), read_text,
-           required=True),
-    Column("organisation", N_("Organisation"), ("organisation", "ansøger", "virksomhed", "applicant", "organization"),
-           read_text, required=True),
+    Column("title", N_("Title"), ("titel", "projekt", "projekttitel", "ansøgning", "title", "project"), read_text, required=True),
+    Column(
+        "organisation",
+        N_("Organisation"),
+        ("organisation", "ansøger", "virksomhed", "applicant", "organization"),
+        read_text,
+        required=True,
+    ),
     Column("funder", N_("Funder"), ("fond", "funder", "bevillingsgiver", "pulje"), read_text, required=True),
     Column("stage", N_("Stage"), ("status", "fase", "stage"), read_stage),
-    Column("amount_requested_ore", N_("Requested"), ("ansøgt beløb", "ansøgt", "beløb ansøgt", "requested",
-                                                     "amount requested"), parse_dkk),
-    Column("amount_granted_ore", N_("Granted"), ("bevilget beløb", "bevilget", "beløb bevilget", "granted",
-                                                 "amount granted"), parse_dkk),
-    Column("submission_on", N_("Submission deadline"), ("ansøgningsfrist", "frist", "deadline", "submission deadline"), parse_date),
+    Column(
+        "amount_requested_ore",
+        N_("Requested"),
+        ("ansøgt beløb", "ansøgt", "beløb ansøgt", "requested", "amount requested"),
+        parse_dkk,
+    ),
+    Column(
+        "amount_granted_ore",
+        N_("Granted"),
+        ("bevilget beløb", "bevilget", "beløb bevilget", "granted", "amount granted"),
+        parse_dkk,
+    ),
+    Column(
+        "submission_on", N_("Submission deadline"), ("ansøgningsfrist", "frist", "deadline", "submission deadline"), parse_date
+    ),
     Column("submitted_on", N_("Submitted on"), ("indsendt dato", "indsendt den", "dato indsendt", "submitted on"), parse_date),
-    Column("decided_on", N_("Decided on"), ("svar", "svardato", "afgørelse", "dato for svar", "decided on",
-                                            "decision date"), parse_date),
+    Column(
+        "decided_on",
+        N_("Decided on"),
+        ("svar", "svardato", "afgørelse", "dato for svar", "decided on", "decision date"),
+        parse_date,
+    ),
     Column("project_start_on", N_("Project start"), ("projektstart", "start", "project start"), parse_date),
     Column("project_end_on", N_("Project end"), ("projektslut", "slut", "project end"), parse_date),
     Column("purpose", N_("Purpose"), ("formål", "purpose"), read_text),
@@ -86,8 +105,13 @@ def check_row(values: dict, context: dict) -> RowResult:
     if key in context["seen"]:
         raise ValidationError({"title": (N_("The same application is also on row %(row)d."), {"row": context["seen"][key]})})
     context["seen"][key] = context["row"]
-    exists = (Application.select().where((fn.LOWER(Application.title) == key[0]) & (Application.organisation == organisation)
-                                         & (Application.funder == funder)).exists())
+    exists = (
+        Application.select()
+        .where(
+            (fn.LOWER(Application.title) == key[0]) & (Application.organisation == organisation) & (Application.funder == funder)
+        )
+        .exists()
+    )
     if exists:
         raise ValidationError({"title": N_("This application exists already.")})
     stage = values.get("stage") or "idea"
@@ -96,11 +120,19 @@ def check_row(values: dict, context: dict) -> RowResult:
     if stage in services.DECIDED_STAGES and values.get("decided_on") is None:
         raise ValidationError({"decided_on": N_("A decided application needs the date of the decision.")})
     data = {
-        "title": values["title"], "organisation": organisation, "funder": funder, "owner": owner, "stage": stage,
-        "amount_requested_ore": values.get("amount_requested_ore"), "amount_granted_ore": values.get("amount_granted_ore"),
-        "project_start_on": values.get("project_start_on"), "project_end_on": values.get("project_end_on"),
-        "purpose": values.get("purpose") or "", "notes": values.get("notes") or "",
-        "submitted_on": values.get("submitted_on"), "decided_on": values.get("decided_on"),
+        "title": values["title"],
+        "organisation": organisation,
+        "funder": funder,
+        "owner": owner,
+        "stage": stage,
+        "amount_requested_ore": values.get("amount_requested_ore"),
+        "amount_granted_ore": values.get("amount_granted_ore"),
+        "project_start_on": values.get("project_start_on"),
+        "project_end_on": values.get("project_end_on"),
+        "purpose": values.get("purpose") or "",
+        "notes": values.get("notes") or "",
+        "submitted_on": values.get("submitted_on"),
+        "decided_on": values.get("decided_on"),
         "submission_on": values.get("submission_on"),
     }
     services.validate_application(data)
@@ -112,33 +144,76 @@ def save_rows(rows: list[RowResult], actor, now) -> int:
     for row in rows:
         data = dict(row.data)
         submission_on = data.pop("submission_on")
-        services.create_application(data, actor=actor, now=now, history_note="import",
-                                    submission=services.SubmissionDeadline(submission_on) if submission_on else None)
+        services.create_application(
+            data,
+            actor=actor,
+            now=now,
+            history_note="import",
+            submission=services.SubmissionDeadline(submission_on) if submission_on else None,
+        )
     return len(rows)
 
 
 IMPORTER = Importer(entity="applications", columns=COLUMNS, check=check_row, save=save_rows)
 
-EXPORT_COLUMNS = ["id", "title", "organisation", "organisation_id", "funder", "funder_id", "stage", "amount_requested",
-                  "amount_granted", "amount_reclaimed", "submitted_on", "decided_on", "project_start_on", "project_end_on",
-                  "owner", "owner_id", "cosigned_on", "cosigned_by", "purpose", "notes"]
+EXPORT_COLUMNS = [
+    "id",
+    "title",
+    "organisation",
+    "organisation_id",
+    "funder",
+    "funder_id",
+    "stage",
+    "amount_requested",
+    "amount_granted",
+    "amount_reclaimed",
+    "submitted_on",
+    "decided_on",
+    "project_start_on",
+    "project_end_on",
+    "owner",
+    "owner_id",
+    "cosigned_on",
+    "cosigned_by",
+    "purpose",
+    "notes",
+]
 
 
 def export_applications(query, include_notes: bool) -> list[dict]:
     """Applications as export records: related records by name beside their id, amounts in DKK."""
-    rows = (query.select(Application, Organisation, Funder, User)
-            .join(Organisation).switch(Application).join(Funder).switch(Application)
-            .join(User, JOIN.LEFT_OUTER, on=(Application.owner == User.id)))
+    rows = (
+        query.select(Application, Organisation, Funder, User)
+        .join(Organisation)
+        .switch(Application)
+        .join(Funder)
+        .switch(Application)
+        .join(User, JOIN.LEFT_OUTER, on=(Application.owner == User.id))
+    )
     records = []
     for a in rows:
-        records.append({
-            "id": a.id, "title": a.title, "organisation": a.organisation.name, "organisation_id": a.organisation_id,
-            "funder": a.funder.name, "funder_id": a.funder_id, "stage": a.stage,
-            "amount_requested": kroner(a.amount_requested_ore), "amount_granted": kroner(a.amount_granted_ore),
-            "amount_reclaimed": kroner(a.reclaimed_ore), "submitted_on": a.submitted_on, "decided_on": a.decided_on,
-            "project_start_on": a.project_start_on, "project_end_on": a.project_end_on,
-            "owner": a.owner.name if a.owner_id else None, "owner_id": a.owner_id,
-            "cosigned_on": a.cosigned_on, "cosigned_by": a.cosigned_by, "purpose": a.purpose,
-            "notes": a.notes if include_notes else None,
-        })
+        records.append(
+            {
+                "id": a.id,
+                "title": a.title,
+                "organisation": a.organisation.name,
+                "organisation_id": a.organisation_id,
+                "funder": a.funder.name,
+                "funder_id": a.funder_id,
+                "stage": a.stage,
+                "amount_requested": kroner(a.amount_requested_ore),
+                "amount_granted": kroner(a.amount_granted_ore),
+                "amount_reclaimed": kroner(a.reclaimed_ore),
+                "submitted_on": a.submitted_on,
+                "decided_on": a.decided_on,
+                "project_start_on": a.project_start_on,
+                "project_end_on": a.project_end_on,
+                "owner": a.owner.name if a.owner_id else None,
+                "owner_id": a.owner_id,
+                "cosigned_on": a.cosigned_on,
+                "cosigned_by": a.cosigned_by,
+                "purpose": a.purpose,
+                "notes": a.notes if include_notes else None,
+            }
+        )
     return records

@@ -50,16 +50,24 @@ SECTION_ROWS = 25
 def _applications_section(user, condition, link_args, other):
     """The newest applications of an organisation or a funder, on its page."""
     query = services.visible_applications(user).where(condition)
-    rows = list(query.select(Application, Organisation, Funder).join(Organisation).switch(Application).join(Funder)
-                .order_by(Application.created_at.desc(), Application.id.desc()).limit(SECTION_ROWS))
-    return Section("applications/_section.html", order=30, data={
-        "applications": rows, "total": query.count(), "link_args": link_args, "other": other, "stages": STAGES})
+    rows = list(
+        query.select(Application, Organisation, Funder)
+        .join(Organisation)
+        .switch(Application)
+        .join(Funder)
+        .order_by(Application.created_at.desc(), Application.id.desc())
+        .limit(SECTION_ROWS)
+    )
+    return Section(
+        "applications/_section.html",
+        order=30,
+        data={"applications": rows, "total": query.count(), "link_args": link_args, "other": other, "stages": STAGES},
+    )
 
 
 @organisation_events.page_sections.connect
 def organisation_applications(organisation, user, **rest):
-    return _applications_section(user, Application.organisation == organisation.id,
-                                 {"organisation": organisation.id}, "funder")
+    return _applications_section(user, Application.organisation == organisation.id, {"organisation": organisation.id}, "funder")
 
 
 @funder_events.page_sections.connect
@@ -75,9 +83,13 @@ def _filters(contributed, *, with_stage: bool = True) -> services.ListFilters:
     """The list's and the board's filters from the query string, with those the domains above add."""
     return services.ListFilters(
         organisation_id=current_user.organisation_id if current_user.is_member else arg_id("organisation"),
-        funder_id=arg_id("funder"), funder_name=arg_text("funder_name"), owner_id=arg_id("owner"),
-        stage=arg_choice("stage", STAGES) if with_stage else "", text=arg_text("q"),
-        conditions=[f.condition for f in contributed if f.condition is not None])
+        funder_id=arg_id("funder"),
+        funder_name=arg_text("funder_name"),
+        owner_id=arg_id("owner"),
+        stage=arg_choice("stage", STAGES) if with_stage else "",
+        text=arg_text("q"),
+        conditions=[f.condition for f in contributed if f.condition is not None],
+    )
 
 
 def _filter_options(contributed) -> dict:
@@ -88,9 +100,13 @@ def _filter_options(contributed) -> dict:
         organisations = organisations.where(Organisation.id == current_user.organisation_id)
     owners = User.select(User.id, User.name).where(User.role == "fundraiser").order_by(User.name)
     kept = set(OWN_PARAMETERS) | {p for f in contributed if f.template for p in f.parameters}
-    return {"organisations": list(organisations), "owners": list(owners), "contributed_filters": contributed,
-            "kept_arguments": [(k, v) for k, v in request.args.items(multi=True) if k not in kept],
-            "report_filter": " · ".join(f.description for f in contributed if f.description)}
+    return {
+        "organisations": list(organisations),
+        "owners": list(owners),
+        "contributed_filters": contributed,
+        "kept_arguments": [(k, v) for k, v in request.args.items(multi=True) if k not in kept],
+        "report_filter": " · ".join(f.description for f in contributed if f.description),
+    }
 
 
 def _columns():
@@ -105,14 +121,20 @@ def index():
     sorts = {column.key: column.sort for column in columns if column.sort is not None}
     sort = arg_choice("sort", {*services.SORTS, *sorts}, "updated")
     direction = arg_choice("dir", ("asc", "desc"), "desc" if sort in services.DESCENDING_FIRST else "asc")
-    query = services.listed(current_user, _filters(contributed), sort=sort, descending=direction == "desc",
-                            extra_sorts=sorts)
+    query = services.listed(current_user, _filters(contributed), sort=sort, descending=direction == "desc", extra_sorts=sorts)
     page = paginate(query)
     for column in columns:
         column.fill(a.id for a in page.rows)
-    return render_template("applications/index.html", page=page, stages=STAGES, sort=sort,
-                           descending=direction == "desc", columns=columns, today=clock.today(),
-                           **_filter_options(contributed))
+    return render_template(
+        "applications/index.html",
+        page=page,
+        stages=STAGES,
+        sort=sort,
+        descending=direction == "desc",
+        columns=columns,
+        today=clock.today(),
+        **_filter_options(contributed),
+    )
 
 
 @bp.route("/export.<any(csv, xlsx, json):fmt>")
@@ -131,11 +153,21 @@ def board():
     counts, columns = services.board(current_user, _filters(contributed, with_stage=False))
     ids = [card.id for column in columns.values() for card in column]
     details = [column.fill(ids) for column in _columns() if column.card]
-    return render_template("applications/board.html", columns=columns, counts=counts, stages=STAGES,
-                           board_stages=services.BOARD_STAGES, final_stages=services.FINAL_STAGES,
-                           transitions=TRANSITIONS, details=details, today=clock.today(), now=clock.now(),
-                           can_move=current_user.role in ("fundraiser", "member"), days_in_stage=DAYS_IN_STAGE,
-                           **_filter_options(contributed))
+    return render_template(
+        "applications/board.html",
+        columns=columns,
+        counts=counts,
+        stages=STAGES,
+        board_stages=services.BOARD_STAGES,
+        final_stages=services.FINAL_STAGES,
+        transitions=TRANSITIONS,
+        details=details,
+        today=clock.today(),
+        now=clock.now(),
+        can_move=current_user.role in ("fundraiser", "member"),
+        days_in_stage=DAYS_IN_STAGE,
+        **_filter_options(contributed),
+    )
 
 
 def _application_form(application=None):
@@ -220,10 +252,14 @@ def render_page(application: Application, *, forms: dict | None = None, status: 
     now, today = clock.now(), clock.today()
     forms = forms or {}
     context = {
-        "application": application, "stages": STAGES, "today": today,
+        "application": application,
+        "stages": STAGES,
+        "today": today,
         "timeline": services.stage_durations(services.stage_history(application), now),
-        "days_in_stage": services.days_in_stage(application, now), "moves": services.allowed_moves(application),
-        "rejection_reasons": REJECTION_REASONS, "round": application.round if application.round_id else None,
+        "days_in_stage": services.days_in_stage(application, now),
+        "moves": services.allowed_moves(application),
+        "rejection_reasons": REJECTION_REASONS,
+        "round": application.round if application.round_id else None,
         "sections": answers(events.page_sections, application, user=current_user, today=today, forms=forms),
         "history": history("application", application.id),
         "money_form": forms.get("money") or MoneyReceivedForm(formdata=None),
@@ -236,14 +272,27 @@ def render_page(application: Application, *, forms: dict | None = None, status: 
 @bp.route("/<int:application_id>")
 @allow("fundraiser", "member", "viewer")
 def show(application_id):
-    application = (Application.select(Application, Organisation, Funder).join(Organisation)
-                   .switch(Application).join(Funder).where(Application.id == application_id).get())
+    application = (
+        Application.select(Application, Organisation, Funder)
+        .join(Organisation)
+        .switch(Application)
+        .join(Funder)
+        .where(Application.id == application_id)
+        .get()
+    )
     return render_page(application)
 
 
 def _move_page(application, form, target, status=200, missing=()):
-    return render_template("applications/move.html", application=application, form=form, target=target,
-                           stages=STAGES, moves=services.allowed_moves(application), missing=list(missing)), status
+    return render_template(
+        "applications/move.html",
+        application=application,
+        form=form,
+        target=target,
+        stages=STAGES,
+        moves=services.allowed_moves(application),
+        missing=list(missing),
+    ), status
 
 
 @bp.route("/<int:application_id>/move", methods=["GET", "POST"])
@@ -262,24 +311,33 @@ def move(application_id):
             return {"error": " ".join(e for errors in form.errors.values() for e in errors)}, 400
         return _move_page(application, form, target, 400)
     try:
-        services.move_stage(application, target, actor=current_user, now=clock.now(), reason=form.reason.data or "",
-                            reason_code=form.reason_code.data or "",
-                            amount_granted_ore=form.amount_granted_ore.data if current_user.is_fundraiser else None,
-                            decided_on=form.decided_on.data,
-                            override_reason=(form.override_reason.data or "") if current_user.is_fundraiser else "")
+        services.move_stage(
+            application,
+            target,
+            actor=current_user,
+            now=clock.now(),
+            reason=form.reason.data or "",
+            reason_code=form.reason_code.data or "",
+            amount_granted_ore=form.amount_granted_ore.data if current_user.is_fundraiser else None,
+            decided_on=form.decided_on.data,
+            override_reason=(form.override_reason.data or "") if current_user.is_fundraiser else "",
+        )
     except ValidationError as error:
         apply_errors(form, error)
         if wants_json():
             return {"error": " ".join(error_texts(error))}, 400
         return _move_page(application, form, target, 400)
     except services.StageMoveRefused as refused:
-        message = _(refused.message, **{k: translate_label(v) if isinstance(v, str) else v
-                                        for k, v in refused.params.items()}) if refused.params else _(refused.message)
+        message = (
+            _(refused.message, **{k: translate_label(v) if isinstance(v, str) else v for k, v in refused.params.items()})
+            if refused.params
+            else _(refused.message)
+        )
         if refused.missing:
-            message += " " + "; ".join(item.label_da if current_language() == "da" else item.label_en
-                                       for item in refused.missing)
-        needs_details = (target in ("rejected", "granted") or bool(refused.missing)) \
-            and target in services.allowed_moves(application)
+            message += " " + "; ".join(item.label_da if current_language() == "da" else item.label_en for item in refused.missing)
+        needs_details = (target in ("rejected", "granted") or bool(refused.missing)) and target in services.allowed_moves(
+            application
+        )
         if wants_json():
             body = {"error": message}
             if needs_details:
@@ -320,8 +378,14 @@ def reclaim(application_id):
     form = ReclaimForm()
     if form.validate_on_submit():
         try:
-            notices = services.record_reclaim(application, form.amount.data, form.reclaimed_on.data,
-                                              reason=form.reason.data, actor=current_user, now=clock.now())
+            notices = services.record_reclaim(
+                application,
+                form.amount.data,
+                form.reclaimed_on.data,
+                reason=form.reason.data,
+                actor=current_user,
+                now=clock.now(),
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:

@@ -108,17 +108,33 @@ def name_in(name: str, language: str) -> str:
     return danish if language == "da" else english
 
 
-def describe(model, label: str, fields: dict[str, Field], *, page=None, organisation=None, name=None,
-             private: bool = False, secret: tuple[str, ...] = (), link: tuple[str, str] | None = None,
-             actions: dict[str, str] | None = None) -> None:
+def describe(
+    model,
+    label: str,
+    fields: dict[str, Field],
+    *,
+    page=None,
+    organisation=None,
+    name=None,
+    private: bool = False,
+    secret: tuple[str, ...] = (),
+    link: tuple[str, str] | None = None,
+    actions: dict[str, str] | None = None,
+) -> None:
     """Tell the History how `model`'s records are named, shown, and whose they are (once, in its models.py)."""
     table = model._meta.table_name
     _descriptions[table] = Description(
-        table=table, label=label, fields=fields,
+        table=table,
+        label=label,
+        fields=fields,
         page=page or (lambda record: (table, record.id)),
         organisation=organisation or (lambda record: None),
         name=name or (lambda record: str(record)),
-        private=private, secret=secret, link=link, actions=actions or {})
+        private=private,
+        secret=secret,
+        link=link,
+        actions=actions or {},
+    )
 
 
 def description(table: str) -> Description | None:
@@ -130,6 +146,7 @@ def descriptions() -> dict[str, Description]:
 
 
 # Recording.
+
 
 def _plain(value):
     """A JSON-friendly form of a field value (records by id, dates as ISO text)."""
@@ -164,10 +181,19 @@ def _entry(actor, instance, action: str, changes: dict, now: dt.datetime) -> Aud
     organisation_id = found.organisation(instance) if found else None
     name = found.name(instance) if found else ""
     return AuditEntry.create(
-        actor_id=getattr(actor, "id", None), actor_name=getattr(actor, "name", "") or "", changed_at=now,
-        table=table, record_id=instance.id, record_name=str(name or "")[:500], action=action, changes=changes,
-        page_table=page_table, page_id=page_id, organisation_id=organisation_id,
-        private=bool(found and found.private))
+        actor_id=getattr(actor, "id", None),
+        actor_name=getattr(actor, "name", "") or "",
+        changed_at=now,
+        table=table,
+        record_id=instance.id,
+        record_name=str(name or "")[:500],
+        action=action,
+        changes=changes,
+        page_table=page_table,
+        page_id=page_id,
+        organisation_id=organisation_id,
+        private=bool(found and found.private),
+    )
 
 
 def record_create(actor, instance, now: dt.datetime) -> AuditEntry:
@@ -176,8 +202,9 @@ def record_create(actor, instance, now: dt.datetime) -> AuditEntry:
     return _entry(actor, instance, "create", changes, now)
 
 
-def record_update(actor, instance, before: dict, now: dt.datetime, action: str = "update",
-                  extra: dict | None = None) -> AuditEntry | None:
+def record_update(
+    actor, instance, before: dict, now: dt.datetime, action: str = "update", extra: dict | None = None
+) -> AuditEntry | None:
     """Write an entry for the fields that differ from `before` (and `extra` changes, such as a reason);
     nothing if nothing changed."""
     after = snapshot(instance, list(before))
@@ -188,8 +215,7 @@ def record_update(actor, instance, before: dict, now: dt.datetime, action: str =
     return _entry(actor, instance, action, changes, now)
 
 
-def save_changes(instance, values: dict, *, actor, now: dt.datetime, action: str = "update",
-                 extra: dict | None = None) -> dict:
+def save_changes(instance, values: dict, *, actor, now: dt.datetime, action: str = "update", extra: dict | None = None) -> dict:
     """Set `values` on a record, save it and record what changed (call inside the service's transaction).
 
     Returns the changes as {field: [old, new]}, so that the caller can tell the other domains."""
@@ -216,11 +242,15 @@ def record_action(actor, instance, action: str, now: dt.datetime, changes: dict 
 
 def history(table: str, record_id: int):
     """The entries for one record, newest first."""
-    return (AuditEntry.select().where((AuditEntry.table == table) & (AuditEntry.record_id == record_id))
-            .order_by(AuditEntry.changed_at.desc(), AuditEntry.id.desc()))
+    return (
+        AuditEntry.select()
+        .where((AuditEntry.table == table) & (AuditEntry.record_id == record_id))
+        .order_by(AuditEntry.changed_at.desc(), AuditEntry.id.desc())
+    )
 
 
 # Reading.
+
 
 def visible_entries(user):
     """The entries `user` may read: all for fundraisers; no private ones for others; a member's own only."""
@@ -245,8 +275,9 @@ def record_entries(user, table: str, record_id: int, limit: int = 50):
     return list(query.order_by(AuditEntry.changed_at.desc(), AuditEntry.id.desc()).limit(limit)), query.count()
 
 
-def activity(user, *, table: str = "", actor_id: int | None = None, start: dt.datetime | None = None,
-             end: dt.datetime | None = None):
+def activity(
+    user, *, table: str = "", actor_id: int | None = None, start: dt.datetime | None = None, end: dt.datetime | None = None
+):
     """Entries across every record, newest first, narrowed by record type, person and time."""
     query = visible_entries(user)
     if table:
@@ -262,8 +293,12 @@ def activity(user, *, table: str = "", actor_id: int | None = None, start: dt.da
 
 def actors():
     """(id, name) of everyone who has changed something, for the activity page's filter."""
-    rows = (AuditEntry.select(AuditEntry.actor_id, fn.MAX(AuditEntry.actor_name))
-            .where(AuditEntry.actor_id.is_null(False)).group_by(AuditEntry.actor_id).tuples())
+    rows = (
+        AuditEntry.select(AuditEntry.actor_id, fn.MAX(AuditEntry.actor_name))
+        .where(AuditEntry.actor_id.is_null(False))
+        .group_by(AuditEntry.actor_id)
+        .tuples()
+    )
     return sorted(rows, key=lambda row: (row[1] or "").lower())
 
 
@@ -306,8 +341,9 @@ def lines(entries: list[AuditEntry], user, show, language: str = "da") -> list[L
             continue  # only notes changed, and this reader does not see notes
         action = (found.actions.get(entry.action) if found else None) or ACTIONS.get(entry.action, entry.action)
         link = _link(entry)
-        result.append(Line(entry, found.label if found else entry.table, action, changes, link,
-                           name_in(entry.record_name, language)))
+        result.append(
+            Line(entry, found.label if found else entry.table, action, changes, link, name_in(entry.record_name, language))
+        )
     return result
 
 

@@ -63,6 +63,7 @@ def activity():
     end = clock.local_midnight(end_on + dt.timedelta(days=1)) if end_on else None
     page = paginate(services.activity(current_user, table=table, actor_id=arg_id("person"), start=start, end=end))
     page.rows = services.lines(page.rows, current_user, show_value, i18n.current_language())
-    kinds = sorted(((key, i18n.translate_label(d.label)) for key, d in services.descriptions().items()),
-                   key=lambda pair: pair[1].lower())
+    kinds = sorted(
+        ((key, i18n.translate_label(d.label)) for key, d in services.descriptions().items()), key=lambda pair: pair[1].lower()
+    )
     return render_template("audit/activity.html", page=page, kinds=kinds, actors=services.actors(), table=table)

@@ -29,8 +29,9 @@ def add(email, role, organisation_name, name, language, password):
             if organisation is None:
                 raise click.ClickException(f"No organisation is called {organisation_name!r}.")
         try:
-            user = create_user(email, name or email.split("@")[0], role, password,
-                               organisation=organisation, language=language, now=clock.now())
+            user = create_user(
+                email, name or email.split("@")[0], role, password, organisation=organisation, language=language, now=clock.now()
+            )
         except ValidationError as error:
             raise click.ClickException(str(error)) from None
     click.echo(f"Created {user.email} ({user.role}).")

@@ -1,4 +1,5 @@
 """Login and account forms."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional

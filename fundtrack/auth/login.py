@@ -1,4 +1,5 @@
 """Wiring login into the app: the session user, and the access check on every request."""
+
 from flask import redirect, request, url_for
 from flask_login import LoginManager
 

@@ -1,4 +1,5 @@
 """User accounts and failed login attempts."""
+
 from peewee import BooleanField, CharField, ForeignKeyField, IntegerField
 
 from fundtrack.audit.services import Choice, Flag, Ref, Tags, Text, describe
@@ -65,13 +66,23 @@ class User(BaseModel):
         return f"{self.id}:{self.session_version}"
 
 
-describe(User, N_("User"), {
-    "email": Text(N_("E-mail")), "name": Text(N_("Name")), "role": Choice(N_("Role"), ROLES),
-    "organisation": Ref(N_("Organisation"), Organisation), "language": Choice(N_("Language"), LANGUAGES),
-    "alert_mode": Text(N_("Reminders")), "alert_opt_out": Tags(N_("Kinds I do not want reminders about")),
-    "active": Flag(N_("Active")),
-}, organisation=lambda user: user.organisation_id, secret=("password_hash", "session_version", "last_login_at"),
-    actions={"password": N_("changed the password")})
+describe(
+    User,
+    N_("User"),
+    {
+        "email": Text(N_("E-mail")),
+        "name": Text(N_("Name")),
+        "role": Choice(N_("Role"), ROLES),
+        "organisation": Ref(N_("Organisation"), Organisation),
+        "language": Choice(N_("Language"), LANGUAGES),
+        "alert_mode": Text(N_("Reminders")),
+        "alert_opt_out": Tags(N_("Kinds I do not want reminders about")),
+        "active": Flag(N_("Active")),
+    },
+    organisation=lambda user: user.organisation_id,
+    secret=("password_hash", "session_version", "last_login_at"),
+    actions={"password": N_("changed the password")},
+)
 
 
 class LoginFailure(BaseModel):

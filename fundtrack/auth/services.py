@@ -1,4 +1,5 @@
 """Accounts and login: hashing, creating users, checking passwords with a lock-out."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,9 +35,18 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def create_user(email: str, name: str, role: str, password: str, *, organisation: Organisation | None = None,
-                language: str = "da", now: dt.datetime, min_password_length: int = MIN_PASSWORD_LENGTH,
-                actor=None) -> User:
+def create_user(
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    *,
+    organisation: Organisation | None = None,
+    language: str = "da",
+    now: dt.datetime,
+    min_password_length: int = MIN_PASSWORD_LENGTH,
+    actor=None,
+) -> User:
     """Create an account after checking every field; members must belong to an organisation."""
     email = normalise_email(email)
     errors: dict = {}
@@ -59,14 +69,22 @@ def create_user(email: str, name: str, role: str, password: str, *, organisation
     if errors:
         raise ValidationError(errors)
     with db.atomic():
-        user = User.create(email=email, name=name.strip(), role=role, organisation=organisation,
-                           password_hash=hash_password(password), language=language, created_at=now)
+        user = User.create(
+            email=email,
+            name=name.strip(),
+            role=role,
+            organisation=organisation,
+            password_hash=hash_password(password),
+            language=language,
+            created_at=now,
+        )
         audit.record_create(actor, user, now)
     return user
 
 
-def authenticate(email: str, password: str, *, remote_addr: str, now: dt.datetime,
-                 max_failures: int, lockout_minutes: int) -> User:
+def authenticate(
+    email: str, password: str, *, remote_addr: str, now: dt.datetime, max_failures: int, lockout_minutes: int
+) -> User:
     """The user with this e-mail and password, or LoginRefused.
 
     After `max_failures` failures for one e-mail (or four times as many from one address)
@@ -91,12 +109,12 @@ def authenticate(email: str, password: str, *, remote_addr: str, now: dt.datetim
     return user
 
 
-def change_password(user: User, password: str, *, now: dt.datetime,
-                    min_password_length: int = MIN_PASSWORD_LENGTH) -> None:
+def change_password(user: User, password: str, *, now: dt.datetime, min_password_length: int = MIN_PASSWORD_LENGTH) -> None:
     """Set a new password and end every session opened with the old one (on the record, without the password)."""
     if len(password) < min_password_length:
-        raise ValidationError({"password": (N_("The password must be at least %(count)d characters."),
-                                            {"count": min_password_length})})
+        raise ValidationError(
+            {"password": (N_("The password must be at least %(count)d characters."), {"count": min_password_length})}
+        )
     with db.atomic():
         user.password_hash = hash_password(password)
         user.session_version += 1
@@ -143,8 +161,7 @@ def set_active(user: User, active: bool, *, actor, now: dt.datetime) -> None:
 ALERT_MODES = ("immediate", "digest")
 
 
-def set_reminder_preferences(user: User, *, language: str, alert_mode: str, opted_out, known_kinds,
-                             now: dt.datetime) -> None:
+def set_reminder_preferences(user: User, *, language: str, alert_mode: str, opted_out, known_kinds, now: dt.datetime) -> None:
     """How and in which language a user gets reminders, and which kinds not at all."""
     errors: dict = {}
     if language not in LANGUAGES:
@@ -157,5 +174,6 @@ def set_reminder_preferences(user: User, *, language: str, alert_mode: str, opte
     if errors:
         raise ValidationError(errors)
     with db.atomic():
-        audit.save_changes(user, {"language": language, "alert_mode": alert_mode,
-                                  "alert_opt_out": sorted(set(opted_out))}, actor=user, now=now)
+        audit.save_changes(
+            user, {"language": language, "alert_mode": alert_mode, "alert_opt_out": sorted(set(opted_out))}, actor=user, now=now
+        )

@@ -1,4 +1,5 @@
 """Login, logout, language, own account, and the fundraiser's list of users."""
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -32,14 +33,18 @@ def login():
         settings = current_settings().app
         try:
             user = services.authenticate(
-                form.email.data, form.password.data, remote_addr=request.remote_addr or "",
-                now=clock.now(), max_failures=settings.login_max_failures,
+                form.email.data,
+                form.password.data,
+                remote_addr=request.remote_addr or "",
+                now=clock.now(),
+                max_failures=settings.login_max_failures,
                 lockout_minutes=settings.login_lockout_minutes,
             )
         except services.LoginRefused as refused:
             if refused.locked_minutes:
-                form.form_errors.append(_("Too many failed attempts. Try again in %(minutes)d minutes.",
-                                          minutes=refused.locked_minutes))
+                form.form_errors.append(
+                    _("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=refused.locked_minutes)
+                )
                 status = 429
             else:
                 form.form_errors.append(_("Wrong e-mail or password."))
@@ -83,8 +88,9 @@ def render_account(*, forms: dict | None = None, status: int = 200):
     """The account page with the parts other domains add (the reminders); `forms` carries one sent back."""
     forms = forms or {}
     sections = answers(events.account_sections, current_user._get_current_object(), forms=forms)
-    return render_template("auth/account.html", form=forms.get("password") or PasswordForm(formdata=None),
-                           sections=sections), status
+    return render_template(
+        "auth/account.html", form=forms.get("password") or PasswordForm(formdata=None), sections=sections
+    ), status
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -109,8 +115,7 @@ def account():
 @bp.route("/users/")
 @allow("fundraiser")
 def users():
-    rows = (User.select(User, Organisation).join(Organisation, join_type=JOIN.LEFT_OUTER)
-            .order_by(User.role, User.name))
+    rows = User.select(User, Organisation).join(Organisation, join_type=JOIN.LEFT_OUTER).order_by(User.role, User.name)
     return render_template("auth/users.html", users=rows)
 
 
@@ -119,16 +124,27 @@ def users():
 def new_user():
     form = UserForm()
     form.role.choices = choices((key, translate_label(label)) for key, label in ROLES.items())
-    form.organisation.choices = choices([("", "–")] + [
-        (str(o.id), o.name) for o in Organisation.select().where(Organisation.archived_at.is_null()).order_by(Organisation.name)
-    ])
+    form.organisation.choices = choices(
+        [("", "–")]
+        + [
+            (str(o.id), o.name)
+            for o in Organisation.select().where(Organisation.archived_at.is_null()).order_by(Organisation.name)
+        ]
+    )
     if form.validate_on_submit():
         chosen = form.organisation.data
         organisation = Organisation.get_or_none(Organisation.id == parse_id(chosen)) if parse_id(chosen) else None
         try:
-            services.create_user(form.email.data, form.name.data, form.role.data, form.password.data,
-                                 organisation=organisation, language=form.language.data, now=clock.now(),
-                                 actor=current_user)
+            services.create_user(
+                form.email.data,
+                form.name.data,
+                form.role.data,
+                form.password.data,
+                organisation=organisation,
+                language=form.language.data,
+                now=clock.now(),
+                actor=current_user,
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -145,8 +161,7 @@ def toggle_active(user_id):
         flash(_("You cannot deactivate yourself."), "error")
     else:
         services.set_active(user, not user.active, actor=current_user, now=clock.now())
-        flash(_("%(name)s is now %(state)s.", name=user.name,
-                state=_("active") if user.active else _("deactivated")), "success")
+        flash(_("%(name)s is now %(state)s.", name=user.name, state=_("active") if user.active else _("deactivated")), "success")
     return redirect(url_for("auth.users"))
 
 

@@ -34,8 +34,13 @@ def issue(organisation_name, email, name, language):
             user = User.get_or_none(User.email == email.strip().lower())
             if user is None:
                 raise click.ClickException(f"No user has the e-mail {email!r}.")
-        subscription, token = services.issue(organisation=organisation, user=user, name=name,
-                                             language=language or (user.language if user else "da"), now=clock.now())
+        subscription, token = services.issue(
+            organisation=organisation,
+            user=user,
+            name=name,
+            language=language or (user.language if user else "da"),
+            now=clock.now(),
+        )
     base = settings().app.base_url.rstrip("/")
     with current_app.test_request_context():
         path = url_for("calendars.feed", token=token)

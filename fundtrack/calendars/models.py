@@ -1,4 +1,5 @@
 """Calendar subscriptions."""
+
 from peewee import BooleanField, CharField, ForeignKeyField
 
 from fundtrack.audit.services import Flag, Moment, Ref, Tags, Text, describe
@@ -31,12 +32,24 @@ class Subscription(BaseModel):
     revoked_at = UTCDateTimeField(null=True)
 
 
-describe(Subscription, N_("Calendar"), {
-    "name": Text(N_("Name")), "organisation": Ref(N_("Organisation"), Organisation), "user": Ref(N_("User"), User),
-    "language": Text(N_("Language")), "include_deadlines": Flag(N_("Application deadlines")),
-    "include_rounds": Flag(N_("Rounds")), "include_calls": Flag(N_("Open calls")),
-    "alarm_minutes": Tags(N_("Reminders (minutes before)")), "revoked_at": Moment(N_("Revoked")),
-}, organisation=lambda subscription: subscription.organisation_id or (
-    subscription.user.organisation_id if subscription.user_id else None),
-    secret=("secret_hash", "created_by"), actions={"rotate": N_("given a new address")},
-    name=lambda subscription: subscription.name)
+describe(
+    Subscription,
+    N_("Calendar"),
+    {
+        "name": Text(N_("Name")),
+        "organisation": Ref(N_("Organisation"), Organisation),
+        "user": Ref(N_("User"), User),
+        "language": Text(N_("Language")),
+        "include_deadlines": Flag(N_("Application deadlines")),
+        "include_rounds": Flag(N_("Rounds")),
+        "include_calls": Flag(N_("Open calls")),
+        "alarm_minutes": Tags(N_("Reminders (minutes before)")),
+        "revoked_at": Moment(N_("Revoked")),
+    },
+    organisation=lambda subscription: (
+        subscription.organisation_id or (subscription.user.organisation_id if subscription.user_id else None)
+    ),
+    secret=("secret_hash", "created_by"),
+    actions={"rotate": N_("given a new address")},
+    name=lambda subscription: subscription.name,
+)

@@ -6,6 +6,7 @@ deadline's own counter, DTSTAMP and LAST-MODIFIED from the stored change time, a
 completed deadlines kept as CANCELLED for a while so that clients drop them. The bytes are cached
 per subscription and content version, so a poll that finds nothing new costs a few small queries.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,8 +41,18 @@ from fundtrack.resources import PACKAGE_DIR
 from fundtrack.validation import ValidationError
 
 # Words of event texts, translated with the subscriber's catalogue (listed here for the extractor).
-EVENT_WORDS = (N_("Open call"), N_("Reminder"), N_("Round"), N_("Funder"), N_("Organisation"), N_("Stage"),
-               N_("Requested"), N_("Granted"), N_("Date"), N_("Deadlines"))
+EVENT_WORDS = (
+    N_("Open call"),
+    N_("Reminder"),
+    N_("Round"),
+    N_("Funder"),
+    N_("Organisation"),
+    N_("Stage"),
+    N_("Requested"),
+    N_("Granted"),
+    N_("Date"),
+    N_("Deadlines"),
+)
 TOKEN_BYTES = 32
 CANCELLED_FOR = dt.timedelta(days=30)  # a removed or completed deadline stays this long as CANCELLED
 PAST_DAYS = 90  # open deadlines this old still show (overdue)
@@ -53,13 +64,24 @@ UTC = dt.UTC
 
 # Issuing, finding and revoking.
 
+
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("ascii")).hexdigest()
 
 
-def issue(*, organisation: Organisation | None = None, user=None, name: str = "", language: str = "da",
-          include_deadlines: bool = True, include_rounds: bool = True, include_calls: bool = True,
-          alarm_minutes=(), actor=None, now: dt.datetime) -> tuple[Subscription, str]:
+def issue(
+    *,
+    organisation: Organisation | None = None,
+    user=None,
+    name: str = "",
+    language: str = "da",
+    include_deadlines: bool = True,
+    include_rounds: bool = True,
+    include_calls: bool = True,
+    alarm_minutes=(),
+    actor=None,
+    now: dt.datetime,
+) -> tuple[Subscription, str]:
     """A new subscription and its token (`<id>-<secret>`), which is shown once and never stored."""
     if (organisation is None) == (user is None):
         raise ValidationError({"owner": N_("A calendar belongs to one organisation or one user.")})
@@ -69,9 +91,19 @@ def issue(*, organisation: Organisation | None = None, user=None, name: str = ""
     secret = secrets.token_urlsafe(TOKEN_BYTES)
     with db.atomic():
         subscription = Subscription.create(
-            organisation=organisation, user=user, name=(name or "").strip()[:200], secret_hash=_hash(secret),
-            language=language, include_deadlines=include_deadlines, include_rounds=include_rounds,
-            include_calls=include_calls, alarm_minutes=minutes, created_by=actor, created_at=now, updated_at=now)
+            organisation=organisation,
+            user=user,
+            name=(name or "").strip()[:200],
+            secret_hash=_hash(secret),
+            language=language,
+            include_deadlines=include_deadlines,
+            include_rounds=include_rounds,
+            include_calls=include_calls,
+            alarm_minutes=minutes,
+            created_by=actor,
+            created_at=now,
+            updated_at=now,
+        )
         audit.record_create(actor, subscription, now)
     return subscription, f"{subscription.id}-{secret}"
 
@@ -105,12 +137,8 @@ def find(token: str) -> Subscription | None:
     return subscription
 
 
-def owner_user(subscription: Subscription):
-    """The user whose view a personal subscription shows (its organisation's view when it belongs to one)."""
-    return subscription.user if subscription.user_id else None
-
-
 # What a calendar holds.
+
 
 @dataclass
 class Item:
@@ -145,11 +173,22 @@ def _deadline_query(subscription: Subscription, today: dt.date, now: dt.datetime
     organisation_id, _ = _scope(subscription)
     # Windows move at local midnight, never in between, so that a calendar changes only when its data does.
     recent = clock.local_midnight(today - CANCELLED_FOR)
-    query = (Deadline.select(Deadline, Application, Organisation, Funder).join(Application).join(Organisation)
-             .switch(Application).join(Funder)
-             .where(((Deadline.done_at.is_null() & Deadline.deleted_at.is_null()
-                      & (Deadline.due_on >= today - dt.timedelta(days=PAST_DAYS))))
-                    | (Deadline.done_at >= recent) | (Deadline.deleted_at >= recent)))
+    query = (
+        Deadline.select(Deadline, Application, Organisation, Funder)
+        .join(Application)
+        .join(Organisation)
+        .switch(Application)
+        .join(Funder)
+        .where(
+            (
+                Deadline.done_at.is_null()
+                & Deadline.deleted_at.is_null()
+                & (Deadline.due_on >= today - dt.timedelta(days=PAST_DAYS))
+            )
+            | (Deadline.done_at >= recent)
+            | (Deadline.deleted_at >= recent)
+        )
+    )
     if organisation_id is not None:
         query = query.where(Application.organisation == organisation_id)
     return query
@@ -165,8 +204,11 @@ def _funder_ids(subscription: Subscription):
 
 def _call_query(subscription: Subscription, today: dt.date):
     organisation_id, fundraiser = _scope(subscription)
-    query = (CallDeadline.select(CallDeadline, Call).join(Call)
-             .where((CallDeadline.due_on >= today) & (Call.status.in_(["new", "relevant"]))))
+    query = (
+        CallDeadline.select(CallDeadline, Call)
+        .join(Call)
+        .where((CallDeadline.due_on >= today) & (Call.status.in_(["new", "relevant"])))
+    )
     if organisation_id is not None:
         query = query.where(Call.id.in_(CallMatch.select(CallMatch.call).where(CallMatch.organisation == organisation_id)))
     elif fundraiser:
@@ -187,13 +229,19 @@ def collect(subscription: Subscription, today: dt.date, now: dt.datetime, base_u
     if subscription.include_rounds:
         funder_ids = _funder_ids(subscription)
         if funder_ids is None or funder_ids:
-            for round_, day in funder_services.upcoming_rounds(today, funder_ids=funder_ids, per_round=3,
-                                                                within_days=ROUND_HORIZON_DAYS):
-                items.append(Item(
-                    uid=f"round-{round_.id}-{day.isoformat()}@fundtrack",
-                    summary=f"{t('Round')}: {round_.funder.name} – {round_.name}",
-                    description=f"{t('Funder')}: {round_.funder.name}",
-                    url=f"{base_url}/funders/{round_.funder_id}", start=day, stamp=round_.updated_at))
+            for round_, day in funder_services.upcoming_rounds(
+                today, funder_ids=funder_ids, per_round=3, within_days=ROUND_HORIZON_DAYS
+            ):
+                items.append(
+                    Item(
+                        uid=f"round-{round_.id}-{day.isoformat()}@fundtrack",
+                        summary=f"{t('Round')}: {round_.funder.name} – {round_.name}",
+                        description=f"{t('Funder')}: {round_.funder.name}",
+                        url=f"{base_url}/funders/{round_.funder_id}",
+                        start=day,
+                        stamp=round_.updated_at,
+                    )
+                )
     if subscription.include_calls:
         for call_deadline in _call_query(subscription, today):
             items.append(call_item(call_deadline.call, call_deadline, language, base_url, t))
@@ -204,9 +252,13 @@ def call_item(call: Call, deadline: CallDeadline, language: str, base_url: str, 
     """A call's deadline as an event. A call's deadlines are renewed when it changes: the date is in the UID."""
     t = t or _translations(language).gettext
     return Item(
-        uid=f"call-{call.id}-{deadline.due_on.isoformat()}@fundtrack", summary=f"{t('Open call')}: {call.title}",
+        uid=f"call-{call.id}-{deadline.due_on.isoformat()}@fundtrack",
+        summary=f"{t('Open call')}: {call.title}",
         description="\n".join(filter(None, [call.funder_name and f"{t('Funder')}: {call.funder_name}", call.link])),
-        url=f"{base_url}/calls/{call.id}", start=deadline.due_at or deadline.due_on, stamp=call.updated_at)
+        url=f"{base_url}/calls/{call.id}",
+        start=deadline.due_at or deadline.due_on,
+        stamp=call.updated_at,
+    )
 
 
 def deadline_item(deadline: Deadline, language: str, base_url: str, t=None) -> Item:
@@ -227,10 +279,15 @@ def deadline_item(deadline: Deadline, language: str, base_url: str, t=None) -> I
         lines.append(f"{t('Date')}: {format_date(deadline.due_on, 'long', locale=language)}")
     gone = deadline.deleted_at or deadline.done_at
     return Item(
-        uid=f"deadline-{deadline.id}@fundtrack", summary=f"{kind}: {application.title} – {application.funder.name}",
-        description="\n".join(lines), url=f"{base_url}/applications/{application.id}",
-        start=deadline.due_at or deadline.due_on, stamp=max(deadline.updated_at, gone) if gone else deadline.updated_at,
-        sequence=deadline.sequence, cancelled=gone is not None)
+        uid=f"deadline-{deadline.id}@fundtrack",
+        summary=f"{kind}: {application.title} – {application.funder.name}",
+        description="\n".join(lines),
+        url=f"{base_url}/applications/{application.id}",
+        start=deadline.due_at or deadline.due_on,
+        stamp=max(deadline.updated_at, gone) if gone else deadline.updated_at,
+        sequence=deadline.sequence,
+        cancelled=gone is not None,
+    )
 
 
 def render(items: list[Item], *, name: str, uid: str, alarm_minutes=(), language: str = "da") -> bytes:
@@ -246,13 +303,22 @@ def render(items: list[Item], *, name: str, uid: str, alarm_minutes=(), language
         else:
             start, end = item.start, item.start + dt.timedelta(days=1)  # all day: DTEND is the next day, exclusive
         stamp = item.stamp.astimezone(UTC)
-        event = Event.new(summary=item.summary, start=start, end=end, uid=item.uid, sequence=item.sequence,
-                          stamp=stamp, last_modified=stamp, description=item.description, url=item.url,
-                          status="CANCELLED" if item.cancelled else "CONFIRMED", transparency="TRANSPARENT")
+        event = Event.new(
+            summary=item.summary,
+            start=start,
+            end=end,
+            uid=item.uid,
+            sequence=item.sequence,
+            stamp=stamp,
+            last_modified=stamp,
+            description=item.description,
+            url=item.url,
+            status="CANCELLED" if item.cancelled else "CONFIRMED",
+            transparency="TRANSPARENT",
+        )
         if not item.cancelled:
             for minutes in alarm_minutes:
-                event.add_component(Alarm.new_display(f"{t('Reminder')}: {item.summary}",
-                                                      -dt.timedelta(minutes=minutes)))
+                event.add_component(Alarm.new_display(f"{t('Reminder')}: {item.summary}", -dt.timedelta(minutes=minutes)))
         calendar.add_component(event)
     return calendar.to_ical()
 
@@ -265,6 +331,7 @@ def calendar_name(subscription: Subscription) -> str:
 
 # Versions and the cache.
 
+
 def version(subscription: Subscription, today: dt.date, now: dt.datetime) -> tuple[str, dt.datetime]:
     """A key that changes whenever the calendar's content may change, and the data's last change time.
 
@@ -273,8 +340,12 @@ def version(subscription: Subscription, today: dt.date, now: dt.datetime) -> tup
     parts = [subscription.id, subscription.updated_at.isoformat(), today.isoformat()]
     changed = [subscription.updated_at]
     if subscription.include_deadlines:
-        count, latest = _deadline_query(subscription, today, now).select(
-            fn.COUNT(Deadline.id), fn.MAX(Deadline.updated_at)).order_by().scalar(as_tuple=True)
+        count, latest = (
+            _deadline_query(subscription, today, now)
+            .select(fn.COUNT(Deadline.id), fn.MAX(Deadline.updated_at))
+            .order_by()
+            .scalar(as_tuple=True)
+        )
         parts += [count, str(latest)]
         if latest:
             changed.append(Deadline.updated_at.python_value(latest))
@@ -288,8 +359,12 @@ def version(subscription: Subscription, today: dt.date, now: dt.datetime) -> tup
         if latest:
             changed.append(Round.updated_at.python_value(latest))
     if subscription.include_calls:
-        count, latest = _call_query(subscription, today).select(fn.COUNT(CallDeadline.id), fn.MAX(Call.updated_at)) \
-            .order_by().scalar(as_tuple=True)
+        count, latest = (
+            _call_query(subscription, today)
+            .select(fn.COUNT(CallDeadline.id), fn.MAX(Call.updated_at))
+            .order_by()
+            .scalar(as_tuple=True)
+        )
         parts += [count, str(latest)]
         if latest:
             changed.append(Call.updated_at.python_value(latest))
@@ -341,9 +416,13 @@ def calendar_for(subscription: Subscription, today: dt.date, now: dt.datetime, b
     cached = cache.get((subscription.id, key))
     if cached is not None:
         return cached
-    body = render(collect(subscription, today, now, base_url), name=calendar_name(subscription),
-                  uid=f"subscription-{subscription.id}@fundtrack", alarm_minutes=subscription.alarm_minutes,
-                  language=subscription.language)
+    body = render(
+        collect(subscription, today, now, base_url),
+        name=calendar_name(subscription),
+        uid=f"subscription-{subscription.id}@fundtrack",
+        alarm_minutes=subscription.alarm_minutes,
+        language=subscription.language,
+    )
     built = Built(body=body, etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"', last_modified=last_modified)
     cache.put((subscription.id, key), built)
     return built
@@ -363,7 +442,11 @@ def subscriptions_for(user):
 def listed_for(user):
     """The user's subscriptions with their organisation and person joined, newest first (for the calendars page)."""
     owner = User.alias("owner")
-    return (subscriptions_for(user).select(Subscription, Organisation, owner)
-            .join(Organisation, JOIN.LEFT_OUTER, on=(Subscription.organisation == Organisation.id)).switch(Subscription)
-            .join(owner, JOIN.LEFT_OUTER, on=(Subscription.user == owner.id), attr="user")
-            .order_by(Subscription.created_at.desc(), Subscription.id.desc()))
+    return (
+        subscriptions_for(user)
+        .select(Subscription, Organisation, owner)
+        .join(Organisation, JOIN.LEFT_OUTER, on=(Subscription.organisation == Organisation.id))
+        .switch(Subscription)
+        .join(owner, JOIN.LEFT_OUTER, on=(Subscription.user == owner.id), attr="user")
+        .order_by(Subscription.created_at.desc(), Subscription.id.desc())
+    )

@@ -1,4 +1,5 @@
 """Serving calendars to calendar clients, and issuing, rotating and revoking their addresses."""
+
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import quote
 
@@ -26,8 +27,9 @@ from fundtrack.web import current_settings
 bp = Blueprint("calendars", __name__)
 scope(bp, "subscription_id")(services.subscriptions_for)
 scope(bp, "deadline_id")(visible_deadlines)
-scope(bp, "call_id")(lambda user: visible_calls(user).where(fn.EXISTS(
-    CallDeadline.select(CallDeadline.id).where(CallDeadline.call == Call.id))))  # a call file needs a date
+scope(bp, "call_id")(
+    lambda user: visible_calls(user).where(fn.EXISTS(CallDeadline.select(CallDeadline.id).where(CallDeadline.call == Call.id)))
+)  # a call file needs a date
 ALARMS = [("10080", _l("1 week before")), ("1440", _l("1 day before")), ("120", _l("2 hours before"))]
 CACHE_CONTROL = "private, max-age=900, must-revalidate"
 
@@ -36,8 +38,7 @@ class IssueForm(Form):
     owner = SelectField(_l("Calendar for"), choices=[], validate_choice=False)
     name = StringField(_l("Name (as it shows in the calendar program)"))
     language = SelectField(_l("Language"), choices=choices([("da", "Dansk"), ("en", "English")]))
-    include_deadlines = BooleanField(_l("Application deadlines (submission, internal drafts, decisions, reports)"),
-                                     default=True)
+    include_deadlines = BooleanField(_l("Application deadlines (submission, internal drafts, decisions, reports)"), default=True)
     include_rounds = BooleanField(_l("The next dates of funders' rounds"), default=True)
     include_calls = BooleanField(_l("Open calls passed on"), default=True)
     alarms = SelectMultipleField(_l("Reminders"), choices=choices(ALARMS), validate_choice=False)
@@ -52,7 +53,8 @@ def subscription_links(token: str, name: str) -> dict:
     https = f"{_base_url()}{url_for('calendars.feed', token=token)}"
     webcal = "webcal://" + https.split("://", 1)[1]
     return {
-        "https": https, "webcal": webcal,
+        "https": https,
+        "webcal": webcal,
         "google": f"https://calendar.google.com/calendar/r?cid={quote(webcal, safe='')}",
         "outlook": f"https://outlook.live.com/calendar/0/addfromweb?url={quote(https, safe='')}&name={quote(name, safe='')}",
         "office": f"https://outlook.office.com/calendar/0/addfromweb?url={quote(https, safe='')}&name={quote(name, safe='')}",
@@ -68,8 +70,12 @@ def feed(token):
         return Response(status=404)
     now = clock.now()
     built = services.calendar_for(subscription, clock.today(), now, _base_url())
-    headers = {"ETag": built.etag, "Last-Modified": format_datetime(built.last_modified, usegmt=True),
-               "Cache-Control": CACHE_CONTROL, "Content-Disposition": 'inline; filename="fundtrack.ics"'}
+    headers = {
+        "ETag": built.etag,
+        "Last-Modified": format_datetime(built.last_modified, usegmt=True),
+        "Cache-Control": CACHE_CONTROL,
+        "Content-Disposition": 'inline; filename="fundtrack.ics"',
+    }
     if _not_modified(built):
         return Response(status=304, headers=headers)
     return Response(built.body, status=200, headers=headers, content_type="text/calendar; charset=utf-8")
@@ -119,10 +125,15 @@ def index():
             subscription, token = services.issue(
                 organisation=Organisation.get_by_id(int(owner_id)) if kind == "organisation" else None,
                 user=User.get_by_id(int(owner_id)) if kind == "user" else None,
-                name=form.name.data, language=form.language.data, include_deadlines=form.include_deadlines.data,
-                include_rounds=form.include_rounds.data, include_calls=form.include_calls.data,
-                alarm_minutes=[parse_id(m) for m in form.alarms.data or [] if parse_id(m)], actor=current_user,
-                now=clock.now())
+                name=form.name.data,
+                language=form.language.data,
+                include_deadlines=form.include_deadlines.data,
+                include_rounds=form.include_rounds.data,
+                include_calls=form.include_calls.data,
+                alarm_minutes=[parse_id(m) for m in form.alarms.data or [] if parse_id(m)],
+                actor=current_user,
+                now=clock.now(),
+            )
         except ValidationError as error:
             for message, params in error.errors.values():
                 flash(_(message, **params), "error")
@@ -134,8 +145,7 @@ def index():
 
 def _show_address(subscription, token):
     name = services.calendar_name(subscription)
-    return render_template("calendars/address.html", subscription=subscription, name=name,
-                           links=subscription_links(token, name))
+    return render_template("calendars/address.html", subscription=subscription, name=name, links=subscription_links(token, name))
 
 
 @bp.route("/<int:subscription_id>/rotate", methods=["POST"])
@@ -158,8 +168,9 @@ def revoke(subscription_id):
 
 def _single(item, filename: str) -> Response:
     body = services.render([item], name=item.summary, uid=item.uid, language=current_user.language)
-    return Response(body, content_type="text/calendar; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        body, content_type="text/calendar; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 @bp.route("/deadline/<int:deadline_id>.ics")
@@ -175,7 +186,9 @@ def deadline_file(deadline_id):
 def call_file(call_id):
     """A call's first coming deadline (or its last one) as a calendar file."""
     call = Call.get_by_id(call_id)
-    deadline = (call.deadlines.where(CallDeadline.due_on >= clock.today()).order_by(CallDeadline.due_on).first()
-                or call.deadlines.order_by(CallDeadline.due_on.desc()).first())
+    deadline = (
+        call.deadlines.where(CallDeadline.due_on >= clock.today()).order_by(CallDeadline.due_on).first()
+        or call.deadlines.order_by(CallDeadline.due_on.desc()).first()
+    )
     item = services.call_item(call, deadline, current_user.language, _base_url())
     return _single(item, f"call-{call.id}.ics")

@@ -1,4 +1,5 @@
 """Checklist templates (versioned), each application's checklist and answers, and the outcomes reported."""
+
 from peewee import BooleanField, CharField, DecimalField, ForeignKeyField, IntegerField, TextField
 
 from fundtrack.applications.models import Application
@@ -101,24 +102,50 @@ class Outcome(BaseModel):
         indexes = ((("deadline", "item"), True),)
 
 
-describe(ChecklistTemplate, N_("Checklist template"), {"name": Text(N_("Name")), "version": Number(N_("Version")),
-                                                       "note": Text(N_("What changed"))},
-         name=lambda template: f"{template.name} v{template.version}", secret=("created_by",))
+describe(
+    ChecklistTemplate,
+    N_("Checklist template"),
+    {"name": Text(N_("Name")), "version": Number(N_("Version")), "note": Text(N_("What changed"))},
+    name=lambda template: f"{template.name} v{template.version}",
+    secret=("created_by",),
+)
 
-describe(Checklist, N_("Checklist"), {"template": Text(N_("Template version"))},
-         page=lambda checklist: ("application", checklist.application_id),
-         organisation=lambda checklist: checklist.application.organisation_id, name=lambda checklist: "")
+describe(
+    Checklist,
+    N_("Checklist"),
+    {"template": Text(N_("Template version"))},
+    page=lambda checklist: ("application", checklist.application_id),
+    organisation=lambda checklist: checklist.application.organisation_id,
+    name=lambda checklist: "",
+)
 
-describe(Answer, N_("Checklist answer"), {
-    "status": Choice(N_("Status"), ANSWER_STATUSES), "text": Text(N_("Answer")), "number": Number(N_("Number")),
-    "source": Text(N_("Where the number comes from")), "reason": Text(N_("Why it does not apply")),
-    "un_goals": Tags(N_("UN goals")),
-}, page=lambda answer: ("application", answer.checklist.application_id),
+describe(
+    Answer,
+    N_("Checklist answer"),
+    {
+        "status": Choice(N_("Status"), ANSWER_STATUSES),
+        "text": Text(N_("Answer")),
+        "number": Number(N_("Number")),
+        "source": Text(N_("Where the number comes from")),
+        "reason": Text(N_("Why it does not apply")),
+        "un_goals": Tags(N_("UN goals")),
+    },
+    page=lambda answer: ("application", answer.checklist.application_id),
     organisation=lambda answer: answer.checklist.application.organisation_id,
-    name=lambda answer: bilingual(answer.item.label_da, answer.item.label_en), secret=("checklist", "item", "updated_by"))
+    name=lambda answer: bilingual(answer.item.label_da, answer.item.label_en),
+    secret=("checklist", "item", "updated_by"),
+)
 
-describe(Outcome, N_("Outcome"), {
-    "indicator": Choice(N_("Indicator"), INDICATORS), "value": Number(N_("Achieved")), "note": Text(N_("Note")),
-}, page=lambda outcome: ("application", outcome.checklist.application_id),
+describe(
+    Outcome,
+    N_("Outcome"),
+    {
+        "indicator": Choice(N_("Indicator"), INDICATORS),
+        "value": Number(N_("Achieved")),
+        "note": Text(N_("Note")),
+    },
+    page=lambda outcome: ("application", outcome.checklist.application_id),
     organisation=lambda outcome: outcome.checklist.application.organisation_id,
-    name=lambda outcome: bilingual(outcome.item.label_da, outcome.item.label_en), secret=("checklist", "item", "deadline", "recorded_by", "recorded_at"))
+    name=lambda outcome: bilingual(outcome.item.label_da, outcome.item.label_en),
+    secret=("checklist", "item", "deadline", "recorded_by", "recorded_at"),
+)

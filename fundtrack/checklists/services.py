@@ -4,6 +4,7 @@ the gate before submission, reuse of earlier answers, and the outcomes reported 
 An application's checklist is written the first time something is saved in it; until then it is read
 as the current template with every answer missing, so that opening a page never writes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,13 +36,35 @@ from fundtrack.tags import parse_un_goals
 from fundtrack.validation import ValidationError
 
 SETTLED = ("done", "not_applicable")
-DEFAULT_COLUMNS = ("code", "section_da", "section_en", "label_da", "label_en", "help_da", "help_en", "kind", "required",
-                   "indicator")
-ITEM_FIELDS = ("code", "section_da", "section_en", "position", "label_da", "label_en", "help_da", "help_en", "kind",
-               "required", "indicator")
+DEFAULT_COLUMNS = (
+    "code",
+    "section_da",
+    "section_en",
+    "label_da",
+    "label_en",
+    "help_da",
+    "help_en",
+    "kind",
+    "required",
+    "indicator",
+)
+ITEM_FIELDS = (
+    "code",
+    "section_da",
+    "section_en",
+    "position",
+    "label_da",
+    "label_en",
+    "help_da",
+    "help_en",
+    "kind",
+    "required",
+    "indicator",
+)
 
 
 # Templates.
+
 
 def current_template(now: dt.datetime | None = None) -> ChecklistTemplate:
     """The newest template version (the database is given the default one when it is created)."""
@@ -55,13 +78,17 @@ def create_default_template(now: dt.datetime | None = None) -> ChecklistTemplate
     """Version 1, after the strategy's theory of change (written by the migration that creates the tables)."""
     with db.atomic():
         template = ChecklistTemplate.create(name=defaults.NAME, version=1, note="", **({"created_at": now} if now else {}))
-        TemplateItem.insert_many([
-            dict(zip(DEFAULT_COLUMNS, row, strict=True), template=template, position=position)
-            for position, row in enumerate(defaults.ITEMS, start=1)]).execute()
+        TemplateItem.insert_many(
+            [
+                dict(zip(DEFAULT_COLUMNS, row, strict=True), template=template, position=position)
+                for position, row in enumerate(defaults.ITEMS, start=1)
+            ]
+        ).execute()
     return template
 
 
 def items_of(template: ChecklistTemplate) -> list[TemplateItem]:
+    """A template's items in their order on the page."""
     return list(template.items.order_by(TemplateItem.position))
 
 
@@ -85,17 +112,28 @@ def new_version(base: ChecklistTemplate, items: list[dict], *, note: str, actor,
         raise ValidationError(errors)
     with db.atomic():
         latest = ChecklistTemplate.select(fn.MAX(ChecklistTemplate.version)).scalar() or 0
-        template = ChecklistTemplate.create(name=base.name, version=latest + 1, created_at=now, created_by=actor,
-                                            note=(note or "").strip())
-        TemplateItem.insert_many([{**{k: item.get(k) for k in ITEM_FIELDS}, "template": template,
-                                   "position": position, "help_da": item.get("help_da") or "",
-                                   "help_en": item.get("help_en") or "", "indicator": item.get("indicator") or ""}
-                                  for position, item in enumerate(items, start=1)]).execute()
+        template = ChecklistTemplate.create(
+            name=base.name, version=latest + 1, created_at=now, created_by=actor, note=(note or "").strip()
+        )
+        TemplateItem.insert_many(
+            [
+                {
+                    **{k: item.get(k) for k in ITEM_FIELDS},
+                    "template": template,
+                    "position": position,
+                    "help_da": item.get("help_da") or "",
+                    "help_en": item.get("help_en") or "",
+                    "indicator": item.get("indicator") or "",
+                }
+                for position, item in enumerate(items, start=1)
+            ]
+        ).execute()
         audit.record_create(actor, template, now)
     return template
 
 
 # Checklists and answers.
+
 
 def find_checklist(application: Application) -> Checklist | None:
     """The application's checklist if anything has been saved in it (reading only)."""
@@ -114,15 +152,20 @@ def checklist_for(application: Application, *, now: dt.datetime) -> Checklist:
     with db.atomic():
         checklist = Checklist.create(application=application, template=template, created_at=now, updated_at=now)
         checklist.application = application
-        Answer.insert_many([{"checklist": checklist, "item": item, "status": "missing", "updated_at": now}
-                            for item in items_of(template)]).execute()
+        Answer.insert_many(
+            [{"checklist": checklist, "item": item, "status": "missing", "updated_at": now} for item in items_of(template)]
+        ).execute()
     return checklist
 
 
 def rows(checklist: Checklist) -> list[tuple[TemplateItem, Answer]]:
     """Every item of the checklist with its answer, in template order (one query)."""
-    answers = (Answer.select(Answer, TemplateItem).join(TemplateItem)
-               .where(Answer.checklist == checklist).order_by(TemplateItem.position))
+    answers = (
+        Answer.select(Answer, TemplateItem)
+        .join(TemplateItem)
+        .where(Answer.checklist == checklist)
+        .order_by(TemplateItem.position)
+    )
     result = []
     for answer in answers:
         answer.checklist = checklist
@@ -173,8 +216,14 @@ def save_answer(answer: Answer, data: dict, *, actor, now: dt.datetime) -> Answe
             errors["un_goals"] = N_("Choose at least one UN goal.")
     if errors:
         raise ValidationError(errors)
-    values = {"status": status, "text": text, "number": number, "source": source,
-              "reason": reason if status == "not_applicable" else "", "un_goals": goals}
+    values = {
+        "status": status,
+        "text": text,
+        "number": number,
+        "source": source,
+        "reason": reason if status == "not_applicable" else "",
+        "un_goals": goals,
+    }
     with db.atomic():
         if audit.save_changes(answer, values, actor=actor, now=now):
             answer.updated_by = actor
@@ -183,9 +232,11 @@ def save_answer(answer: Answer, data: dict, *, actor, now: dt.datetime) -> Answe
     return answer
 
 
-def score(checklist: Checklist) -> tuple[int, int]:
-    """(required items settled, required items): settled is done, or not applicable with a reason."""
-    return scores_for([checklist.application_id]).get(checklist.application_id, (0, 0))
+def score_of(rows) -> tuple[int, int]:
+    """(required items settled, required items) of items read with their answers: settled is done, or not
+    applicable with a reason. `scores_for` counts the same in SQL."""
+    required = [answer for item, answer in rows if item.required]
+    return sum(answer.status in SETTLED for answer in required), len(required)
 
 
 def scores_for(application_ids) -> dict[int, tuple[int, int]]:
@@ -194,10 +245,14 @@ def scores_for(application_ids) -> dict[int, tuple[int, int]]:
     if not ids:
         return {}
     settled = fn.SUM(Answer.status.in_(list(SETTLED)).cast("integer"))
-    query = (Checklist.select(Checklist.application, settled.alias("settled"), fn.COUNT(Answer.id).alias("total"))
-             .join(Answer).join(TemplateItem)
-             .where(Checklist.application.in_(ids) & TemplateItem.required)
-             .group_by(Checklist.application).tuples())
+    query = (
+        Checklist.select(Checklist.application, settled.alias("settled"), fn.COUNT(Answer.id).alias("total"))
+        .join(Answer)
+        .join(TemplateItem)
+        .where(Checklist.application.in_(ids) & TemplateItem.required)
+        .group_by(Checklist.application)
+        .tuples()
+    )
     return {application_id: (int(done or 0), int(total)) for application_id, done, total in query}
 
 
@@ -225,9 +280,19 @@ def copy_from(checklist: Checklist, source: Application, *, actor, now: dt.datet
             found = theirs.get(item.code)
             if found is None or answer.status in SETTLED:
                 continue
-            audit.save_changes(answer, {"text": found.text, "number": found.number, "source": found.source,
-                                        "un_goals": found.un_goals, "status": "draft", "reason": ""},
-                               actor=actor, now=now)
+            audit.save_changes(
+                answer,
+                {
+                    "text": found.text,
+                    "number": found.number,
+                    "source": found.source,
+                    "un_goals": found.un_goals,
+                    "status": "draft",
+                    "reason": "",
+                },
+                actor=actor,
+                now=now,
+            )
             copied += 1
     return copied
 
@@ -242,22 +307,33 @@ def upgrade(checklist: Checklist, *, actor=None, now: dt.datetime) -> ChecklistT
         Answer.delete().where(Answer.checklist == checklist).execute()
         for item in items_of(template):
             previous = old.get(item.code)
-            Answer.create(checklist=checklist, item=item, status=previous.status if previous else "missing",
-                          text=previous.text if previous else "", number=previous.number if previous else None,
-                          source=previous.source if previous else "", reason=previous.reason if previous else "",
-                          un_goals=previous.un_goals if previous else [], updated_at=now)
+            Answer.create(
+                checklist=checklist,
+                item=item,
+                status=previous.status if previous else "missing",
+                text=previous.text if previous else "",
+                number=previous.number if previous else None,
+                source=previous.source if previous else "",
+                reason=previous.reason if previous else "",
+                un_goals=previous.un_goals if previous else [],
+                updated_at=now,
+            )
         audit.save_changes(checklist, {"template": template}, actor=actor, now=now)
     return template
 
 
 def earlier_applications(application: Application):
     """Other applications of the same organisation that have a checklist: sources to copy from."""
-    return (Application.select().join(Checklist)
-            .where((Application.organisation == application.organisation_id) & (Application.id != application.id))
-            .order_by(Application.created_at.desc()))
+    return (
+        Application.select()
+        .join(Checklist)
+        .where((Application.organisation == application.organisation_id) & (Application.id != application.id))
+        .order_by(Application.created_at.desc())
+    )
 
 
 # Outcomes after the grant.
+
 
 def promised_indicators(application: Application) -> list[tuple[TemplateItem, Answer]]:
     """The items whose numbers become the report's indicators (reading only)."""
@@ -285,31 +361,46 @@ def record_outcomes(deadline: Deadline, values: dict[int, tuple[str, str]], *, a
         for item_id, (number, note) in parsed.items():
             outcome = recorded.get(item_id)
             if outcome is None:
-                outcome = Outcome.create(checklist=checklist, item=item_id, deadline=deadline, value=number, note=note,
-                                         indicator=indicators[item_id].indicator, recorded_at=now, recorded_by=actor)
+                outcome = Outcome.create(
+                    checklist=checklist,
+                    item=item_id,
+                    deadline=deadline,
+                    value=number,
+                    note=note,
+                    indicator=indicators[item_id].indicator,
+                    recorded_at=now,
+                    recorded_by=actor,
+                )
                 outcome.checklist, outcome.item = checklist, indicators[item_id]
                 audit.record_create(actor, outcome, now)
             else:
                 outcome.checklist, outcome.item = checklist, indicators[item_id]
-                audit.save_changes(outcome, {"value": number, "note": note, "recorded_at": now, "recorded_by": actor},
-                                   actor=actor, now=now)
+                audit.save_changes(
+                    outcome, {"value": number, "note": note, "recorded_at": now, "recorded_by": actor}, actor=actor, now=now
+                )
     return len(parsed)
 
 
 def outcomes_of(deadline: Deadline) -> dict[int, Outcome]:
+    """The outcomes recorded with a report, by checklist item."""
     return {o.item_id: o for o in Outcome.select().where(Outcome.deadline == deadline)}
 
 
 def outcome_totals(start: dt.date, end: dt.date, organisation_id: int | None = None) -> dict[str, Decimal]:
     """Outcomes reported with reports delivered between two dates, summed per indicator (for the overviews)."""
-    query = (Outcome.select(Outcome.indicator, fn.SUM(Outcome.value)).join(Deadline)
-             .where(Deadline.due_on.between(start, end)).group_by(Outcome.indicator))
+    query = (
+        Outcome.select(Outcome.indicator, fn.SUM(Outcome.value))
+        .join(Deadline)
+        .where(Deadline.due_on.between(start, end))
+        .group_by(Outcome.indicator)
+    )
     if organisation_id is not None:
         query = query.join(Application).where(Application.organisation == organisation_id)
     return {indicator: Decimal(total) for indicator, total in query.tuples()}
 
 
 # The gate before submission.
+
 
 @application_events.moving.connect
 def _gate(application, *, to_stage, actor, override_reason, **rest):
@@ -321,7 +412,10 @@ def _gate(application, *, to_stage, actor, override_reason, **rest):
     if not missing:
         return None
     if override_reason.strip() and actor is not None and actor.is_fundraiser:
-        return Notice(N_("Submitted although the checklist is not complete."),
-                      {"reason_code": "checklist_override", "reason": override_reason.strip()})
-    raise StageMoveRefused(N_("The checklist is not complete: %(count)d required items are missing."),
-                           {"count": len(missing)}, missing=missing)
+        return Notice(
+            N_("Submitted although the checklist is not complete."),
+            {"reason_code": "checklist_override", "reason": override_reason.strip()},
+        )
+    raise StageMoveRefused(
+        N_("The checklist is not complete: %(count)d required items are missing."), {"count": len(missing)}, missing=missing
+    )

@@ -36,8 +36,9 @@ def visible_templates(user):
 
 @application_events.page_sections.connect
 def checklist_section(application, **rest):
-    return Section("checklists/_section.html", order=10,
-                   data={"score": services.scores_for([application.id]).get(application.id)})
+    return Section(
+        "checklists/_section.html", order=10, data={"score": services.scores_for([application.id]).get(application.id)}
+    )
 
 
 @application_events.list_columns.connect
@@ -46,8 +47,14 @@ def score_column(sender, **rest):
 
 
 def _application(application_id):
-    return (Application.select(Application, Organisation, Funder).join(Organisation).switch(Application).join(Funder)
-            .where(Application.id == application_id).get())
+    return (
+        Application.select(Application, Organisation, Funder)
+        .join(Organisation)
+        .switch(Application)
+        .join(Funder)
+        .where(Application.id == application_id)
+        .get()
+    )
 
 
 def _grouped(rows):
@@ -61,18 +68,22 @@ def _grouped(rows):
     return sections
 
 
-def _score(rows) -> tuple[int, int]:
-    required = [answer for item, answer in rows if item.required]
-    return sum(answer.status in services.SETTLED for answer in required), len(required)
-
-
 def _render(application, *, typed=None, errors=None, status=200):
     template, rows = services.rows_of(application)
-    done, total = _score(rows)
+    done, total = services.score_of(rows)
     return render_template(
-        "checklists/show.html", application=application, template=template, sections=_grouped(rows),
-        statuses=ANSWER_STATUSES, done=done, total=total, typed=typed or {}, errors=errors or {},
-        current=services.current_template(), sources=list(services.earlier_applications(application)), form=Form(),
+        "checklists/show.html",
+        application=application,
+        template=template,
+        sections=_grouped(rows),
+        statuses=ANSWER_STATUSES,
+        done=done,
+        total=total,
+        typed=typed or {},
+        errors=errors or {},
+        current=services.current_template(),
+        sources=list(services.earlier_applications(application)),
+        form=Form(),
     ), status
 
 
@@ -114,8 +125,9 @@ def copy(application_id):
         flash(_("Choose an earlier application of the same organisation to copy from."), "error")
         return redirect(url_for(".show", application_id=application_id))
     try:
-        count = services.copy_from(services.checklist_for(application, now=clock.now()), source, actor=current_user,
-                                   now=clock.now())
+        count = services.copy_from(
+            services.checklist_for(application, now=clock.now()), source, actor=current_user, now=clock.now()
+        )
     except ValidationError as error:
         for message, params in error.errors.values():
             flash(_(message, **params), "error")
@@ -128,10 +140,11 @@ def copy(application_id):
 @allow("fundraiser", "member")
 def upgrade(application_id):
     application = _application(application_id)
-    template = services.upgrade(services.checklist_for(application, now=clock.now()), actor=current_user,
-                                now=clock.now())
-    flash(_("The checklist now follows version %(version)d of the template; your answers are kept.",
-            version=template.version), "success")
+    template = services.upgrade(services.checklist_for(application, now=clock.now()), actor=current_user, now=clock.now())
+    flash(
+        _("The checklist now follows version %(version)d of the template; your answers are kept.", version=template.version),
+        "success",
+    )
     return redirect(url_for(".show", application_id=application_id))
 
 
@@ -143,9 +156,16 @@ def print_view(application_id):
     template, rows = services.rows_of(application)
     language = arg_choice("lang", ("da", "en"), current_user.language)
     with force_locale(language):
-        return render_template("checklists/print.html", application=application, template=template,
-                               sections=_grouped(rows), language=language, score=_score(rows),
-                               statuses=ANSWER_STATUSES, today=clock.today())
+        return render_template(
+            "checklists/print.html",
+            application=application,
+            template=template,
+            sections=_grouped(rows),
+            language=language,
+            score=services.score_of(rows),
+            statuses=ANSWER_STATUSES,
+            today=clock.today(),
+        )
 
 
 @bp.route("/outcomes/<int:deadline_id>", methods=["GET", "POST"])
@@ -157,8 +177,10 @@ def outcomes(deadline_id):
     promised = services.promised_indicators(application)
     errors = {}
     if request.method == "POST":
-        values = {item.id: (request.form.get(f"value-{item.id}", ""), request.form.get(f"note-{item.id}", ""))
-                  for item, _answer in promised}
+        values = {
+            item.id: (request.form.get(f"value-{item.id}", ""), request.form.get(f"note-{item.id}", ""))
+            for item, _answer in promised
+        }
         try:
             services.record_outcomes(deadline, values, actor=current_user, now=clock.now())
         except ValidationError as error:
@@ -166,9 +188,17 @@ def outcomes(deadline_id):
         else:
             flash(_("The outcomes are recorded."), "success")
             return redirect(url_for("applications.show", application_id=application.id) + "#deadlines")
-    return render_template("checklists/outcomes.html", deadline=deadline, application=application, promised=promised,
-                           recorded=services.outcomes_of(deadline), indicators=INDICATORS, errors=errors,
-                           typed=request.form if request.method == "POST" else None, form=Form()), 400 if errors else 200
+    return render_template(
+        "checklists/outcomes.html",
+        deadline=deadline,
+        application=application,
+        promised=promised,
+        recorded=services.outcomes_of(deadline),
+        indicators=INDICATORS,
+        errors=errors,
+        typed=request.form if request.method == "POST" else None,
+        form=Form(),
+    ), 400 if errors else 200
 
 
 @bp.route("/templates/")
@@ -190,24 +220,48 @@ def template(template_id):
         for item in items:
             if request.form.get(f"remove-{item.id}"):
                 continue
-            edited.append({field: request.form.get(f"{field}-{item.id}", getattr(item, field)) for field in
-                           ("section_da", "section_en", "label_da", "label_en", "help_da", "help_en", "kind", "indicator")}
-                          | {"code": item.code, "required": bool(request.form.get(f"required-{item.id}"))})
-        new = {field: request.form.get(f"new-{field}", "") for field in
-               ("section_da", "section_en", "label_da", "label_en", "kind", "indicator")}
+            edited.append(
+                {
+                    field: request.form.get(f"{field}-{item.id}", getattr(item, field))
+                    for field in ("section_da", "section_en", "label_da", "label_en", "help_da", "help_en", "kind", "indicator")
+                }
+                | {"code": item.code, "required": bool(request.form.get(f"required-{item.id}"))}
+            )
+        new = {
+            field: request.form.get(f"new-{field}", "")
+            for field in ("section_da", "section_en", "label_da", "label_en", "kind", "indicator")
+        }
         if new["label_da"].strip() or new["label_en"].strip():
-            edited.append(new | {"code": f"custom_{len(items) + 1}_{int(clock.now().timestamp())}", "help_da": "",
-                                 "help_en": "", "kind": new["kind"] or "text",
-                                 "required": bool(request.form.get("new-required"))})
+            edited.append(
+                new
+                | {
+                    "code": f"custom_{len(items) + 1}_{int(clock.now().timestamp())}",
+                    "help_da": "",
+                    "help_en": "",
+                    "kind": new["kind"] or "text",
+                    "required": bool(request.form.get("new-required")),
+                }
+            )
         try:
-            version = services.new_version(base, edited, note=request.form.get("note", ""), actor=current_user,
-                                           now=clock.now())
+            version = services.new_version(base, edited, note=request.form.get("note", ""), actor=current_user, now=clock.now())
         except ValidationError as error:
             errors = {key: _(message, **params) for key, (message, params) in error.errors.items()}
         else:
-            flash(_("Saved as version %(version)d. Checklists already started keep their version until they are "
-                    "upgraded.", version=version.version), "success")
+            flash(
+                _(
+                    "Saved as version %(version)d. Checklists already started keep their version until they are upgraded.",
+                    version=version.version,
+                ),
+                "success",
+            )
             return redirect(url_for(".template", template_id=version.id))
-    return render_template("checklists/template.html", template=base, items=items, kinds=ITEM_KINDS,
-                           indicators=INDICATORS, errors=errors, current=services.current_template(),
-                           form=Form()), 400 if errors else 200
+    return render_template(
+        "checklists/template.html",
+        template=base,
+        items=items,
+        kinds=ITEM_KINDS,
+        indicators=INDICATORS,
+        errors=errors,
+        current=services.current_template(),
+        form=Form(),
+    ), 400 if errors else 200

@@ -31,7 +31,16 @@ def _page(contact):
     return ("organisation", contact.organisation_id) if contact.organisation_id else ("funder", contact.funder_id)
 
 
-describe(Contact, N_("Contact"), {
-    "name": Text(N_("Name")), "title": Text(N_("Title")), "email": Text(N_("E-mail")), "phone": Text(N_("Phone")),
-    "receives_alerts": Flag(N_("Receives deadline reminders")),
-}, page=_page, organisation=lambda contact: contact.organisation_id)
+describe(
+    Contact,
+    N_("Contact"),
+    {
+        "name": Text(N_("Name")),
+        "title": Text(N_("Title")),
+        "email": Text(N_("E-mail")),
+        "phone": Text(N_("Phone")),
+        "receives_alerts": Flag(N_("Receives deadline reminders")),
+    },
+    page=_page,
+    organisation=lambda contact: contact.organisation_id,
+)

@@ -15,14 +15,6 @@ from fundtrack.validation import ValidationError, require, valid_email
 FIELDS = ("name", "title", "email", "phone", "receives_alerts")
 
 
-def visible_contacts(user):
-    """Fundraisers and viewers see every contact; members their own organisation's and the funders'."""
-    query = Contact.select()
-    if user.is_member:
-        query = query.where((Contact.organisation == user.organisation_id) | Contact.funder.is_null(False))
-    return query
-
-
 def changeable_contacts(user):
     """The contacts `user` may change: a member only their own organisation's; fundraisers all."""
     if user.is_fundraiser:
@@ -41,8 +33,13 @@ def validate_contact(data: dict) -> dict:
         errors["email"] = N_("Enter a valid e-mail address.")
     if errors:
         raise ValidationError(errors)
-    return {"name": data["name"].strip(), "email": email, "phone": (data.get("phone") or "").strip(),
-            "title": (data.get("title") or "").strip(), "receives_alerts": bool(data.get("receives_alerts"))}
+    return {
+        "name": data["name"].strip(),
+        "email": email,
+        "phone": (data.get("phone") or "").strip(),
+        "title": (data.get("title") or "").strip(),
+        "receives_alerts": bool(data.get("receives_alerts")),
+    }
 
 
 def add_contact(owner: Organisation | Funder, data: dict, *, actor, now: dt.datetime) -> Contact:
@@ -51,13 +48,19 @@ def add_contact(owner: Organisation | Funder, data: dict, *, actor, now: dt.date
     if isinstance(owner, Funder):
         values["receives_alerts"] = False
     with db.atomic():
-        contact = Contact.create(**values, organisation=owner if isinstance(owner, Organisation) else None,
-                                 funder=owner if isinstance(owner, Funder) else None, created_at=now, updated_at=now)
+        contact = Contact.create(
+            **values,
+            organisation=owner if isinstance(owner, Organisation) else None,
+            funder=owner if isinstance(owner, Funder) else None,
+            created_at=now,
+            updated_at=now,
+        )
         audit.record_create(actor, contact, now)
     return contact
 
 
 def update_contact(contact: Contact, data: dict, *, actor, now: dt.datetime) -> Contact:
+    """Check and keep a contact's changes; a funder's contact receives no reminders (they are for the partners)."""
     values = validate_contact(data)
     if contact.funder_id:
         values["receives_alerts"] = False
@@ -74,5 +77,6 @@ def remove_contact(contact: Contact, *, actor, now: dt.datetime) -> None:
 
 
 def contacts_of(owner: Organisation | Funder) -> list[Contact]:
+    """The contacts of an organisation or a funder, by name."""
     field = Contact.organisation if isinstance(owner, Organisation) else Contact.funder
     return list(Contact.select().where(field == owner.id).order_by(Contact.name))

@@ -30,18 +30,33 @@ scope(bp, "contact_id")(services.changeable_contacts)
 @organisation_events.page_sections.connect
 def organisation_contacts(organisation, user, forms):
     form = forms.get("contact") or ContactForm(formdata=None)
-    return Section("contacts/_section.html", order=60, data={
-        "contacts": services.contacts_of(organisation), "form": form, "alerts": True,
-        "add_url": url_for("contacts.add_to_organisation", organisation_id=organisation.id),
-        "may_change": user.role in ("fundraiser", "member")})
+    return Section(
+        "contacts/_section.html",
+        order=60,
+        data={
+            "contacts": services.contacts_of(organisation),
+            "form": form,
+            "alerts": True,
+            "add_url": url_for("contacts.add_to_organisation", organisation_id=organisation.id),
+            "may_change": user.role in ("fundraiser", "member"),
+        },
+    )
 
 
 @funder_events.page_sections.connect
 def funder_contacts(funder, user, forms):
     form = forms.get("contact") or ContactForm(formdata=None)
-    return Section("contacts/_section.html", order=30, data={
-        "contacts": services.contacts_of(funder), "form": form, "alerts": False,
-        "add_url": url_for("contacts.add_to_funder", funder_id=funder.id), "may_change": user.is_fundraiser})
+    return Section(
+        "contacts/_section.html",
+        order=30,
+        data={
+            "contacts": services.contacts_of(funder),
+            "form": form,
+            "alerts": False,
+            "add_url": url_for("contacts.add_to_funder", funder_id=funder.id),
+            "may_change": user.is_fundraiser,
+        },
+    )
 
 
 @bp.route("/organisations/<int:organisation_id>/contacts", methods=["POST"])

@@ -1,4 +1,5 @@
 """The dashboard: next deadlines, overdue items and the pipeline at a glance."""
+
 from flask import Blueprint, render_template
 from flask_login import current_user
 

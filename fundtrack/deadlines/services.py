@@ -29,9 +29,14 @@ SUBMITTED_STAGES = ("submitted", "granted", "rejected", "withdrawn", "reporting"
 
 def visible_deadlines(user):
     """Live deadlines of the applications the user may see, with application, organisation and funder joined."""
-    query = (Deadline.select(Deadline, Application, Organisation, Funder)
-             .join(Application).join(Organisation).switch(Application).join(Funder)
-             .where(Deadline.deleted_at.is_null()))
+    query = (
+        Deadline.select(Deadline, Application, Organisation, Funder)
+        .join(Application)
+        .join(Organisation)
+        .switch(Application)
+        .join(Funder)
+        .where(Deadline.deleted_at.is_null())
+    )
     if user.is_member:
         query = query.where(Application.organisation == user.organisation_id)
     return query
@@ -50,20 +55,46 @@ def _validated(kind: str, due_on, title: str) -> None:
         raise ValidationError(errors)
 
 
-def add_deadline(application: Application, kind: str, due_on: dt.date, *, actor=None, now: dt.datetime,
-                 title: str = "", due_at: dt.datetime | None = None, notes: str = "") -> Deadline:
+def add_deadline(
+    application: Application,
+    kind: str,
+    due_on: dt.date,
+    *,
+    actor=None,
+    now: dt.datetime,
+    title: str = "",
+    due_at: dt.datetime | None = None,
+    notes: str = "",
+) -> Deadline:
     """A new deadline of an application, on the record."""
     _validated(kind, due_on, title)
     with db.atomic():
-        deadline = Deadline.create(application=application, kind=kind, title=(title or "").strip(), due_on=due_on,
-                                   due_at=due_at, notes=(notes or "").strip(), created_at=now, updated_at=now)
+        deadline = Deadline.create(
+            application=application,
+            kind=kind,
+            title=(title or "").strip(),
+            due_on=due_on,
+            due_at=due_at,
+            notes=(notes or "").strip(),
+            created_at=now,
+            updated_at=now,
+        )
         audit.record_create(actor, deadline, now)
         events.changed.send(deadline, action="create", actor=actor, now=now)
     return deadline
 
 
-def update_deadline(deadline: Deadline, *, kind: str, due_on: dt.date, title: str = "",
-                    due_at: dt.datetime | None = None, notes: str = "", actor=None, now: dt.datetime) -> Deadline:
+def update_deadline(
+    deadline: Deadline,
+    *,
+    kind: str,
+    due_on: dt.date,
+    title: str = "",
+    due_at: dt.datetime | None = None,
+    notes: str = "",
+    actor=None,
+    now: dt.datetime,
+) -> Deadline:
     """Change a deadline; a new date, time or title raises its sequence so that calendars see the change."""
     _validated(kind, due_on, title)
     title = (title or "").strip()
@@ -82,31 +113,48 @@ def complete_deadline(deadline: Deadline, *, actor, now: dt.datetime) -> None:
     if deadline.done_at is not None:
         return
     with db.atomic():
-        audit.save_changes(deadline, {"done_at": now, "done_on": clock.to_local(now).date(), "done_by": actor},
-                           actor=actor, now=now, action="complete")
+        audit.save_changes(
+            deadline,
+            {"done_at": now, "done_on": clock.to_local(now).date(), "done_by": actor},
+            actor=actor,
+            now=now,
+            action="complete",
+        )
         events.changed.send(deadline, action="complete", actor=actor, now=now)
 
 
 def reopen_deadline(deadline: Deadline, *, actor=None, now: dt.datetime) -> None:
     """Open a completed deadline again; its reminders are planned afresh."""
     with db.atomic():
-        audit.save_changes(deadline, {"done_at": None, "done_on": None, "done_by": None, "alerts_planned_on": None},
-                           actor=actor, now=now, action="reopen")
+        audit.save_changes(
+            deadline,
+            {"done_at": None, "done_on": None, "done_by": None, "alerts_planned_on": None},
+            actor=actor,
+            now=now,
+            action="reopen",
+        )
         events.changed.send(deadline, action="reopen", actor=actor, now=now)
 
 
 def delete_deadline(deadline: Deadline, *, actor=None, now: dt.datetime) -> None:
     """Remove a deadline from every list; it is kept, marked, so calendars can cancel the event."""
     with db.atomic():
-        audit.save_changes(deadline, {"deleted_at": now, "sequence": deadline.sequence + 1}, actor=actor, now=now,
-                           action="delete")
+        audit.save_changes(
+            deadline, {"deleted_at": now, "sequence": deadline.sequence + 1}, actor=actor, now=now, action="delete"
+        )
         events.changed.send(deadline, action="delete", actor=actor, now=now)
 
 
 def complete_open(application: Application, kinds, *, actor, now: dt.datetime) -> int:
     """Mark the application's open deadlines of `kinds` done (e.g. the submission deadline once submitted)."""
-    open_ones = list(Deadline.select().where((Deadline.application == application) & Deadline.kind.in_(list(kinds))
-                                             & Deadline.done_at.is_null() & Deadline.deleted_at.is_null()))
+    open_ones = list(
+        Deadline.select().where(
+            (Deadline.application == application)
+            & Deadline.kind.in_(list(kinds))
+            & Deadline.done_at.is_null()
+            & Deadline.deleted_at.is_null()
+        )
+    )
     for deadline in open_ones:
         deadline.application = application
         complete_deadline(deadline, actor=actor, now=now)
@@ -130,11 +178,11 @@ def report_deadline_dates(application: Application, funder: Funder, decided_on: 
     return dates
 
 
-def create_report_deadlines(application: Application, decided_on: dt.date, *, actor=None,
-                            now: dt.datetime) -> list[Deadline]:
+def create_report_deadlines(application: Application, decided_on: dt.date, *, actor=None, now: dt.datetime) -> list[Deadline]:
     """The report deadlines owed after a grant, unless the application already has open ones of that kind."""
-    existing = {d.kind for d in application.deadlines.where(Deadline.deleted_at.is_null()
-                                                            & Deadline.kind.in_(list(REPORT_KINDS)))}
+    existing = {
+        d.kind for d in application.deadlines.where(Deadline.deleted_at.is_null() & Deadline.kind.in_(list(REPORT_KINDS)))
+    }
     created = []
     for kind, due_on in report_deadline_dates(application, application.funder, decided_on).items():
         if kind not in existing:
@@ -143,26 +191,36 @@ def create_report_deadlines(application: Application, decided_on: dt.date, *, ac
 
 
 def open_reports(application: Application) -> int:
-    return (Deadline.select().where((Deadline.application == application) & Deadline.kind.in_(list(REPORT_KINDS))
-                                    & Deadline.done_at.is_null() & Deadline.deleted_at.is_null()).count())
+    """How many reports the application still owes: it cannot be closed while any is open."""
+    return (
+        Deadline.select()
+        .where(
+            (Deadline.application == application)
+            & Deadline.kind.in_(list(REPORT_KINDS))
+            & Deadline.done_at.is_null()
+            & Deadline.deleted_at.is_null()
+        )
+        .count()
+    )
 
 
 def upcoming(user, today: dt.date, limit: int | None = 10):
     """The next open deadlines from today on, earliest first (one query, whatever the data size)."""
-    return (visible_deadlines(user)
-            .where(Deadline.done_at.is_null() & (Deadline.due_on >= today))
-            .order_by(Deadline.due_on, Deadline.due_at, Deadline.id).limit(limit))
+    return (
+        visible_deadlines(user)
+        .where(Deadline.done_at.is_null() & (Deadline.due_on >= today))
+        .order_by(Deadline.due_on, Deadline.due_at, Deadline.id)
+        .limit(limit)
+    )
 
 
 def overdue(user, today: dt.date):
     """Open deadlines whose date has passed."""
-    return (visible_deadlines(user)
-            .where(Deadline.done_at.is_null() & (Deadline.due_on < today))
-            .order_by(Deadline.due_on, Deadline.id))
-
-
-def is_overdue(deadline: Deadline, today: dt.date) -> bool:
-    return deadline.done_at is None and deadline.deleted_at is None and deadline.due_on < today
+    return (
+        visible_deadlines(user)
+        .where(Deadline.done_at.is_null() & (Deadline.due_on < today))
+        .order_by(Deadline.due_on, Deadline.id)
+    )
 
 
 def next_open_by_application(application_ids) -> dict[int, Deadline]:
@@ -170,9 +228,11 @@ def next_open_by_application(application_ids) -> dict[int, Deadline]:
     ids = list(application_ids)
     if not ids:
         return {}
-    rows = (Deadline.select().where(Deadline.application.in_(ids) & Deadline.done_at.is_null()
-                                     & Deadline.deleted_at.is_null())
-            .order_by(Deadline.application, Deadline.due_on, Deadline.id))
+    rows = (
+        Deadline.select()
+        .where(Deadline.application.in_(ids) & Deadline.done_at.is_null() & Deadline.deleted_at.is_null())
+        .order_by(Deadline.application, Deadline.due_on, Deadline.id)
+    )
     first: dict[int, Deadline] = {}
     for deadline in rows:
         first.setdefault(deadline.application_id, deadline)
@@ -182,9 +242,13 @@ def next_open_by_application(application_ids) -> dict[int, Deadline]:
 def next_due_on():
     """SQL: an application's earliest open deadline (a correlated subquery, to sort the list by)."""
     inner = Deadline.alias("next_open")
-    return NodeList((inner.select(fn.MIN(inner.due_on))
-                     .where((inner.application == Application.id) & inner.done_at.is_null()
-                            & inner.deleted_at.is_null()),))
+    return NodeList(
+        (
+            inner.select(fn.MIN(inner.due_on)).where(
+                (inner.application == Application.id) & inner.done_at.is_null() & inner.deleted_at.is_null()
+            ),
+        )
+    )
 
 
 def open_within(today: dt.date, days: int | None):
@@ -199,20 +263,29 @@ def open_within(today: dt.date, days: int | None):
 
 # What follows from an application's life.
 
+
 @application_events.created.connect
 def _submission_deadline(application, *, actor, now, submission, **rest):
     """A new application's submission deadline: the one it came with, else its round's next date.
     An application that is already past submission gets it done."""
     if submission is not None:
-        deadline = add_deadline(application, "submission", submission.due_on, due_at=submission.due_at,
-                                title=submission.title, actor=actor, now=now)
+        deadline = add_deadline(
+            application, "submission", submission.due_on, due_at=submission.due_at, title=submission.title, actor=actor, now=now
+        )
     elif application.round_id:
         round_ = application.round
         upcoming_days = funder_services.next_dates(round_, clock.to_local(now).date(), 1)
         if not upcoming_days:
             return
-        deadline = add_deadline(application, "submission", upcoming_days[0], actor=actor, now=now, title=round_.name,
-                                due_at=funder_services.deadline_moment(round_, upcoming_days[0], clock.local_zone()))
+        deadline = add_deadline(
+            application,
+            "submission",
+            upcoming_days[0],
+            actor=actor,
+            now=now,
+            title=round_.name,
+            due_at=funder_services.deadline_moment(round_, upcoming_days[0], clock.local_zone()),
+        )
     else:
         return
     if application.stage in SUBMITTED_STAGES:
@@ -225,8 +298,9 @@ def _reports_before_closing(application, *, to_stage, **rest):
     if to_stage == "closed":
         count = open_reports(application)
         if count:
-            raise StageMoveRefused(N_("%(count)d report deadlines are still open: deliver or remove them first."),
-                                   {"count": count})
+            raise StageMoveRefused(
+                N_("%(count)d report deadlines are still open: deliver or remove them first."), {"count": count}
+            )
 
 
 @application_events.moved.connect

@@ -32,15 +32,30 @@ WINDOWS = {"overdue": None, "7": 7, "30": 30, "90": 90}
 @application_events.page_sections.connect
 def deadlines_section(application, user, today, forms, **rest):
     deadlines = list(application.deadlines.where(Deadline.deleted_at.is_null()).order_by(Deadline.due_on, Deadline.id))
-    return Section("deadlines/_section.html", order=20, data={
-        "deadlines": deadlines, "form": forms.get("deadline") or DeadlineForm(formdata=None), "kinds": DEADLINE_KINDS,
-        "report_kinds": REPORT_KINDS, "may_change": user.role in ("fundraiser", "member")})
+    return Section(
+        "deadlines/_section.html",
+        order=20,
+        data={
+            "deadlines": deadlines,
+            "form": forms.get("deadline") or DeadlineForm(formdata=None),
+            "kinds": DEADLINE_KINDS,
+            "report_kinds": REPORT_KINDS,
+            "may_change": user.role in ("fundraiser", "member"),
+        },
+    )
 
 
 @application_events.list_columns.connect
 def next_deadline_column(sender, user, today, **rest):
-    return Column("deadline", _("Next deadline"), services.next_open_by_application, cell="deadlines/_next_cell.html",
-                  card="deadlines/_next_card.html", sort=services.next_due_on(), order=80)
+    return Column(
+        "deadline",
+        _("Next deadline"),
+        services.next_open_by_application,
+        cell="deadlines/_next_cell.html",
+        card="deadlines/_next_card.html",
+        sort=services.next_due_on(),
+        order=80,
+    )
 
 
 @application_events.list_filters.connect
@@ -89,9 +104,16 @@ def new(application_id):
     form = DeadlineForm()
     if form.validate_on_submit():
         try:
-            services.add_deadline(application, form.kind.data, form.due_on.data, title=form.title.data or "",
-                                  due_at=_moment(form), notes=form.notes.data or "", actor=current_user,
-                                  now=clock.now())
+            services.add_deadline(
+                application,
+                form.kind.data,
+                form.due_on.data,
+                title=form.title.data or "",
+                due_at=_moment(form),
+                notes=form.notes.data or "",
+                actor=current_user,
+                now=clock.now(),
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -109,16 +131,28 @@ def edit(deadline_id):
         form.due_time.data = clock.to_local(deadline.due_at).strftime("%H:%M")
     if form.validate_on_submit():
         try:
-            services.update_deadline(deadline, kind=form.kind.data, due_on=form.due_on.data, title=form.title.data or "",
-                                     due_at=_moment(form), notes=form.notes.data or "", actor=current_user,
-                                     now=clock.now())
+            services.update_deadline(
+                deadline,
+                kind=form.kind.data,
+                due_on=form.due_on.data,
+                title=form.title.data or "",
+                due_at=_moment(form),
+                notes=form.notes.data or "",
+                actor=current_user,
+                now=clock.now(),
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
             flash(_("The deadline is saved."), "success")
             return redirect(url_for("applications.show", application_id=deadline.application_id) + "#deadlines")
-    return render_template("deadlines/form.html", form=form, application=deadline.application, deadline=deadline,
-                           history=history("deadline", deadline.id, own=True)), form_status(form)
+    return render_template(
+        "deadlines/form.html",
+        form=form,
+        application=deadline.application,
+        deadline=deadline,
+        history=history("deadline", deadline.id, own=True),
+    ), form_status(form)
 
 
 @bp.route("/<int:deadline_id>/complete", methods=["POST"])

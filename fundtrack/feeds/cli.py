@@ -21,8 +21,9 @@ def add(url, name, interval_minutes):
     """Add an RSS or Atom feed of open calls."""
     with db.connection_context():
         try:
-            source = services.add_source({"url": url, "name": name, "interval_minutes": interval_minutes},
-                                         settings=settings().feeds, now=clock.now())
+            source = services.add_source(
+                {"url": url, "name": name, "interval_minutes": interval_minutes}, settings=settings().feeds, now=clock.now()
+            )
         except ValidationError as error:
             raise click.ClickException(str(error)) from None
     click.echo(f"Added source {source.id}: {source.name} ({source.url}).")
@@ -36,8 +37,10 @@ def list_sources():
             state = "paused" if not source.active else ("failing" if source.last_error else "ok")
             last = source.last_success_at.isoformat(timespec="minutes") if source.last_success_at else "never"
             click.echo(f"{source.id:>4}  {state:<8} {source.name}  {source.url}")
-            click.echo(f"      last success {last}; failures in a row {source.consecutive_failures}"
-                       + (f"; last error: {plain(source.last_error)}" if source.last_error else ""))
+            click.echo(
+                f"      last success {last}; failures in a row {source.consecutive_failures}"
+                + (f"; last error: {plain(source.last_error)}" if source.last_error else "")
+            )
 
 
 @group.command("fetch")
@@ -57,11 +60,14 @@ def fetch(source_id):
             click.echo(line + (f" (warning: {plain(report.warning)})" if report.warning else ""))
 
     with db.connection_context():
-        reports = services.fetch_all(current.feeds, now=clock.now(), user_agent=jobs.user_agent(current),
-                                     source_id=source_id, progress=progress)
+        reports = services.fetch_all(
+            current.feeds, now=clock.now(), user_agent=jobs.user_agent(current), source_id=source_id, progress=progress
+        )
     totals = {key: sum(getattr(r, key) for r in reports) for key in ("new", "updated", "unchanged")}
     failed = sum(r.failed for r in reports)
-    click.echo(f"{len(reports)} sources: {totals['new']} new, {totals['updated']} updated, "
-               f"{totals['unchanged']} unchanged, {failed} failed.")
+    click.echo(
+        f"{len(reports)} sources: {totals['new']} new, {totals['updated']} updated, "
+        f"{totals['unchanged']} unchanged, {failed} failed."
+    )
     if failed and failed == len(reports):
         raise SystemExit(1)

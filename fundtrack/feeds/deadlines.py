@@ -6,6 +6,7 @@ date that a deadline word points to counts: anything else is left unknown, never
 named in the text are respected; without one, a time of day is in the installation's zone (Copenhagen by
 default). Nothing here reads the machine's own time zone.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,23 +35,34 @@ _FORMS = [
 ]
 DATES = re.compile(r"\b(?:" + "|".join(f"(?:{form})" for form in _FORMS) + ")")
 
-TIME = re.compile(r"^\s*(?:,|kl\.?|klokken|at|by|\bbefore\b)?\s*(?P<h>[0-2]?\d)(?:[:.](?P<min>[0-5]\d))?\s*"
-                  r"(?P<ampm>a\.?m\.?|p\.?m\.?)?(?=\W|$)", re.I)
+TIME = re.compile(
+    r"^\s*(?:,|kl\.?|klokken|at|by|\bbefore\b)?\s*(?P<h>[0-2]?\d)(?:[:.](?P<min>[0-5]\d))?\s*"
+    r"(?P<ampm>a\.?m\.?|p\.?m\.?)?(?=\W|$)",
+    re.I,
+)
 ZONES = [
     (re.compile(r"^\s*(?:\(|,)?\s*(?:uk|british|london|bst)(?:\s+time)?\b", re.I), "Europe/London"),
     (re.compile(r"^\s*(?:\(|,)?\s*(?:gmt|utc|z)\b", re.I), "UTC"),
-    (re.compile(r"^\s*(?:\(|,)?\s*(?:cet|cest|dansk tid|danish time|copenhagen time|brussels time|"
-                r"central european(?: summer)? time)\b", re.I), "Europe/Copenhagen"),
+    (
+        re.compile(
+            r"^\s*(?:\(|,)?\s*(?:cet|cest|dansk tid|danish time|copenhagen time|brussels time|"
+            r"central european(?: summer)? time)\b",
+            re.I,
+        ),
+        "Europe/Copenhagen",
+    ),
     (re.compile(r"^\s*(?:\(|,)?\s*(?:et|est|edt|eastern time)\b", re.I), "America/New_York"),
 ]
 KEYWORDS = re.compile(
     r"deadlines?|closing date|close date|closes|closing|due date|\bdue\b|submission date|submit by|apply by|"
     r"received by|on or before|no later than|applications? (?:must be )?(?:submitted|received)|expires?|"
-    r"ansøgningsfrist(?:en)?|tidsfrist|frist(?:en|er)?|senest|lukker|sidste frist|indsendes inden|skal være modtaget")
+    r"ansøgningsfrist(?:en)?|tidsfrist|frist(?:en|er)?|senest|lukker|sidste frist|indsendes inden|skal være modtaget"
+)
 SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-ZÆØÅ])|\n")  # applied to the original text, where capitals remain
 ROLLING = re.compile(
     r"\bløbende\b|\brolling\b|no (?:fixed )?deadline|ingen (?:ansøgnings)?frist|open all year|hele året|"
-    r"until further notice|indtil videre")
+    r"until further notice|indtil videre"
+)
 
 
 @dataclass(frozen=True)
@@ -105,7 +117,7 @@ def _time_and_zone(after: str) -> tuple[dt.time | None, str | None, int]:
         hour = 0
     if hour > 23:
         return None, None, 0
-    rest = after[match.end():]
+    rest = after[match.end() :]
     for pattern, zone in ZONES:
         zone_match = pattern.match(rest)
         if zone_match:
@@ -171,7 +183,7 @@ def find_in_text(text: str, reference: dt.date, *, need_keyword: bool = True) ->
         if need_keyword and not _points_to_deadline(text, lowered, match.start()):
             continue
         taken.append((match.start(), match.end()))
-        clock, zone, length = _time_and_zone(lowered[match.end():match.end() + 40])
+        clock, zone, length = _time_and_zone(lowered[match.end() : match.end() + 40])
         zone = zone or local_zone().key
         due_at = None
         if clock is not None:
@@ -179,7 +191,7 @@ def find_in_text(text: str, reference: dt.date, *, need_keyword: bool = True) ->
         if (day, due_at) in seen:
             continue
         seen.add((day, due_at))
-        found_in = text[max(0, match.start() - 40):match.end() + length].strip()
+        found_in = text[max(0, match.start() - 40) : match.end() + length].strip()
         finding.deadlines.append(FoundDeadline(day, due_at, zone, found_in[:250]))
     finding.deadlines.sort(key=lambda d: (d.due_on, d.due_at or dt.datetime.min.replace(tzinfo=UTC)))
     return finding

@@ -5,6 +5,7 @@ private or link-local network (unless configured otherwise); the connection then
 address that was checked, so a second DNS answer cannot sneak past. Timeouts, a size cap on the
 bytes received and on the bytes unpacked, conditional GET, and plain-words errors.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -70,10 +71,14 @@ def _checked_address(host: str, port: int, allow_private: bool) -> str:
         ip = ipaddress.ip_address(address.split("%")[0])
         if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
             ip = ip.ipv4_mapped
-        if not allow_private and (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
-                                  or ip.is_reserved or ip.is_unspecified):
-            raise FetchError(N_("%(host)s points to a private or local network address (%(ip)s), which feeds may not use."),
-                             host=host, ip=str(ip))
+        if not allow_private and (
+            ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved or ip.is_unspecified
+        ):
+            raise FetchError(
+                N_("%(host)s points to a private or local network address (%(ip)s), which feeds may not use."),
+                host=host,
+                ip=str(ip),
+            )
     return addresses[0]
 
 
@@ -125,8 +130,7 @@ def fetch(url: str, limits: Limits, *, etag: str = "", last_modified: str = "") 
             if response.status == 304:
                 return Response(304, url, headers=_lower(response.getheaders()))
             if response.status >= 400:
-                raise FetchError(N_("The server answered %(status)d %(reason)s."), status=response.status,
-                                 reason=response.reason)
+                raise FetchError(N_("The server answered %(status)d %(reason)s."), status=response.status, reason=response.reason)
             body = _read_capped(response, limits, started)
             return Response(response.status, url, body, _lower(response.getheaders()))
         except TimeoutError:

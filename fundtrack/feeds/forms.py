@@ -1,4 +1,5 @@
 """Feed source and call forms."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
@@ -15,7 +16,3 @@ class SourceForm(Form):
 class ConvertForm(Form):
     organisation = SelectField(_l("Organisation"), choices=[], validate_choice=False)
     funder = SelectField(_l("Funder"), choices=[], validate_choice=False)
-
-
-class StatusForm(Form):
-    status = SelectField(_l("Status"), choices=[], validate_choice=False)

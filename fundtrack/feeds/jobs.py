@@ -1,4 +1,5 @@
 """What the scheduler runs for feeds: fetch every source that is due, each at its own interval."""
+
 from __future__ import annotations
 
 import logging
@@ -19,8 +20,16 @@ def fetch_due_sources(settings) -> list[services.Report]:
     """Fetch the sources whose time has come; idempotent (a source just fetched is not due again)."""
     reports = services.fetch_all(settings.feeds, now=clock.now(), user_agent=user_agent(settings), only_due=True)
     for report in reports:
-        log.info("feed fetched", extra={"source": report.source.id, "new": report.new, "updated": report.updated,
-                                        "unchanged": report.unchanged, "failed": report.failed})
+        log.info(
+            "feed fetched",
+            extra={
+                "source": report.source.id,
+                "new": report.new,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "failed": report.failed,
+            },
+        )
     return reports
 
 

@@ -1,4 +1,5 @@
 """Feed sources, the calls they bring, their deadlines and changes, and the organisations they fit."""
+
 from peewee import BooleanField, CharField, DateField, ForeignKeyField, IntegerField, TextField
 
 from fundtrack.applications.models import Application
@@ -112,14 +113,50 @@ class CallMatch(BaseModel):
         indexes = ((("call", "organisation"), True),)
 
 
-describe(FeedSource, N_("Feed source"), {
-    "name": Text(N_("Name")), "url": Text(N_("Feed address")), "active": Flag(N_("Active")),
-    "interval_minutes": Number(N_("Fetch every (minutes)")),
-}, secret=("final_url", "etag", "last_modified", "last_fetch_at", "last_success_at", "next_fetch_at",
-           "consecutive_failures", "last_error", "last_warning", "last_result"))
+describe(
+    FeedSource,
+    N_("Feed source"),
+    {
+        "name": Text(N_("Name")),
+        "url": Text(N_("Feed address")),
+        "active": Flag(N_("Active")),
+        "interval_minutes": Number(N_("Fetch every (minutes)")),
+    },
+    secret=(
+        "final_url",
+        "etag",
+        "last_modified",
+        "last_fetch_at",
+        "last_success_at",
+        "next_fetch_at",
+        "consecutive_failures",
+        "last_error",
+        "last_warning",
+        "last_result",
+    ),
+)
 
-describe(Call, N_("Open call"), {
-    "title": Text(N_("Title")), "status": Choice(N_("Status"), CALL_STATUSES), "funder": Ref(N_("Funder"), Funder),
-    "application": Ref(N_("Application"), Application), "link": Text(N_("Link")),
-}, link=("calls.show", "call_id"), secret=("identity", "summary", "summary_text", "content_hash", "first_seen_at",
-                                          "last_seen_at", "dismissed_at", "dismissed_by", "matched_at", "source"))
+describe(
+    Call,
+    N_("Open call"),
+    {
+        "title": Text(N_("Title")),
+        "status": Choice(N_("Status"), CALL_STATUSES),
+        "funder": Ref(N_("Funder"), Funder),
+        "application": Ref(N_("Application"), Application),
+        "link": Text(N_("Link")),
+    },
+    link=("calls.show", "call_id"),
+    secret=(
+        "identity",
+        "summary",
+        "summary_text",
+        "content_hash",
+        "first_seen_at",
+        "last_seen_at",
+        "dismissed_at",
+        "dismissed_by",
+        "matched_at",
+        "source",
+    ),
+)

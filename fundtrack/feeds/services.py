@@ -4,6 +4,7 @@ record what changed, and pass each new call on to the organisations it fits.
 One failing source never stops the others: each source's fetch is its own transaction, and its
 failure is recorded on the source in plain words.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -19,7 +20,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import feedparser
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
-from peewee import chunked, fn
+from peewee import JOIN, chunked, fn
 
 from fundtrack import clock
 from fundtrack.applications import services as applications
@@ -43,6 +44,7 @@ LOOKS_LIKE_HTML = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<!DOCTYPE\s+html|^\s*<html
 
 
 # Sources.
+
 
 def _validated_source(data: dict, existing: FeedSource | None, settings: FeedSettings) -> dict:
     errors: dict = {}
@@ -76,8 +78,9 @@ def add_source(data: dict, *, settings: FeedSettings, actor=None, now: dt.dateti
 
 def update_source(source: FeedSource, data: dict, *, settings: FeedSettings, actor=None, now: dt.datetime) -> FeedSource:
     """Change a source's address, name or interval; a new address starts without conditional headers."""
-    values = _validated_source({"url": source.url, "name": source.name, "interval_minutes": source.interval_minutes,
-                                **data}, source, settings)
+    values = _validated_source(
+        {"url": source.url, "name": source.name, "interval_minutes": source.interval_minutes, **data}, source, settings
+    )
     if values["url"] != source.url:
         values.update(etag="", last_modified="")
     with db.atomic():
@@ -100,6 +103,7 @@ def remove_source(source: FeedSource, *, actor=None, now: dt.datetime) -> None:
 
 # Identity of a call.
 
+
 def clean_link(url: str, tracking_parameters) -> str:
     """A link without tracking parameters (utm_*, session tokens), fragment, or case differences in
     scheme and host, so that it identifies the same call on every fetch."""
@@ -107,8 +111,11 @@ def clean_link(url: str, tracking_parameters) -> str:
     if not parts.scheme:
         return (url or "").strip()
     drop = {name.lower() for name in tracking_parameters}
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not k.lower().startswith("utm_") and k.lower() not in drop]
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.lower().startswith("utm_") and k.lower() not in drop
+    ]
     return urlunsplit((parts.scheme.lower(), (parts.netloc or "").lower(), parts.path or "/", urlencode(sorted(query)), ""))
 
 
@@ -126,6 +133,7 @@ def identity_of(entry: dict, source_id: int, title: str, published: dt.datetime 
 
 
 # Parsing.
+
 
 @dataclass
 class Item:
@@ -186,24 +194,31 @@ def without_entities(body: bytes) -> tuple[bytes, dict | None]:
     return cleaned, {"message": N_("The feed declared XML entities; they were removed unread."), "params": {}}
 
 
-def parse_feed(body: bytes, *, content_type: str, final_url: str, source_id: int, today: dt.date,
-               tracking) -> tuple[list[Item], dict | None]:
+def parse_feed(
+    body: bytes, *, content_type: str, final_url: str, source_id: int, today: dt.date, tracking
+) -> tuple[list[Item], dict | None]:
     """The entries of a feed, and a warning for an ill-formed one; FeedError when it is no feed at all.
 
     feedparser gets bytes in a stream, never a string (which it may take for a path).
     """
     body, warning = without_entities(body)
-    parsed = feedparser.parse(io.BytesIO(body), response_headers={"content-type": content_type or "application/xml",
-                                                                   "content-location": final_url})
+    parsed = feedparser.parse(
+        io.BytesIO(body), response_headers={"content-type": content_type or "application/xml", "content-location": final_url}
+    )
     if not parsed.entries:
-        if "html" in (content_type or "").lower() or LOOKS_LIKE_HTML.search(body[:2000]) or \
-                (parsed.get("version") == "" and b"<html" in body[:5000].lower()):
+        if (
+            "html" in (content_type or "").lower()
+            or LOOKS_LIKE_HTML.search(body[:2000])
+            or (parsed.get("version") == "" and b"<html" in body[:5000].lower())
+        ):
             raise FeedError(N_("The address returned a web page, not a feed."))
         if parsed.bozo and not parsed.get("feed"):
             raise FeedError(N_("This is not a readable feed: %(reason)s"), reason=str(parsed.get("bozo_exception", ""))[:200])
     if parsed.bozo and warning is None:
-        warning = {"message": N_("The feed is not well-formed (%(reason)s); what could be read was read."),
-                   "params": {"reason": str(parsed.get("bozo_exception", ""))[:200]}}
+        warning = {
+            "message": N_("The feed is not well-formed (%(reason)s); what could be read was read."),
+            "params": {"reason": str(parsed.get("bozo_exception", ""))[:200]},
+        }
     return [_item(entry, source_id, today, tracking) for entry in parsed.entries], warning
 
 
@@ -227,13 +242,20 @@ def _item(entry, source_id: int, today: dt.date, tracking) -> Item:
     finding = find_deadlines(entry, f"{title}. {text[:5000]}", reference)
     funder_name = plain_text(get("author", "") or get("publisher", "") or get("dc_publisher", ""))
     return Item(
-        identity=identity_of(entry, source_id, title, published, tracking), title=title[:250],
-        link=(get("link") or "").strip()[:1000], summary=summary, summary_text=text, published_at=published,
-        funder_name=funder_name[:200], deadlines=finding.deadlines, rolling=finding.rolling,
+        identity=identity_of(entry, source_id, title, published, tracking),
+        title=title[:250],
+        link=(get("link") or "").strip()[:1000],
+        summary=summary,
+        summary_text=text,
+        published_at=published,
+        funder_name=funder_name[:200],
+        deadlines=finding.deadlines,
+        rolling=finding.rolling,
     )
 
 
 # Storing.
+
 
 @dataclass
 class Report:
@@ -254,8 +276,9 @@ class Report:
 
 
 def _deadline_rows(call_id: int, items: list[FoundDeadline]) -> list[dict]:
-    return [{"call": call_id, "due_on": d.due_on, "due_at": d.due_at, "timezone": d.timezone, "found_in": d.found_in}
-            for d in items]
+    return [
+        {"call": call_id, "due_on": d.due_on, "due_at": d.due_at, "timezone": d.timezone, "found_in": d.found_in} for d in items
+    ]
 
 
 def _describe_deadlines(items) -> str:
@@ -278,13 +301,27 @@ def store_items(source: FeedSource, items: list[Item], *, now: dt.datetime) -> R
         for identity, item in unique.items():
             call = existing.get(identity)
             if call is None:
-                new_rows.append({
-                    "identity": identity, "source": source.id, "funder": funders.get(item.funder_name.lower()),
-                    "funder_name": item.funder_name, "title": item.title, "link": item.link, "summary": item.summary,
-                    "summary_text": item.summary_text, "published_at": item.published_at, "rolling": item.rolling,
-                    "un_goals": [], "status": "new", "content_hash": item.content_hash, "first_seen_at": now,
-                    "last_seen_at": now, "updated_at": now, "matched_at": None,
-                })
+                new_rows.append(
+                    {
+                        "identity": identity,
+                        "source": source.id,
+                        "funder": funders.get(item.funder_name.lower()),
+                        "funder_name": item.funder_name,
+                        "title": item.title,
+                        "link": item.link,
+                        "summary": item.summary,
+                        "summary_text": item.summary_text,
+                        "published_at": item.published_at,
+                        "rolling": item.rolling,
+                        "un_goals": [],
+                        "status": "new",
+                        "content_hash": item.content_hash,
+                        "first_seen_at": now,
+                        "last_seen_at": now,
+                        "updated_at": now,
+                        "matched_at": None,
+                    }
+                )
             elif call.content_hash != item.content_hash:
                 _update_call(call, item, now)
                 report.updated += 1
@@ -328,24 +365,32 @@ def _update_call(call: Call, item: Item, now: dt.datetime) -> None:
     call.save()
 
 
-def fetch_source(source: FeedSource, settings: FeedSettings, *, now: dt.datetime, user_agent: str,
-                 match: bool = True) -> Report:
+def fetch_source(source: FeedSource, settings: FeedSettings, *, now: dt.datetime, user_agent: str, match: bool = True) -> Report:
     """Fetch one source and store what it brings; any failure is recorded on the source, never raised.
 
     New calls are stored unmatched and then matched; should the process stop in between, the matching
     job picks them up (`match_pending_calls`)."""
-    limits = fetching.Limits(timeout_seconds=settings.timeout_seconds, max_bytes=settings.max_bytes,
-                             max_redirects=settings.max_redirects, allow_private_networks=settings.allow_private_networks,
-                             user_agent=user_agent)
+    limits = fetching.Limits(
+        timeout_seconds=settings.timeout_seconds,
+        max_bytes=settings.max_bytes,
+        max_redirects=settings.max_redirects,
+        allow_private_networks=settings.allow_private_networks,
+        user_agent=user_agent,
+    )
     source.last_fetch_at = now
     try:
         response = fetching.fetch(source.url, limits, etag=source.etag, last_modified=source.last_modified)
         if response.status == 304:
             report = Report(source=source, not_modified=True, unchanged=Call.select().where(Call.source == source).count())
         else:
-            items, warning = parse_feed(response.body, content_type=response.headers.get("content-type", ""),
-                                        final_url=response.final_url, source_id=source.id,
-                                        today=clock.to_local(now).date(), tracking=settings.tracking_parameters)
+            items, warning = parse_feed(
+                response.body,
+                content_type=response.headers.get("content-type", ""),
+                final_url=response.final_url,
+                source_id=source.id,
+                today=clock.to_local(now).date(),
+                tracking=settings.tracking_parameters,
+            )
             report = store_items(source, items, now=now)
             report.warning = warning
             source.etag, source.last_modified = response.etag[:250], response.last_modified[:250]
@@ -355,8 +400,12 @@ def fetch_source(source: FeedSource, settings: FeedSettings, *, now: dt.datetime
         source.consecutive_failures = 0
         source.last_error = None
         source.next_fetch_at = now + dt.timedelta(minutes=source.interval_minutes)
-        source.last_result = {"new": report.new, "updated": report.updated, "unchanged": report.unchanged,
-                              "not_modified": report.not_modified}
+        source.last_result = {
+            "new": report.new,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "not_modified": report.not_modified,
+        }
         source.save()
     except fetching.FetchError as error:
         report = Report(source=source, error=error.as_record())
@@ -371,8 +420,15 @@ def fetch_source(source: FeedSource, settings: FeedSettings, *, now: dt.datetime
     return report
 
 
-def fetch_all(settings: FeedSettings, *, now: dt.datetime, user_agent: str, source_id: int | None = None,
-              only_due: bool = False, progress: Callable[[Report], None] | None = None) -> list[Report]:
+def fetch_all(
+    settings: FeedSettings,
+    *,
+    now: dt.datetime,
+    user_agent: str,
+    source_id: int | None = None,
+    only_due: bool = False,
+    progress: Callable[[Report], None] | None = None,
+) -> list[Report]:
     """Fetch every active source (or one, or only those due); each on its own, so one failure stops nothing."""
     query = FeedSource.select().where(FeedSource.active).order_by(FeedSource.id)
     if source_id is not None:
@@ -436,8 +492,10 @@ def match_calls(call_ids, *, now: dt.datetime) -> int:
                     if f" {term} " in text:
                         for organisation_id in organisation_ids:
                             reasons.pop(organisation_id, None)
-            rows.extend({"call": call.id, "organisation": organisation_id, "reasons": sorted(set(words)), "matched_at": now}
-                        for organisation_id, words in reasons.items())
+            rows.extend(
+                {"call": call.id, "organisation": organisation_id, "reasons": sorted(set(words)), "matched_at": now}
+                for organisation_id, words in reasons.items()
+            )
     with db.atomic():
         bulk_insert(CallMatch, rows, ignore_conflicts=True)
         for batch in chunked(list(call_ids), 500):
@@ -450,14 +508,14 @@ def match_pending_calls(*, now: dt.datetime) -> int:
     makes sure no call is lost between storing and passing it on."""
     matched = 0
     while True:
-        ids = [row.id for row in Call.select(Call.id).where(Call.matched_at.is_null()).order_by(Call.id)
-               .limit(MATCH_BATCH)]
+        ids = [row.id for row in Call.select(Call.id).where(Call.matched_at.is_null()).order_by(Call.id).limit(MATCH_BATCH)]
         if not ids:
             return matched
         matched += match_calls(ids, now=now)
 
 
 # Triage.
+
 
 def visible_calls(user):
     """Fundraisers and viewers see every call; members the calls passed on to their organisation."""
@@ -469,11 +527,83 @@ def visible_calls(user):
 
 def matches_visible_to(user, call_ids):
     """The matches of these calls that `user` may see: a member only their own organisation's."""
-    query = (CallMatch.select(CallMatch, Organisation).join(Organisation)
-             .where(CallMatch.call.in_(list(call_ids))).order_by(CallMatch.id))
+    query = (
+        CallMatch.select(CallMatch, Organisation)
+        .join(Organisation)
+        .where(CallMatch.call.in_(list(call_ids)))
+        .order_by(CallMatch.id)
+    )
     if user.is_member:
         query = query.where(CallMatch.organisation == user.organisation_id)
     return query
+
+
+DEADLINE_WINDOWS = {"30": 30, "90": 90, "rolling": None, "unknown": None}
+
+
+@dataclass
+class CallFilters:
+    """What the calls inbox and its export are narrowed to (each empty value narrows nothing)."""
+
+    status: str = ""  # a call status, or "" for all (a member's "" leaves out the dismissed)
+    text: str = ""
+    source_id: int | None = None
+    organisation_id: int | None = None  # the calls passed on to this organisation (not for members)
+    window: str = ""  # a key of DEADLINE_WINDOWS
+
+
+def filtered_calls(user, filters: CallFilters, today: dt.date):
+    """The calls `user` sees, narrowed by `filters`: the inbox and its export read the same rows."""
+    query = visible_calls(user)
+    if filters.status in CALL_STATUSES:
+        query = query.where(Call.status == filters.status)
+    elif user.is_member:
+        query = query.where(Call.status != "dismissed")
+    if filters.text:
+        text = filters.text
+        query = query.where(Call.title.contains(text) | Call.summary_text.contains(text) | Call.funder_name.contains(text))
+    if filters.source_id is not None:
+        query = query.where(Call.source == filters.source_id)
+    if filters.organisation_id is not None and not user.is_member:
+        matched = CallMatch.select(CallMatch.call).where(CallMatch.organisation == filters.organisation_id)
+        query = query.where(Call.id.in_(matched))
+    if filters.window == "rolling":
+        query = query.where(Call.rolling)
+    elif filters.window == "unknown":
+        query = query.where(~Call.rolling & ~fn.EXISTS(CallDeadline.select().where(CallDeadline.call == Call.id)))
+    elif filters.window in DEADLINE_WINDOWS:
+        until = today + dt.timedelta(days=DEADLINE_WINDOWS[filters.window])
+        query = query.where(Call.id.in_(CallDeadline.select(CallDeadline.call).where(CallDeadline.due_on.between(today, until))))
+    return query
+
+
+def inbox_order(query):
+    """Newest first, with each call's source in the same query."""
+    return query.select(Call, FeedSource).join(FeedSource, JOIN.LEFT_OUTER).order_by(Call.first_seen_at.desc(), Call.id.desc())
+
+
+def deadlines_by_call(call_ids) -> dict[int, list[CallDeadline]]:
+    """The deadlines of these calls, earliest first, in one query."""
+    found: dict[int, list[CallDeadline]] = {}
+    for deadline in CallDeadline.select().where(CallDeadline.call.in_(list(call_ids))).order_by(CallDeadline.due_on):
+        found.setdefault(deadline.call_id, []).append(deadline)
+    return found
+
+
+def calls_for_organisation(organisation: Organisation, limit: int) -> list[Call]:
+    """The latest calls passed on to an organisation (not dismissed), for its page."""
+    return list(
+        Call.select(Call, CallMatch)
+        .join(CallMatch)
+        .where((CallMatch.organisation == organisation) & (Call.status != "dismissed"))
+        .order_by(CallMatch.matched_at.desc(), Call.id.desc())
+        .limit(limit)
+    )
+
+
+def calls_per_source() -> dict[int, int]:
+    """How many calls each source has brought, for the sources page."""
+    return dict(Call.select(Call.source, fn.COUNT(Call.id)).group_by(Call.source).tuples())
 
 
 def set_status(call: Call, status: str, *, actor, now: dt.datetime) -> None:
@@ -483,8 +613,16 @@ def set_status(call: Call, status: str, *, actor, now: dt.datetime) -> None:
     if call.status == "converted":
         raise ValidationError({"status": N_("The call is already an application.")})
     with db.atomic():
-        audit.save_changes(call, {"status": status, "dismissed_at": now if status == "dismissed" else None,
-                                  "dismissed_by": actor if status == "dismissed" else None}, actor=actor, now=now)
+        audit.save_changes(
+            call,
+            {
+                "status": status,
+                "dismissed_at": now if status == "dismissed" else None,
+                "dismissed_by": actor if status == "dismissed" else None,
+            },
+            actor=actor,
+            now=now,
+        )
 
 
 def funder_for(call: Call) -> Funder | None:
@@ -496,8 +634,11 @@ def funder_for(call: Call) -> Funder | None:
         if funder:
             return funder
     title = call.title.lower()
-    candidates = [f for f in Funder.select(Funder.id, Funder.name).where(Funder.archived_at.is_null())
-                  if len(f.name) > 4 and f.name.lower() in title]
+    candidates = [
+        f
+        for f in Funder.select(Funder.id, Funder.name).where(Funder.archived_at.is_null())
+        if len(f.name) > 4 and f.name.lower() in title
+    ]
     return max(candidates, key=lambda f: len(f.name)) if candidates else None
 
 
@@ -513,11 +654,19 @@ def convert_to_application(call: Call, *, organisation: Organisation, funder: Fu
     submission = applications.SubmissionDeadline(upcoming[0].due_on, upcoming[0].due_at) if upcoming else None
     with db.atomic():
         application = applications.create_application(
-            {"organisation": organisation, "funder": funder, "title": call.title,
-             "purpose": call.summary_text[:2000], "notes": call.link, "owner": actor if actor and actor.is_fundraiser else None},
-            actor=actor, now=now, submission=submission)
-        audit.save_changes(call, {"status": "converted", "application": application, "funder": funder},
-                           actor=actor, now=now)
+            {
+                "organisation": organisation,
+                "funder": funder,
+                "title": call.title,
+                "purpose": call.summary_text[:2000],
+                "notes": call.link,
+                "owner": actor if actor and actor.is_fundraiser else None,
+            },
+            actor=actor,
+            now=now,
+            submission=submission,
+        )
+        audit.save_changes(call, {"status": "converted", "application": application, "funder": funder}, actor=actor, now=now)
     return application
 
 

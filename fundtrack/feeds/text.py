@@ -1,4 +1,5 @@
 """Feed text is untrusted: HTML is cleaned with nh3 before it is shown, and plain text is kept for search."""
+
 from __future__ import annotations
 
 import html
@@ -15,8 +16,13 @@ WHITESPACE = re.compile(r"\s+")
 def clean_html(text: str) -> str:
     """Feed HTML reduced to harmless markup: no scripts, forms, styles or event handlers, and links only
     to http, https and mailto (a `javascript:` link loses its href)."""
-    return nh3.clean(text or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=SAFE_SCHEMES,
-                     link_rel="noopener noreferrer nofollow")
+    return nh3.clean(
+        text or "",
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=SAFE_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    )
 
 
 def plain_text(text: str) -> str:

@@ -6,15 +6,30 @@ from fundtrack.feeds.models import Call, CallDeadline, CallMatch, FeedSource
 from fundtrack.funders.models import Funder
 from fundtrack.organisations.models import Organisation
 
-EXPORT_COLUMNS = ["id", "title", "link", "status", "funder", "funder_id", "funder_name", "source", "source_id",
-                  "deadlines", "rolling", "published_at", "first_seen_at", "organisations"]
+EXPORT_COLUMNS = [
+    "id",
+    "title",
+    "link",
+    "status",
+    "funder",
+    "funder_id",
+    "funder_name",
+    "source",
+    "source_id",
+    "deadlines",
+    "rolling",
+    "published_at",
+    "first_seen_at",
+    "organisations",
+]
 
 
 def export_calls(query, organisation_id: int | None = None) -> list[dict]:
     """Calls as export records; `organisations` names only `organisation_id` when given (a member's own),
     so that nobody learns which other organisations a call was passed to."""
-    calls = list(query.select(Call, Funder, FeedSource).join(Funder, JOIN.LEFT_OUTER).switch(Call)
-                 .join(FeedSource, JOIN.LEFT_OUTER))
+    calls = list(
+        query.select(Call, Funder, FeedSource).join(Funder, JOIN.LEFT_OUTER).switch(Call).join(FeedSource, JOIN.LEFT_OUTER)
+    )
     ids = [c.id for c in calls]
     deadlines, matched = {}, {}
     if ids:
@@ -25,10 +40,22 @@ def export_calls(query, organisation_id: int | None = None) -> list[dict]:
             matches = matches.where(CallMatch.organisation == organisation_id)
         for m in matches:
             matched.setdefault(m.call_id, []).append(m.organisation.name)
-    return [{
-        "id": c.id, "title": c.title, "link": c.link, "status": c.status,
-        "funder": c.funder.name if c.funder_id else None, "funder_id": c.funder_id, "funder_name": c.funder_name,
-        "source": c.source.name if c.source_id else None, "source_id": c.source_id,
-        "deadlines": deadlines.get(c.id, []), "rolling": c.rolling, "published_at": c.published_at,
-        "first_seen_at": c.first_seen_at, "organisations": matched.get(c.id, []),
-    } for c in calls]
+    return [
+        {
+            "id": c.id,
+            "title": c.title,
+            "link": c.link,
+            "status": c.status,
+            "funder": c.funder.name if c.funder_id else None,
+            "funder_id": c.funder_id,
+            "funder_name": c.funder_name,
+            "source": c.source.name if c.source_id else None,
+            "source_id": c.source_id,
+            "deadlines": deadlines.get(c.id, []),
+            "rolling": c.rolling,
+            "published_at": c.published_at,
+            "first_seen_at": c.first_seen_at,
+            "organisations": matched.get(c.id, []),
+        }
+        for c in calls
+    ]

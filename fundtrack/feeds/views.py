@@ -1,11 +1,9 @@
 """Feed sources (fundraisers) and the calls inbox (everyone, members see the calls passed on to them)."""
-import datetime as dt
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from peewee import JOIN, fn
 
 from fundtrack import clock
 from fundtrack.access import allow, scope
@@ -36,7 +34,6 @@ from fundtrack.web import (
 bp = Blueprint("feeds", __name__)
 calls_bp = Blueprint("calls", __name__)
 scope(calls_bp, "call_id")(services.visible_calls)
-WINDOWS = {"30": 30, "90": 90, "rolling": None, "unknown": None}
 SECTION_ROWS = 20
 
 
@@ -47,10 +44,8 @@ def visible_sources(user):
 
 @organisation_events.page_sections.connect
 def organisation_calls(organisation, **rest):
-    calls = (Call.select(Call, CallMatch).join(CallMatch)
-             .where((CallMatch.organisation == organisation) & (Call.status != "dismissed"))
-             .order_by(CallMatch.matched_at.desc(), Call.id.desc()).limit(SECTION_ROWS))
-    return Section("calls/_section.html", order=40, data={"calls": list(calls)})
+    calls = services.calls_for_organisation(organisation, SECTION_ROWS)
+    return Section("calls/_section.html", order=40, data={"calls": calls})
 
 
 @bp.app_template_filter("feed_html")
@@ -66,23 +61,21 @@ def safe_link_filter(url):
 
 # Sources.
 
+
 @bp.route("/", methods=["GET", "POST"])
 @allow("fundraiser")
 def index():
     form = SourceForm()
     if form.validate_on_submit():
         try:
-            source = services.add_source(form.data, settings=current_settings().feeds, actor=current_user,
-                                         now=clock.now())
+            source = services.add_source(form.data, settings=current_settings().feeds, actor=current_user, now=clock.now())
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            flash(_("%(name)s is added; it is fetched within a minute, or now with “Fetch now”.", name=source.name),
-                  "success")
+            flash(_("%(name)s is added; it is fetched within a minute, or now with “Fetch now”.", name=source.name), "success")
             return redirect(url_for(".index"))
     sources = list(FeedSource.select().order_by(FeedSource.name))
-    counts = dict(Call.select(Call.source, fn.COUNT(Call.id)).group_by(Call.source).tuples())
-    return render_template("feeds/index.html", form=form, sources=sources, counts=counts), form_status(form)
+    return render_template("feeds/index.html", form=form, sources=sources, counts=services.calls_per_source()), form_status(form)
 
 
 @bp.route("/<int:source_id>/edit", methods=["GET", "POST"])
@@ -92,8 +85,7 @@ def edit(source_id):
     form = SourceForm(obj=source if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            services.update_source(source, form.data, settings=current_settings().feeds, actor=current_user,
-                                   now=clock.now())
+            services.update_source(source, form.data, settings=current_settings().feeds, actor=current_user, now=clock.now())
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -107,8 +99,10 @@ def edit(source_id):
 def toggle(source_id):
     source = FeedSource.get_by_id(source_id)
     services.set_active(source, not source.active, actor=current_user, now=clock.now())
-    flash(_("%(name)s is fetched again.", name=source.name) if source.active else
-          _("%(name)s is paused.", name=source.name), "success")
+    flash(
+        _("%(name)s is fetched again.", name=source.name) if source.active else _("%(name)s is paused.", name=source.name),
+        "success",
+    )
     return redirect(url_for(".index"))
 
 
@@ -128,70 +122,72 @@ def fetch_now(source_id):
     source = FeedSource.get_by_id(source_id)
     report = services.fetch_source(source, settings.feeds, now=clock.now(), user_agent=jobs.user_agent(settings))
     if report.failed:
-        flash(_("Fetching %(name)s failed: %(error)s", name=source.name,
-                error=explain(report.error["message"], report.error["params"])), "error")
+        flash(
+            _(
+                "Fetching %(name)s failed: %(error)s",
+                name=source.name,
+                error=explain(report.error["message"], report.error["params"]),
+            ),
+            "error",
+        )
     else:
-        flash(_("%(name)s: %(new)d new, %(updated)d updated, %(unchanged)d unchanged.", name=source.name,
-                new=report.new, updated=report.updated, unchanged=report.unchanged), "success")
+        flash(
+            _(
+                "%(name)s: %(new)d new, %(updated)d updated, %(unchanged)d unchanged.",
+                name=source.name,
+                new=report.new,
+                updated=report.updated,
+                unchanged=report.unchanged,
+            ),
+            "success",
+        )
     return redirect(url_for(".index"))
 
 
 # Calls.
 
-def _calls_query():
-    query = services.visible_calls(current_user)
-    status = arg_choice("status", {*CALL_STATUSES, "all"}, "new" if not current_user.is_member else "")
-    if status in CALL_STATUSES:
-        query = query.where(Call.status == status)
-    elif current_user.is_member:
-        query = query.where(Call.status != "dismissed")
-    text = arg_text("q")
-    if text:
-        query = query.where(Call.title.contains(text) | Call.summary_text.contains(text) | Call.funder_name.contains(text))
-    source_id = arg_id("source")
-    if source_id is not None:
-        query = query.where(Call.source == source_id)
-    organisation_id = arg_id("organisation")
-    if organisation_id is not None and not current_user.is_member:
-        matched = CallMatch.select(CallMatch.call).where(CallMatch.organisation == organisation_id)
-        query = query.where(Call.id.in_(matched))
-    window = arg_choice("window", WINDOWS)
-    today = clock.today()
-    if window == "rolling":
-        query = query.where(Call.rolling)
-    elif window == "unknown":
-        query = query.where(~Call.rolling & ~fn.EXISTS(CallDeadline.select().where(CallDeadline.call == Call.id)))
-    elif window:
-        query = query.where(Call.id.in_(CallDeadline.select(CallDeadline.call).where(
-            CallDeadline.due_on.between(today, today + dt.timedelta(days=WINDOWS[window])))))
-    return query, status
+
+def _call_filters() -> services.CallFilters:
+    return services.CallFilters(
+        status=arg_choice("status", {*CALL_STATUSES, "all"}, "new" if not current_user.is_member else ""),
+        text=arg_text("q"),
+        source_id=arg_id("source"),
+        organisation_id=arg_id("organisation"),
+        window=arg_choice("window", services.DEADLINE_WINDOWS),
+    )
 
 
 @calls_bp.route("/")
 @allow("fundraiser", "member", "viewer")
 def inbox():
-    query, status = _calls_query()
+    filters = _call_filters()
+    today = clock.today()
     counts = services.status_counts(services.visible_calls(current_user))
-    page = paginate(query.select(Call, FeedSource).join(FeedSource, JOIN.LEFT_OUTER)
-                    .order_by(Call.first_seen_at.desc(), Call.id.desc()))
+    page = paginate(services.inbox_order(services.filtered_calls(current_user, filters, today)))
     ids = [call.id for call in page.rows]
-    deadlines_by_call: dict[int, list] = {}
-    for deadline in CallDeadline.select().where(CallDeadline.call.in_(ids)).order_by(CallDeadline.due_on):
-        deadlines_by_call.setdefault(deadline.call_id, []).append(deadline)
     matches: dict[int, list] = {}
     for match in services.matches_visible_to(current_user, ids):
         matches.setdefault(match.call_id, []).append(match)
-    return render_template("calls/index.html", page=page, status=status, statuses=CALL_STATUSES, counts=counts,
-                           deadlines=deadlines_by_call, matches=matches, today=clock.today(),
-                           sources=list(FeedSource.select().order_by(FeedSource.name)) if current_user.is_fundraiser else [],
-                           organisations=[] if current_user.is_member else list(
-                               Organisation.select(Organisation.id, Organisation.name).order_by(Organisation.name)))
+    return render_template(
+        "calls/index.html",
+        page=page,
+        status=filters.status,
+        statuses=CALL_STATUSES,
+        counts=counts,
+        deadlines=services.deadlines_by_call(ids),
+        matches=matches,
+        today=today,
+        sources=list(FeedSource.select().order_by(FeedSource.name)) if current_user.is_fundraiser else [],
+        organisations=[]
+        if current_user.is_member
+        else list(Organisation.select(Organisation.id, Organisation.name).order_by(Organisation.name)),
+    )
 
 
 @calls_bp.route("/export.<any(csv, xlsx, json):fmt>")
 @allow("fundraiser", "member", "viewer", unscoped=("fmt",))
 def export(fmt):
-    query, _status = _calls_query()
+    query = services.filtered_calls(current_user, _call_filters(), clock.today())
     own = current_user.organisation_id if current_user.is_member else None
     return export_response(export_calls(query.order_by(Call.id), own), EXPORT_COLUMNS, fmt, "calls")
 
@@ -219,10 +215,15 @@ def show(call_id, convert_form=None, status=200):
     call = Call.get_by_id(call_id)
     matches = services.matches_visible_to(current_user, [call.id])
     return render_template(
-        "calls/show.html", call=call, statuses=CALL_STATUSES, today=clock.today(),
+        "calls/show.html",
+        call=call,
+        statuses=CALL_STATUSES,
+        today=clock.today(),
         deadlines=list(call.deadlines.order_by(CallDeadline.due_on)),
         changes=list(call.changes.order_by(CallChange.changed_at.desc(), CallChange.id.desc())),
-        matches=list(matches), convert_form=convert_form or _convert_form(call), history=history("call", call.id),
+        matches=list(matches),
+        convert_form=convert_form or _convert_form(call),
+        history=history("call", call.id),
     ), status
 
 
@@ -237,8 +238,9 @@ def set_status(call_id):
             flash(_(message, **params), "error")
     else:
         flash(_("The call is marked %(status)s.", status=_(CALL_STATUSES[call.status]).lower()), "success")
-    return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/calls/")
-                    else url_for(".show", call_id=call_id))
+    return redirect(
+        request.form.get("next") if (request.form.get("next") or "").startswith("/calls/") else url_for(".show", call_id=call_id)
+    )
 
 
 @calls_bp.route("/<int:call_id>/convert", methods=["POST"])
@@ -255,8 +257,9 @@ def convert(call_id):
             form.organisation.errors = [_("Choose the organisation.")]
         else:
             try:
-                application = services.convert_to_application(call, organisation=organisation, funder=funder,
-                                                              actor=current_user, now=clock.now())
+                application = services.convert_to_application(
+                    call, organisation=organisation, funder=funder, actor=current_user, now=clock.now()
+                )
             except ValidationError as error:
                 apply_errors(form, error)
             else:

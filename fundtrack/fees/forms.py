@@ -1,4 +1,5 @@
 """Fee forms: the agreement and the steps of its ledger."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length

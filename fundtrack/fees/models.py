@@ -1,4 +1,5 @@
 """Fee agreements and their ledger."""
+
 from peewee import BigIntegerField, CharField, DateField, ForeignKeyField, IntegerField, TextField
 
 from fundtrack.applications.models import Application
@@ -68,20 +69,44 @@ class FeeEntry(BaseModel):
     created_at = UTCDateTimeField(default=now)
 
 
-describe(FeeAgreement, N_("Fee agreement"), {
-    "kind": Choice(N_("Kind of fee"), FEE_KINDS), "percent_bp": Number(N_("Percentage in basis points")),
-    "minimum_ore": Money(N_("Minimum fee")), "cap_ore": Money(N_("Maximum fee")), "fixed_ore": Money(N_("Fixed fee")),
-    "trigger": Choice(N_("The fee falls due"), FEE_TRIGGERS), "status": Choice(N_("Status"), FEE_STATUSES),
-    "amount_ore": Money(N_("Fee")), "due_on": Day(N_("Due")), "invoice_number": Text(N_("Invoice number")),
-    "invoiced_on": Day(N_("Invoiced on")), "paid_on": Day(N_("Paid on")), "written_off_on": Day(N_("Written off on")),
-    "notes": Note(N_("Notes")),
-}, page=lambda agreement: ("application", agreement.application_id),
-    organisation=lambda agreement: agreement.application.organisation_id, private=True,
-    name=lambda agreement: "", secret=("application",))
+describe(
+    FeeAgreement,
+    N_("Fee agreement"),
+    {
+        "kind": Choice(N_("Kind of fee"), FEE_KINDS),
+        "percent_bp": Number(N_("Percentage in basis points")),
+        "minimum_ore": Money(N_("Minimum fee")),
+        "cap_ore": Money(N_("Maximum fee")),
+        "fixed_ore": Money(N_("Fixed fee")),
+        "trigger": Choice(N_("The fee falls due"), FEE_TRIGGERS),
+        "status": Choice(N_("Status"), FEE_STATUSES),
+        "amount_ore": Money(N_("Fee")),
+        "due_on": Day(N_("Due")),
+        "invoice_number": Text(N_("Invoice number")),
+        "invoiced_on": Day(N_("Invoiced on")),
+        "paid_on": Day(N_("Paid on")),
+        "written_off_on": Day(N_("Written off on")),
+        "notes": Note(N_("Notes")),
+    },
+    page=lambda agreement: ("application", agreement.application_id),
+    organisation=lambda agreement: agreement.application.organisation_id,
+    private=True,
+    name=lambda agreement: "",
+    secret=("application",),
+)
 
-describe(FeeEntry, N_("Fee ledger entry"), {
-    "kind": Choice(N_("Kind"), ENTRY_KINDS), "amount_ore": Money(N_("Amount")), "booked_on": Day(N_("Booked on")),
-    "note": Text(N_("Note")),
-}, page=lambda entry: ("application", entry.agreement.application_id),
-    organisation=lambda entry: entry.agreement.application.organisation_id, private=True,
-    name=lambda entry: "", secret=("agreement", "actor"))
+describe(
+    FeeEntry,
+    N_("Fee ledger entry"),
+    {
+        "kind": Choice(N_("Kind"), ENTRY_KINDS),
+        "amount_ore": Money(N_("Amount")),
+        "booked_on": Day(N_("Booked on")),
+        "note": Text(N_("Note")),
+    },
+    page=lambda entry: ("application", entry.agreement.application_id),
+    organisation=lambda entry: entry.agreement.application.organisation_id,
+    private=True,
+    name=lambda entry: "",
+    secret=("agreement", "actor"),
+)

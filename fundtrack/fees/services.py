@@ -4,6 +4,7 @@ Fees are the fundraiser's business only: views show them to the `fundraiser` rol
 their History is private. Each step is one transaction: the agreement's status and its ledger entry
 change together or not at all. Entries are booked on local days.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,7 +22,6 @@ from fundtrack.fees.models import FEE_KINDS, FEE_TRIGGERS, FeeAgreement, FeeEntr
 from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
-from fundtrack.periods import Period
 from fundtrack.validation import ValidationError, check_day
 
 
@@ -84,7 +84,8 @@ def _validated(data: dict) -> dict:
     if errors:
         raise ValidationError(errors)
     return {
-        "kind": kind, "trigger": trigger,
+        "kind": kind,
+        "trigger": trigger,
         "percent_bp": percent_bp if kind == "percent" else None,
         "minimum_ore": minimum if kind == "percent" else None,
         "cap_ore": cap if kind == "percent" else None,
@@ -101,11 +102,13 @@ def agreement_of(application: Application) -> FeeAgreement | None:
     return agreement
 
 
-def _book(agreement: FeeAgreement, kind: str, amount_ore: int, on: dt.date, *, actor, now: dt.datetime,
-          note: str = "") -> FeeEntry:
+def _book(
+    agreement: FeeAgreement, kind: str, amount_ore: int, on: dt.date, *, actor, now: dt.datetime, note: str = ""
+) -> FeeEntry:
     """One ledger entry, on the record."""
-    entry = FeeEntry.create(agreement=agreement, kind=kind, amount_ore=amount_ore, booked_on=on, note=note,
-                            actor=actor, created_at=now)
+    entry = FeeEntry.create(
+        agreement=agreement, kind=kind, amount_ore=amount_ore, booked_on=on, note=note, actor=actor, created_at=now
+    )
     entry.agreement = agreement
     audit.record_create(actor, entry, now)
     return entry
@@ -184,8 +187,9 @@ def invoice(agreement: FeeAgreement, *, number: str, on: dt.date, actor, now: dt
         raise FeeRefused(N_("Only a fee that is due can be invoiced."))
     _check_day("on", on)
     with db.atomic():
-        audit.save_changes(agreement, {"status": "invoiced", "invoice_number": number.strip(), "invoiced_on": on},
-                           actor=actor, now=now)
+        audit.save_changes(
+            agreement, {"status": "invoiced", "invoice_number": number.strip(), "invoiced_on": on}, actor=actor, now=now
+        )
         _book(agreement, "invoiced", agreement.amount_ore, on, actor=actor, now=now, note=number.strip())
 
 
@@ -234,18 +238,18 @@ def consultant_fee_warning(funder: Funder) -> bool:
     return funder.allows_consultant_fees is False
 
 
-def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
-    """First and last day of a quarter."""
-    period = Period(year, "Q", quarter)
-    return period.start, period.end
-
-
 def ledger(start: dt.date, end: dt.date, organisation_id: int | None = None):
     """The ledger entries booked between `start` and `end`, with their application, organisation and funder."""
-    query = (FeeEntry.select(FeeEntry, FeeAgreement, Application, Organisation, Funder)
-             .join(FeeAgreement).join(Application).join(Organisation).switch(Application).join(Funder)
-             .where(FeeEntry.booked_on.between(start, end))
-             .order_by(FeeEntry.booked_on, FeeEntry.id))
+    query = (
+        FeeEntry.select(FeeEntry, FeeAgreement, Application, Organisation, Funder)
+        .join(FeeAgreement)
+        .join(Application)
+        .join(Organisation)
+        .switch(Application)
+        .join(Funder)
+        .where(FeeEntry.booked_on.between(start, end))
+        .order_by(FeeEntry.booked_on, FeeEntry.id)
+    )
     if organisation_id:
         query = query.where(Application.organisation == organisation_id)
     return query
@@ -253,10 +257,14 @@ def ledger(start: dt.date, end: dt.date, organisation_id: int | None = None):
 
 def ledger_totals(start: dt.date, end: dt.date, organisation_id: int | None = None) -> dict:
     """Sums per entry kind, overall and per organisation, computed in the database."""
-    query = (FeeEntry.select(Organisation.id, Organisation.name, FeeEntry.kind, fn.SUM(FeeEntry.amount_ore).alias("total"))
-             .join(FeeAgreement).join(Application).join(Organisation)
-             .where(FeeEntry.booked_on.between(start, end))
-             .group_by(Organisation.id, Organisation.name, FeeEntry.kind))
+    query = (
+        FeeEntry.select(Organisation.id, Organisation.name, FeeEntry.kind, fn.SUM(FeeEntry.amount_ore).alias("total"))
+        .join(FeeAgreement)
+        .join(Application)
+        .join(Organisation)
+        .where(FeeEntry.booked_on.between(start, end))
+        .group_by(Organisation.id, Organisation.name, FeeEntry.kind)
+    )
     if organisation_id:
         query = query.where(Application.organisation == organisation_id)
     overall: dict[str, int] = {}
@@ -270,13 +278,17 @@ def ledger_totals(start: dt.date, end: dt.date, organisation_id: int | None = No
 
 def outstanding():
     """Agreements due or invoiced and not yet paid, oldest first: what the fundraiser is waiting for."""
-    return (FeeAgreement.select(FeeAgreement, Application, Organisation)
-            .join(Application).join(Organisation)
-            .where(FeeAgreement.status.in_(["due", "invoiced"]))
-            .order_by(FeeAgreement.due_on))
+    return (
+        FeeAgreement.select(FeeAgreement, Application, Organisation)
+        .join(Application)
+        .join(Organisation)
+        .where(FeeAgreement.status.in_(["due", "invoiced"]))
+        .order_by(FeeAgreement.due_on)
+    )
 
 
 # What follows from an application's life.
+
 
 @application_events.moved.connect
 def _after_grant(application, *, to_stage, actor, now, **rest):

@@ -30,15 +30,23 @@ def fee_section(application, user, forms, **rest):
     if not user.is_fundraiser:
         return None
     agreement = services.agreement_of(application)
-    return Section("fees/_section.html", order=40, data={
-        "agreement": agreement,
-        "fee_form": forms.get("fee") or FeeAgreementForm.for_agreement(agreement),
-        "invoice_form": forms.get("invoice") or InvoiceForm(formdata=None),
-        "paid_form": forms.get("paid") or PaidForm(formdata=None),
-        "write_off_form": forms.get("write_off") or WriteOffForm(formdata=None),
-        "kinds": FEE_KINDS, "statuses": FEE_STATUSES, "triggers": FEE_TRIGGERS, "entry_kinds": ENTRY_KINDS,
-        "entries": list(agreement.entries.order_by(FeeEntry.booked_on, FeeEntry.id)) if agreement else [],
-        "warning": services.consultant_fee_warning(application.funder)})
+    return Section(
+        "fees/_section.html",
+        order=40,
+        data={
+            "agreement": agreement,
+            "fee_form": forms.get("fee") or FeeAgreementForm.for_agreement(agreement),
+            "invoice_form": forms.get("invoice") or InvoiceForm(formdata=None),
+            "paid_form": forms.get("paid") or PaidForm(formdata=None),
+            "write_off_form": forms.get("write_off") or WriteOffForm(formdata=None),
+            "kinds": FEE_KINDS,
+            "statuses": FEE_STATUSES,
+            "triggers": FEE_TRIGGERS,
+            "entry_kinds": ENTRY_KINDS,
+            "entries": list(agreement.entries.order_by(FeeEntry.booked_on, FeeEntry.id)) if agreement else [],
+            "warning": services.consultant_fee_warning(application.funder),
+        },
+    )
 
 
 def _quarter():
@@ -54,12 +62,20 @@ def ledger():
     start, end = period.start, period.end
     organisation_id = arg_id("organisation")
     return render_template(
-        "fees/ledger.html", year=period.year, quarter=period.number, start=start, end=end,
+        "fees/ledger.html",
+        year=period.year,
+        quarter=period.number,
+        start=start,
+        end=end,
         entries=list(services.ledger(start, end, organisation_id)),
-        totals=services.ledger_totals(start, end, organisation_id), outstanding=list(services.outstanding()),
+        totals=services.ledger_totals(start, end, organisation_id),
+        outstanding=list(services.outstanding()),
         organisations=list(Organisation.select(Organisation.id, Organisation.name).order_by(Organisation.name)),
-        organisation_id=organisation_id, previous=period.previous().code, next=period.following().code,
-        entry_kinds=ENTRY_KINDS, statuses=FEE_STATUSES,
+        organisation_id=organisation_id,
+        previous=period.previous().code,
+        next=period.following().code,
+        entry_kinds=ENTRY_KINDS,
+        statuses=FEE_STATUSES,
     )
 
 
@@ -67,14 +83,31 @@ def ledger():
 @allow("fundraiser", unscoped=("fmt",))
 def export(fmt):
     period = _quarter()
-    records = [{
-        "booked_on": e.booked_on, "kind": e.kind, "amount": kroner(e.amount_ore), "application": e.agreement.application.title,
-        "application_id": e.agreement.application_id, "organisation": e.agreement.application.organisation.name,
-        "organisation_id": e.agreement.application.organisation_id, "funder": e.agreement.application.funder.name,
-        "note": e.note,
-    } for e in services.ledger(period.start, period.end, arg_id("organisation"))]
-    columns = ["booked_on", "kind", "amount", "application", "application_id", "organisation", "organisation_id",
-               "funder", "note"]
+    records = [
+        {
+            "booked_on": e.booked_on,
+            "kind": e.kind,
+            "amount": kroner(e.amount_ore),
+            "application": e.agreement.application.title,
+            "application_id": e.agreement.application_id,
+            "organisation": e.agreement.application.organisation.name,
+            "organisation_id": e.agreement.application.organisation_id,
+            "funder": e.agreement.application.funder.name,
+            "note": e.note,
+        }
+        for e in services.ledger(period.start, period.end, arg_id("organisation"))
+    ]
+    columns = [
+        "booked_on",
+        "kind",
+        "amount",
+        "application",
+        "application_id",
+        "organisation",
+        "organisation_id",
+        "funder",
+        "note",
+    ]
     return export_response(records, columns, fmt, f"fees-{period.code}")
 
 
@@ -132,21 +165,38 @@ def _step(application_id, name, form_class, step, done_message):
 @bp.route("/applications/<int:application_id>/invoice", methods=["POST"])
 @allow("fundraiser")
 def invoice(application_id):
-    return _step(application_id, "invoice", InvoiceForm, lambda agreement, form: services.invoice(
-        agreement, number=form.number.data or "", on=form.on.data, actor=current_user, now=clock.now()),
-        _("The fee is invoiced."))
+    return _step(
+        application_id,
+        "invoice",
+        InvoiceForm,
+        lambda agreement, form: services.invoice(
+            agreement, number=form.number.data or "", on=form.on.data, actor=current_user, now=clock.now()
+        ),
+        _("The fee is invoiced."),
+    )
 
 
 @bp.route("/applications/<int:application_id>/paid", methods=["POST"])
 @allow("fundraiser")
 def paid(application_id):
-    return _step(application_id, "paid", PaidForm, lambda agreement, form: services.mark_paid(
-        agreement, on=form.on.data, actor=current_user, now=clock.now()), _("The fee is paid."))
+    return _step(
+        application_id,
+        "paid",
+        PaidForm,
+        lambda agreement, form: services.mark_paid(agreement, on=form.on.data, actor=current_user, now=clock.now()),
+        _("The fee is paid."),
+    )
 
 
 @bp.route("/applications/<int:application_id>/write-off", methods=["POST"])
 @allow("fundraiser")
 def write_off(application_id):
-    return _step(application_id, "write_off", WriteOffForm, lambda agreement, form: services.write_off(
-        agreement, on=form.on.data, reason=form.reason.data, actor=current_user, now=clock.now()),
-        _("The fee is written off."))
+    return _step(
+        application_id,
+        "write_off",
+        WriteOffForm,
+        lambda agreement, form: services.write_off(
+            agreement, on=form.on.data, reason=form.reason.data, actor=current_user, now=clock.now()
+        ),
+        _("The fee is written off."),
+    )

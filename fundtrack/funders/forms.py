@@ -1,4 +1,5 @@
 """Funder, contact and round forms."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -15,8 +16,10 @@ class FunderForm(Form):
     un_goals = StringField(_l("UN goals (numbers 1-17)"))
     grant_min_ore = AmountField(_l("Smallest typical grant (DKK)"))
     grant_max_ore = AmountField(_l("Largest typical grant (DKK)"))
-    allows_consultant_fees = SelectField(_l("May consultant fees be paid from the grant?"), choices=choices([
-        ("", _l("Not known")), ("yes", _l("Yes")), ("no", _l("No"))]))
+    allows_consultant_fees = SelectField(
+        _l("May consultant fees be paid from the grant?"),
+        choices=choices([("", _l("Not known")), ("yes", _l("Yes")), ("no", _l("No"))]),
+    )
     cooldown_after_grant_months = OptionalIntegerField(_l("Wait after a grant before asking again (months)"))
     cooldown_after_rejection_months = OptionalIntegerField(_l("Wait after a rejection before asking again (months)"))
     interim_report_months = OptionalIntegerField(_l("Interim report, months after the project starts"))

@@ -1,4 +1,5 @@
 """Funders and the people to talk to there."""
+
 from peewee import BigIntegerField, BooleanField, CharField, DateField, ForeignKeyField, IntegerField, TextField
 
 from fundtrack.audit.services import Choice, Day, Flag, Moment, Money, Note, Number, Tags, Text, describe
@@ -75,20 +76,42 @@ class Round(BaseModel):
         return self.name
 
 
-describe(Funder, N_("Funder"), {
-    "name": Text(N_("Name")), "kind": Choice(N_("Kind"), FUNDER_KINDS), "website": Text(N_("Website")),
-    "description": Text(N_("Description")), "focus_tags": Tags(N_("Focus")), "un_goals": Tags(N_("UN goals")),
-    "grant_min_ore": Money(N_("Smallest typical grant")), "grant_max_ore": Money(N_("Largest typical grant")),
-    "allows_consultant_fees": Flag(N_("Consultant fees from the grant")),
-    "cooldown_after_grant_months": Number(N_("Wait after a grant (months)")),
-    "cooldown_after_rejection_months": Number(N_("Wait after a rejection (months)")),
-    "interim_report_months": Number(N_("Interim report, months after the project starts")),
-    "final_report_months": Number(N_("Final report, months after the project ends")),
-    "notes": Note(N_("Notes")), "archived_at": Moment(N_("Archived")),
-}, link=("funders.show", "funder_id"))
+describe(
+    Funder,
+    N_("Funder"),
+    {
+        "name": Text(N_("Name")),
+        "kind": Choice(N_("Kind"), FUNDER_KINDS),
+        "website": Text(N_("Website")),
+        "description": Text(N_("Description")),
+        "focus_tags": Tags(N_("Focus")),
+        "un_goals": Tags(N_("UN goals")),
+        "grant_min_ore": Money(N_("Smallest typical grant")),
+        "grant_max_ore": Money(N_("Largest typical grant")),
+        "allows_consultant_fees": Flag(N_("Consultant fees from the grant")),
+        "cooldown_after_grant_months": Number(N_("Wait after a grant (months)")),
+        "cooldown_after_rejection_months": Number(N_("Wait after a rejection (months)")),
+        "interim_report_months": Number(N_("Interim report, months after the project starts")),
+        "final_report_months": Number(N_("Final report, months after the project ends")),
+        "notes": Note(N_("Notes")),
+        "archived_at": Moment(N_("Archived")),
+    },
+    link=("funders.show", "funder_id"),
+)
 
-describe(Round, N_("Round"), {
-    "name": Text(N_("Name")), "kind": Choice(N_("Repeats"), ROUND_KINDS), "yearly_dates": Text(N_("Dates every year")),
-    "month_day": Number(N_("Day of the month")), "rule": Text(N_("Custom rule (RRULE)")), "once_on": Day(N_("Date")),
-    "deadline_time": Text(N_("Time of day")), "active": Flag(N_("Active")), "notes": Note(N_("Notes")),
-}, page=lambda round_: ("funder", round_.funder_id))
+describe(
+    Round,
+    N_("Round"),
+    {
+        "name": Text(N_("Name")),
+        "kind": Choice(N_("Repeats"), ROUND_KINDS),
+        "yearly_dates": Text(N_("Dates every year")),
+        "month_day": Number(N_("Day of the month")),
+        "rule": Text(N_("Custom rule (RRULE)")),
+        "once_on": Day(N_("Date")),
+        "deadline_time": Text(N_("Time of day")),
+        "active": Flag(N_("Active")),
+        "notes": Note(N_("Notes")),
+    },
+    page=lambda round_: ("funder", round_.funder_id),
+)

@@ -1,4 +1,5 @@
 """Funders: their profiles, contacts and rounds, and the concrete deadlines the rounds generate."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,12 +17,22 @@ from fundtrack.tags import parse_tags, parse_un_goals
 from fundtrack.validation import ValidationError, require
 
 FUNDER_FIELDS = (
-    "name", "kind", "website", "description", "focus_tags", "un_goals", "grant_min_ore", "grant_max_ore",
-    "allows_consultant_fees", "cooldown_after_grant_months", "cooldown_after_rejection_months",
-    "interim_report_months", "final_report_months", "notes",
+    "name",
+    "kind",
+    "website",
+    "description",
+    "focus_tags",
+    "un_goals",
+    "grant_min_ore",
+    "grant_max_ore",
+    "allows_consultant_fees",
+    "cooldown_after_grant_months",
+    "cooldown_after_rejection_months",
+    "interim_report_months",
+    "final_report_months",
+    "notes",
 )
-MONTH_FIELDS = ("cooldown_after_grant_months", "cooldown_after_rejection_months",
-                "interim_report_months", "final_report_months")
+MONTH_FIELDS = ("cooldown_after_grant_months", "cooldown_after_rejection_months", "interim_report_months", "final_report_months")
 
 
 def visible_funders(user):
@@ -67,9 +78,15 @@ def validate_funder(data: dict, existing: Funder | None) -> dict:
     if errors:
         raise ValidationError(errors)
     values = {key: data.get(key) for key in FUNDER_FIELDS if key in data}
-    values.update(name=name, kind=kind, website=website, un_goals=goals,
-                  focus_tags=parse_tags(data.get("focus_tags")),
-                  description=(data.get("description") or "").strip(), notes=(data.get("notes") or "").strip())
+    values.update(
+        name=name,
+        kind=kind,
+        website=website,
+        un_goals=goals,
+        focus_tags=parse_tags(data.get("focus_tags")),
+        description=(data.get("description") or "").strip(),
+        notes=(data.get("notes") or "").strip(),
+    )
     return values
 
 
@@ -100,6 +117,7 @@ def set_archived(funder: Funder, archived: bool, *, actor, now: dt.datetime) -> 
 
 
 # Rounds.
+
 
 def round_rule(kind: str, yearly_dates: str = "", month_day: int | None = None, custom: str = "") -> str:
     """The RRULE for a round's kind and settings; ValidationError naming the field that is wrong."""
@@ -162,10 +180,14 @@ def _round_values(data: dict) -> dict:
         raise ValidationError(errors)
     rule = round_rule(kind, data.get("yearly_dates", ""), data.get("month_day"), data.get("rule", ""))
     return {
-        "name": data["name"].strip(), "kind": kind, "yearly_dates": (data.get("yearly_dates") or "").strip(),
-        "month_day": data.get("month_day") if kind == "monthly" else None, "rule": rule,
+        "name": data["name"].strip(),
+        "kind": kind,
+        "yearly_dates": (data.get("yearly_dates") or "").strip(),
+        "month_day": data.get("month_day") if kind == "monthly" else None,
+        "rule": rule,
         "once_on": data.get("once_on") if kind == "once" else None,
-        "deadline_time": time_text.zfill(5) if time_text else "", "active": bool(data.get("active", True)),
+        "deadline_time": time_text.zfill(5) if time_text else "",
+        "active": bool(data.get("active", True)),
         "notes": (data.get("notes") or "").strip(),
     }
 

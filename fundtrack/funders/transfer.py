@@ -1,4 +1,5 @@
 """Funders to and from spreadsheets: the columns a fundraiser's sheet may have, and the export records."""
+
 from __future__ import annotations
 
 from fundtrack.funders import services
@@ -42,21 +43,40 @@ COLUMNS = (
     Column("kind", N_("Kind"), ("type", "fondstype", "kind"), read_kind),
     Column("website", N_("Website"), ("hjemmeside", "website", "url", "web"), read_text),
     Column("description", N_("Description"), ("beskrivelse", "description"), read_text),
-    Column("focus_tags", N_("Focus"), ("fokus", "fokusområder", "emner", "focus", "tags", "focus tags"),
-           lambda c: parse_tags(read_text(c))),
-    Column("un_goals", N_("UN goals"), ("verdensmål", "un goals", "sdg", "sdgs"),
-           lambda c: parse_un_goals(read_text(c))),
-    Column("grant_min_ore", N_("Smallest grant"), ("min bevilling", "mindste bevilling", "minimum", "grant min", "min"), parse_dkk),
-    Column("grant_max_ore", N_("Largest grant"), ("maks bevilling", "max bevilling", "største bevilling", "maximum",
-                                                  "grant max", "max"), parse_dkk),
-    Column("allows_consultant_fees", N_("Consultant fees allowed"), ("konsulenthonorar", "konsulenthonorar tilladt",
-                                                                     "consultant fees", "consultant fees allowed"), parse_bool),
-    Column("cooldown_after_grant_months", N_("Cool-down after a grant (months)"),
-           ("karens efter bevilling", "karens efter bevilling mdr", "cooldown after grant", "cool down after grant months"),
-           read_months),
-    Column("cooldown_after_rejection_months", N_("Cool-down after a rejection (months)"),
-           ("karens efter afslag", "karens efter afslag mdr", "cooldown after rejection", "cool down after rejection months"),
-           read_months),
+    Column(
+        "focus_tags",
+        N_("Focus"),
+        ("fokus", "fokusområder", "emner", "focus", "tags", "focus tags"),
+        lambda c: parse_tags(read_text(c)),
+    ),
+    Column("un_goals", N_("UN goals"), ("verdensmål", "un goals", "sdg", "sdgs"), lambda c: parse_un_goals(read_text(c))),
+    Column(
+        "grant_min_ore", N_("Smallest grant"), ("min bevilling", "mindste bevilling", "minimum", "grant min", "min"), parse_dkk
+    ),
+    Column(
+        "grant_max_ore",
+        N_("Largest grant"),
+        ("maks bevilling", "max bevilling", "største bevilling", "maximum", "grant max", "max"),
+        parse_dkk,
+    ),
+    Column(
+        "allows_consultant_fees",
+        N_("Consultant fees allowed"),
+        ("konsulenthonorar", "konsulenthonorar tilladt", "consultant fees", "consultant fees allowed"),
+        parse_bool,
+    ),
+    Column(
+        "cooldown_after_grant_months",
+        N_("Cool-down after a grant (months)"),
+        ("karens efter bevilling", "karens efter bevilling mdr", "cooldown after grant", "cool down after grant months"),
+        read_months,
+    ),
+    Column(
+        "cooldown_after_rejection_months",
+        N_("Cool-down after a rejection (months)"),
+        ("karens efter afslag", "karens efter afslag mdr", "cooldown after rejection", "cool down after rejection months"),
+        read_months,
+    ),
     Column("notes", N_("Notes"), ("noter", "bemærkninger", "notes", "note"), read_text),
 )
 
@@ -73,8 +93,9 @@ def check_row(values: dict, context: dict) -> RowResult:
     data.setdefault("kind", existing.kind if existing else "private_foundation")
     merged = {**({k: getattr(existing, k) for k in services.FUNDER_FIELDS} if existing else {}), **data}
     services.validate_funder(merged, existing)  # the same checks as the form
-    return RowResult(row=0, data=data, action="update" if existing else "create",
-                     summary=f"{name} ({FUNDER_KINDS[data['kind']]})")
+    return RowResult(
+        row=0, data=data, action="update" if existing else "create", summary=f"{name} ({FUNDER_KINDS[data['kind']]})"
+    )
 
 
 def save_rows(rows: list[RowResult], actor, now) -> int:
@@ -89,20 +110,44 @@ def save_rows(rows: list[RowResult], actor, now) -> int:
 
 IMPORTER = Importer(entity="funders", columns=COLUMNS, check=check_row, save=save_rows)
 
-EXPORT_COLUMNS = ["id", "name", "kind", "website", "description", "focus_tags", "un_goals", "grant_min", "grant_max",
-                  "allows_consultant_fees", "cooldown_after_grant_months", "cooldown_after_rejection_months",
-                  "interim_report_months", "final_report_months", "archived"]
+EXPORT_COLUMNS = [
+    "id",
+    "name",
+    "kind",
+    "website",
+    "description",
+    "focus_tags",
+    "un_goals",
+    "grant_min",
+    "grant_max",
+    "allows_consultant_fees",
+    "cooldown_after_grant_months",
+    "cooldown_after_rejection_months",
+    "interim_report_months",
+    "final_report_months",
+    "archived",
+]
 
 
 def export_funders(query) -> list[dict]:
     """Funders as export records (amounts in DKK)."""
-    return [{
-        "id": f.id, "name": f.name, "kind": f.kind, "website": f.website, "description": f.description,
-        "focus_tags": f.focus_tags, "un_goals": f.un_goals, "grant_min": kroner(f.grant_min_ore),
-        "grant_max": kroner(f.grant_max_ore), "allows_consultant_fees": f.allows_consultant_fees,
-        "cooldown_after_grant_months": f.cooldown_after_grant_months,
-        "cooldown_after_rejection_months": f.cooldown_after_rejection_months,
-        "interim_report_months": f.interim_report_months, "final_report_months": f.final_report_months,
-        "archived": f.archived_at is not None,
-    } for f in query]
-
+    return [
+        {
+            "id": f.id,
+            "name": f.name,
+            "kind": f.kind,
+            "website": f.website,
+            "description": f.description,
+            "focus_tags": f.focus_tags,
+            "un_goals": f.un_goals,
+            "grant_min": kroner(f.grant_min_ore),
+            "grant_max": kroner(f.grant_max_ore),
+            "allows_consultant_fees": f.allows_consultant_fees,
+            "cooldown_after_grant_months": f.cooldown_after_grant_months,
+            "cooldown_after_rejection_months": f.cooldown_after_rejection_months,
+            "interim_report_months": f.interim_report_months,
+            "final_report_months": f.final_report_months,
+            "archived": f.archived_at is not None,
+        }
+        for f in query
+    ]

@@ -31,8 +31,9 @@ def _filtered():
     query = services.visible_funders(current_user)
     text = arg_text("q")
     if text:
-        query = query.where(Funder.name.contains(text) | Funder.description.contains(text)
-                            | text_contains(Funder.focus_tags, text))
+        query = query.where(
+            Funder.name.contains(text) | Funder.description.contains(text) | text_contains(Funder.focus_tags, text)
+        )
     kind = arg_choice("kind", FUNDER_KINDS)
     if kind:
         query = query.where(Funder.kind == kind)
@@ -52,8 +53,7 @@ def index():
     next_rounds = {}
     for round_, day in services.upcoming_rounds(clock.today(), funder_ids=[f.id for f in page.rows]):
         next_rounds.setdefault(round_.funder_id, (round_, day))
-    return render_template("funders/index.html", page=page, q=text, kind=kind, kinds=FUNDER_KINDS,
-                           next_rounds=next_rounds)
+    return render_template("funders/index.html", page=page, q=text, kind=kind, kinds=FUNDER_KINDS, next_rounds=next_rounds)
 
 
 @bp.route("/export.<any(csv, xlsx, json):fmt>")
@@ -99,9 +99,16 @@ def render_page(funder: Funder, *, forms: dict | None = None, status: int = 200)
     today = clock.today()
     rounds = [(round_, services.next_dates(round_, today, 3)) for round_ in funder.rounds.order_by(Round.name)]
     sections = answers(events.page_sections, funder, user=current_user, forms=forms or {})
-    return render_template("funders/show.html", funder=funder, kinds=FUNDER_KINDS, rounds=rounds,
-                           round_kinds=ROUND_KINDS, sections=sections, today=today,
-                           history=history("funder", funder.id)), status
+    return render_template(
+        "funders/show.html",
+        funder=funder,
+        kinds=FUNDER_KINDS,
+        rounds=rounds,
+        round_kinds=ROUND_KINDS,
+        sections=sections,
+        today=today,
+        history=history("funder", funder.id),
+    ), status
 
 
 @bp.route("/<int:funder_id>")

@@ -70,15 +70,19 @@ def export_records(entity: str):
     if entity == "funders":
         return funders.export_funders(Funder.select().order_by(Funder.name)), funders.EXPORT_COLUMNS
     if entity == "organisations":
-        return (organisations.export_organisations(Organisation.select().order_by(Organisation.name)),
-                organisations.EXPORT_COLUMNS)
+        return (
+            organisations.export_organisations(Organisation.select().order_by(Organisation.name)),
+            organisations.EXPORT_COLUMNS,
+        )
     if entity == "calls":
         return calls.export_calls(Call.select().order_by(Call.id)), calls.EXPORT_COLUMNS
     if entity == "relationships":
         rows = relationships.everything(EVERYONE, clock.today(), settings().relationships)
         return relationship_records.export_relationships(rows), relationship_records.EXPORT_COLUMNS
     if entity == "applications":
-        return (applications.export_applications(Application.select().order_by(Application.id), include_notes=True),
-                applications.EXPORT_COLUMNS)
+        return (
+            applications.export_applications(Application.select().order_by(Application.id), include_notes=True),
+            applications.EXPORT_COLUMNS,
+        )
     query = visible_deadlines(EVERYONE).order_by(Deadline.due_on, Deadline.id)
     return deadlines.export_deadlines(query), deadlines.EXPORT_COLUMNS

@@ -1,4 +1,5 @@
 """An uploaded file waiting for the user to confirm its import."""
+
 from peewee import BlobField, CharField, ForeignKeyField
 
 from fundtrack.auth.models import User

@@ -1,4 +1,5 @@
 """Which entities can be imported, and the upload -> preview -> confirm flow."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,6 +32,7 @@ def confirm(pending: PendingImport, *, actor, now: dt.datetime) -> int:
 
 
 def visible_pending(user):
+    """A user's own uploads waiting for confirmation: nobody else may confirm them."""
     return PendingImport.select().where(PendingImport.user == user.id)
 
 

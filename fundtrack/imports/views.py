@@ -1,4 +1,5 @@
 """Spreadsheet import pages: upload, preview with every error by row and column, confirm."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -40,12 +41,13 @@ def upload(entity):
     form = UploadForm()
     if form.validate_on_submit():
         upload = form.file.data
-        pending, preview = services.stage_upload(current_user, entity, upload.filename or "", upload.read(),
-                                                 now=clock.now())
-        return render_template("imports/preview.html", entity=entity, preview=preview, pending=pending,
-                               confirm_form=ConfirmForm(), importer=importer), 200 if preview.valid else 400
-    return render_template("imports/upload.html", entity=entity, form=form, importer=importer,
-                           heading=HEADINGS[entity]), 400 if form.errors else 200
+        pending, preview = services.stage_upload(current_user, entity, upload.filename or "", upload.read(), now=clock.now())
+        return render_template(
+            "imports/preview.html", entity=entity, preview=preview, pending=pending, confirm_form=ConfirmForm(), importer=importer
+        ), 200 if preview.valid else 400
+    return render_template(
+        "imports/upload.html", entity=entity, form=form, importer=importer, heading=HEADINGS[entity]
+    ), 400 if form.errors else 200
 
 
 @bp.route("/<entity>/<int:pending_id>/confirm", methods=["POST"])
@@ -61,7 +63,8 @@ def confirm(entity, pending_id):
     try:
         count = services.confirm(pending, actor=current_user, now=clock.now())
     except ImportRefused as refused:
-        return render_template("imports/preview.html", entity=entity, preview=refused.preview, pending=pending,
-                               confirm_form=form, importer=importer), 400
+        return render_template(
+            "imports/preview.html", entity=entity, preview=refused.preview, pending=pending, confirm_form=form, importer=importer
+        ), 400
     flash(_("%(count)d rows imported from %(file)s.", count=count, file=pending.filename), "success")
     return redirect(url_for(LIST_PAGES[entity]))

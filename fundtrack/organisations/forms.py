@@ -1,4 +1,5 @@
 """Organisation and contact forms."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length

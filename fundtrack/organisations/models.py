@@ -36,9 +36,21 @@ class Organisation(BaseModel):
         return self.name
 
 
-describe(Organisation, N_("Organisation"), {
-    "name": Text(N_("Name")), "kind": Choice(N_("Kind"), ORGANISATION_KINDS), "cvr_number": Text(N_("CVR number")),
-    "description": Text(N_("Description")), "website": Text(N_("Website")), "interests": Tags(N_("Interests")),
-    "keywords": Tags(N_("Keywords for open calls")), "excluded_words": Tags(N_("Words that keep a call away")),
-    "un_goals": Tags(N_("UN goals")), "archived_at": Moment(N_("Archived")),
-}, organisation=lambda organisation: organisation.id, link=("organisations.show", "organisation_id"))
+describe(
+    Organisation,
+    N_("Organisation"),
+    {
+        "name": Text(N_("Name")),
+        "kind": Choice(N_("Kind"), ORGANISATION_KINDS),
+        "cvr_number": Text(N_("CVR number")),
+        "description": Text(N_("Description")),
+        "website": Text(N_("Website")),
+        "interests": Tags(N_("Interests")),
+        "keywords": Tags(N_("Keywords for open calls")),
+        "excluded_words": Tags(N_("Words that keep a call away")),
+        "un_goals": Tags(N_("UN goals")),
+        "archived_at": Moment(N_("Archived")),
+    },
+    organisation=lambda organisation: organisation.id,
+    link=("organisations.show", "organisation_id"),
+)

@@ -16,8 +16,17 @@ from fundtrack.tags import parse_tags, parse_un_goals
 from fundtrack.validation import ValidationError, require
 
 CVR = re.compile(r"^\d{8}$")
-ORGANISATION_FIELDS = ("name", "kind", "cvr_number", "description", "website", "interests", "keywords", "excluded_words",
-                       "un_goals")
+ORGANISATION_FIELDS = (
+    "name",
+    "kind",
+    "cvr_number",
+    "description",
+    "website",
+    "interests",
+    "keywords",
+    "excluded_words",
+    "un_goals",
+)
 
 
 def visible_organisations(user):
@@ -56,7 +65,9 @@ def validate_organisation(data: dict, existing: Organisation | None) -> dict:
     if errors:
         raise ValidationError(errors)
     return {
-        "name": name, "kind": kind, "cvr_number": cvr,
+        "name": name,
+        "kind": kind,
+        "cvr_number": cvr,
         "description": (data.get("description") or "").strip(),
         "website": (data.get("website") or "").strip(),
         "interests": parse_tags(data.get("interests")),

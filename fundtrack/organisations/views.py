@@ -41,8 +41,13 @@ def index():
 def render_page(organisation: Organisation, *, forms: dict | None = None, status: int = 200):
     """The profile with every domain's section; `forms` carries a form sent back with errors to its section."""
     sections = answers(events.page_sections, organisation, user=current_user, forms=forms or {})
-    return render_template("organisations/show.html", organisation=organisation, kinds=ORGANISATION_KINDS,
-                           sections=sections, history=history("organisation", organisation.id)), status
+    return render_template(
+        "organisations/show.html",
+        organisation=organisation,
+        kinds=ORGANISATION_KINDS,
+        sections=sections,
+        history=history("organisation", organisation.id),
+    ), status
 
 
 @bp.route("/<int:organisation_id>")

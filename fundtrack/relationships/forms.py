@@ -1,4 +1,5 @@
 """Relationship forms: stewardship and the interaction log."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length

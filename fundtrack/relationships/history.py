@@ -3,6 +3,7 @@
 Plain functions over plain data (gifts, rejections, dates), so that every rule can be checked by hand.
 A gift is what `fundtrack.applications.gifts` says it is.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -62,15 +63,21 @@ def default_cycle_days(default_months: int) -> int:
     return int(default_months * 30.44)
 
 
-def usual_cycle_days(gaps: list[int], default_months: int) -> int:
-    """A funder's usual time between gifts: the median of its repeat gifts' gaps, else the default."""
-    if gaps:
-        return int(statistics.median(gaps))
-    return default_cycle_days(default_months)
+def usual_cycle_days(gaps: list[int]) -> int | None:
+    """A funder's usual time between gifts: the median of its repeat gifts' gaps; None before any repeat gift
+    (the default cycle applies then)."""
+    return int(statistics.median(gaps)) if gaps else None
 
 
-def status_code(gifts: int, last_gift_on: dt.date | None, gift_years: int, gift_rounds: int, today: dt.date,
-                cycle_days: int, thresholds: Thresholds) -> str:
+def status_code(
+    gifts: int,
+    last_gift_on: dt.date | None,
+    gift_years: int,
+    gift_rounds: int,
+    today: dt.date,
+    cycle_days: int,
+    thresholds: Thresholds,
+) -> str:
     """The relationship's status today, from its counts: the one rule the stored status and `classify` share.
 
     Time since the last gift is checked first: a golden relationship that has gone quiet is lapsing,
@@ -88,15 +95,27 @@ def status_code(gifts: int, last_gift_on: dt.date | None, gift_years: int, gift_
     return "repeat" if gifts >= 2 else "first_gift"
 
 
-def explain_status(code: str, *, gifts: int, last_gift_on: dt.date | None, gift_years: int, gift_rounds: int,
-                   today: dt.date, cycle_days: int, thresholds: Thresholds) -> Status:
+def explain_status(
+    code: str,
+    *,
+    gifts: int,
+    last_gift_on: dt.date | None,
+    gift_years: int,
+    gift_rounds: int,
+    today: dt.date,
+    cycle_days: int,
+    thresholds: Thresholds,
+) -> Status:
     """The reason for a status, from a relationship's counts alone (for the rows of a list)."""
     if code == "prospect":
         return Status(code, N_("No gift yet."))
     if code in ("lapsed", "lapsing"):
         silent_days = (today - last_gift_on).days
-        return Status(code, N_("The last gift was %(months)d months ago; this funder usually gives every %(cycle)d months."),
-                      {"months": round(silent_days / 30.44), "cycle": round(cycle_days / 30.44)})
+        return Status(
+            code,
+            N_("The last gift was %(months)d months ago; this funder usually gives every %(cycle)d months."),
+            {"months": round(silent_days / 30.44), "cycle": round(cycle_days / 30.44)},
+        )
     if code == "golden" and gift_years >= thresholds.golden_min_years:
         return Status(code, N_("Gifts in %(count)d different years."), {"count": gift_years})
     if code == "golden":
@@ -116,11 +135,17 @@ def classify(gifts: list[Gift], today: dt.date, cycle_days: int, thresholds: Thr
     code = status_code(len(gifts), last, len(years), len(rounds), today, cycle_days, thresholds)
     silent_days = (today - last).days
     if code in ("lapsed", "lapsing"):
-        return Status(code, N_("The last gift was %(months)d months ago; this funder usually gives every %(cycle)d months."),
-                      {"months": round(silent_days / 30.44), "cycle": round(cycle_days / 30.44)})
+        return Status(
+            code,
+            N_("The last gift was %(months)d months ago; this funder usually gives every %(cycle)d months."),
+            {"months": round(silent_days / 30.44), "cycle": round(cycle_days / 30.44)},
+        )
     if code == "golden" and len(years) >= thresholds.golden_min_years:
-        return Status("golden", N_("Gifts in %(count)d different years: %(years)s."),
-                      {"count": len(years), "years": ", ".join(map(str, years))})
+        return Status(
+            "golden",
+            N_("Gifts in %(count)d different years: %(years)s."),
+            {"count": len(years), "years": ", ".join(map(str, years))},
+        )
     if code == "golden":
         return Status("golden", N_("Gifts in %(count)d different rounds."), {"count": len(rounds)})
     if code == "repeat":
@@ -136,12 +161,19 @@ def status_changes_on(last_gift_on: dt.date, cycle_days: int, thresholds: Thresh
     return last_gift_on + dt.timedelta(days=lapsing), last_gift_on + dt.timedelta(days=lapsed)
 
 
-def ask_from(gifts: list[Gift], rejections: list[dt.date], *, cooldown_after_grant_months: int | None,
-             cooldown_after_rejection_months: int | None) -> dt.date | None:
+def ask_from(
+    gifts: list[Gift],
+    rejections: list[dt.date],
+    *,
+    cooldown_after_grant_months: int | None,
+    cooldown_after_rejection_months: int | None,
+) -> dt.date | None:
     """The first day the organisation may ask again whatever today is: after the cool-downs and the grant it
     runs now; None when nothing holds it back (kept on the relationship, for the ask-again list)."""
-    days = [day for day, _text, _params in _holds(gifts, rejections, None, cooldown_after_grant_months,
-                                                   cooldown_after_rejection_months)]
+    days = [
+        day
+        for day, _text, _params in _holds(gifts, rejections, None, cooldown_after_grant_months, cooldown_after_rejection_months)
+    ]
     return max(days) if days else None
 
 
@@ -151,24 +183,37 @@ def _holds(gifts, rejections, today, cooldown_after_grant_months, cooldown_after
     if gifts:
         last = max(gifts, key=lambda g: g.on)
         if cooldown_after_grant_months:
-            holds.append((last.on + relativedelta(months=cooldown_after_grant_months),
-                          N_("%(months)d months after the last grant (%(date)s)."),
-                          {"months": cooldown_after_grant_months, "date": last.on.isoformat()}))
+            holds.append(
+                (
+                    last.on + relativedelta(months=cooldown_after_grant_months),
+                    N_("%(months)d months after the last grant (%(date)s)."),
+                    {"months": cooldown_after_grant_months, "date": last.on.isoformat()},
+                )
+            )
         running = [g.project_end_on for g in gifts if g.project_end_on and (today is None or g.project_end_on >= today)]
         if running:
             end = max(running)
-            holds.append((end + dt.timedelta(days=1), N_("The current grant runs until %(date)s."),
-                          {"date": end.isoformat()}))
+            holds.append((end + dt.timedelta(days=1), N_("The current grant runs until %(date)s."), {"date": end.isoformat()}))
     if rejections and cooldown_after_rejection_months:
         last_rejection = max(rejections)
-        holds.append((last_rejection + relativedelta(months=cooldown_after_rejection_months),
-                      N_("%(months)d months after the last rejection (%(date)s)."),
-                      {"months": cooldown_after_rejection_months, "date": last_rejection.isoformat()}))
+        holds.append(
+            (
+                last_rejection + relativedelta(months=cooldown_after_rejection_months),
+                N_("%(months)d months after the last rejection (%(date)s)."),
+                {"months": cooldown_after_rejection_months, "date": last_rejection.isoformat()},
+            )
+        )
     return holds
 
 
-def next_ask(gifts: list[Gift], rejections: list[dt.date], today: dt.date, *,
-             cooldown_after_grant_months: int | None, cooldown_after_rejection_months: int | None) -> NextAsk:
+def next_ask(
+    gifts: list[Gift],
+    rejections: list[dt.date],
+    today: dt.date,
+    *,
+    cooldown_after_grant_months: int | None,
+    cooldown_after_rejection_months: int | None,
+) -> NextAsk:
     """The first day the organisation may apply again: after the cool-down since the last gift or
     rejection, and not before the grant it is running now has ended."""
     candidates: list[tuple[dt.date, str, dict]] = [(today, N_("Nothing stands in the way."), {})]
@@ -212,13 +257,3 @@ def consecutive_years(gift_years: set[int], this_year: int) -> int:
         count += 1
         year -= 1
     return count
-
-
-def longest_run(gift_years: set[int]) -> int:
-    best = run = 0
-    previous = None
-    for year in sorted(gift_years):
-        run = run + 1 if previous is not None and year == previous + 1 else 1
-        best = max(best, run)
-        previous = year
-    return best

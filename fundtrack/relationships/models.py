@@ -1,4 +1,5 @@
 """Relationships and their interaction log."""
+
 from peewee import BigIntegerField, CharField, DateField, ForeignKeyField, IntegerField, TextField
 
 from fundtrack.applications.models import Application
@@ -61,9 +62,13 @@ class Relationship(BaseModel):
     updated_at = UTCDateTimeField(default=now)
 
     class Meta:
-        indexes = ((("funder", "organisation"), True), (("status_rank", "sort_key"), False),
-                   (("status", "sort_key"), False), (("ask_from_on", "sort_key", "id"), False),
-                   (("organisation", "status_rank", "sort_key"), False))
+        indexes = (
+            (("funder", "organisation"), True),
+            (("status_rank", "sort_key"), False),
+            (("status", "sort_key"), False),
+            (("ask_from_on", "sort_key", "id"), False),
+            (("organisation", "status_rank", "sort_key"), False),
+        )
 
 
 class Gift(BaseModel):
@@ -90,14 +95,30 @@ class Interaction(BaseModel):
     created_at = UTCDateTimeField(default=now)
 
 
-describe(Relationship, N_("Relationship"), {
-    "steward": Ref(N_("Steward"), User), "next_step": Text(N_("Next step")), "next_step_on": Day(N_("Next step by")),
-    "notes": Note(N_("Notes")),
-}, organisation=lambda relationship: relationship.organisation_id, link=("relationships.show", "relationship_id"),
-    name=lambda relationship: f"{relationship.funder.name} · {relationship.organisation.name}")
+describe(
+    Relationship,
+    N_("Relationship"),
+    {
+        "steward": Ref(N_("Steward"), User),
+        "next_step": Text(N_("Next step")),
+        "next_step_on": Day(N_("Next step by")),
+        "notes": Note(N_("Notes")),
+    },
+    organisation=lambda relationship: relationship.organisation_id,
+    link=("relationships.show", "relationship_id"),
+    name=lambda relationship: f"{relationship.funder.name} · {relationship.organisation.name}",
+)
 
-describe(Interaction, N_("Interaction"), {
-    "kind": Choice(N_("Kind"), INTERACTION_KINDS), "happened_on": Day(N_("Date")), "text": Note(N_("What happened")),
-}, page=lambda interaction: ("relationship", interaction.relationship_id),
-    organisation=lambda interaction: interaction.relationship.organisation_id, secret=("relationship", "actor"),
-    name=lambda interaction: "")
+describe(
+    Interaction,
+    N_("Interaction"),
+    {
+        "kind": Choice(N_("Kind"), INTERACTION_KINDS),
+        "happened_on": Day(N_("Date")),
+        "text": Note(N_("What happened")),
+    },
+    page=lambda interaction: ("relationship", interaction.relationship_id),
+    organisation=lambda interaction: interaction.relationship.organisation_id,
+    secret=("relationship", "actor"),
+    name=lambda interaction: "",
+)

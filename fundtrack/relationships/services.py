@@ -11,7 +11,6 @@ What only a shown row needs (its next round and call, the suggested amount) is w
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -52,6 +51,7 @@ def visible_relationships(user):
 
 # Keeping the rows up to date.
 
+
 @dataclass
 class Histories:
     """Gifts and rejections per (funder, organisation), and the gaps between gifts per funder."""
@@ -69,10 +69,17 @@ class Histories:
 
 def load_histories(*, funder_ids=None, pairs=None, organisation_id: int | None = None) -> Histories:
     """The gifts (as `gifts` defines them) and rejections of the given funders, pairs or organisation, in one query."""
-    query = (Application.select(Application.id, Application.funder, Application.organisation, Application.stage,
-                                Application.decided_on, Application.amount_granted_ore, Application.reclaimed_ore,
-                                Application.round, Application.project_end_on)
-             .where(gifts.condition() | ((Application.stage == "rejected") & Application.decided_on.is_null(False))))
+    query = Application.select(
+        Application.id,
+        Application.funder,
+        Application.organisation,
+        Application.stage,
+        Application.decided_on,
+        Application.amount_granted_ore,
+        Application.reclaimed_ore,
+        Application.round,
+        Application.project_end_on,
+    ).where(gifts.condition() | ((Application.stage == "rejected") & Application.decided_on.is_null(False)))
     if funder_ids is not None:
         query = query.where(Application.funder.in_(list(funder_ids)))
     if organisation_id is not None:
@@ -107,11 +114,17 @@ def sort_key(funder_name: str, organisation_name: str) -> str:
 def _summary(pair_gifts: list[Gift], rejections: list[dt.date], funder: Funder, start_month: int) -> dict:
     """The stored columns of one relationship that come from its gifts and rejections."""
     last = pair_gifts[-1] if pair_gifts else None
-    ask = history.ask_from(pair_gifts, rejections, cooldown_after_grant_months=funder.cooldown_after_grant_months,
-                           cooldown_after_rejection_months=funder.cooldown_after_rejection_months)
+    ask = history.ask_from(
+        pair_gifts,
+        rejections,
+        cooldown_after_grant_months=funder.cooldown_after_grant_months,
+        cooldown_after_rejection_months=funder.cooldown_after_rejection_months,
+    )
     return {
-        "gifts": len(pair_gifts), "lifetime_ore": sum(g.amount_ore for g in pair_gifts),
-        "first_gift_on": pair_gifts[0].on if pair_gifts else None, "last_gift_on": last.on if last else None,
+        "gifts": len(pair_gifts),
+        "lifetime_ore": sum(g.amount_ore for g in pair_gifts),
+        "first_gift_on": pair_gifts[0].on if pair_gifts else None,
+        "last_gift_on": last.on if last else None,
         "last_gift_ore": last.amount_ore if last else None,
         "gift_years": len({history.fiscal_year(g.on, start_month) for g in pair_gifts}),
         "gift_rounds": len({g.round_id for g in pair_gifts if g.round_id is not None}),
@@ -140,10 +153,17 @@ STATUS_FIELDS = ("gifts", "last_gift_on", "gift_years", "gift_rounds", "cycle_da
 def _gift_rows(relationship_id: int, organisation_id: int, pair_gifts: list[Gift]) -> list[dict]:
     rows, previous = [], None
     for gift in pair_gifts:
-        rows.append({"application": gift.application_id, "relationship": relationship_id, "organisation": organisation_id,
-                     "given_on": gift.on, "amount_ore": gift.amount_ore,
-                     "previous_on": previous.on if previous else None,
-                     "previous_ore": previous.amount_ore if previous else None})
+        rows.append(
+            {
+                "application": gift.application_id,
+                "relationship": relationship_id,
+                "organisation": organisation_id,
+                "given_on": gift.on,
+                "amount_ore": gift.amount_ore,
+                "previous_on": previous.on if previous else None,
+                "previous_ore": previous.amount_ore if previous else None,
+            }
+        )
         previous = gift
     return rows
 
@@ -159,8 +179,9 @@ def _write(relationships: list[Relationship], everything: Histories, funders: di
     for relationship in relationships:
         pair = (relationship.funder_id, relationship.organisation_id)
         pair_gifts = everything.gifts.get(pair, [])
-        values = _summary(pair_gifts, everything.rejections.get(pair, []), funders[relationship.funder_id],
-                          settings.fiscal_year_start_month)
+        values = _summary(
+            pair_gifts, everything.rejections.get(pair, []), funders[relationship.funder_id], settings.fiscal_year_start_month
+        )
         values.update(status_of({**values, "cycle_days": relationship.cycle_days}, today, settings))
         Relationship.update(**values).where(Relationship.id == relationship.id).execute()
         rows.extend(_gift_rows(relationship.id, relationship.organisation_id, pair_gifts))
@@ -178,8 +199,11 @@ def refresh_pairs(pairs, *, now: dt.datetime) -> int:
     funders = {f.id: f for f in Funder.select().where(Funder.id.in_(list(funder_ids)))}
     with db.atomic():
         changed = _refresh_cycles(everything, funder_ids)
-        relationships = [r for r in Relationship.select().where(Relationship.funder.in_(list(funder_ids)))
-                         if (r.funder_id, r.organisation_id) in pairs]
+        relationships = [
+            r
+            for r in Relationship.select().where(Relationship.funder.in_(list(funder_ids)))
+            if (r.funder_id, r.organisation_id) in pairs
+        ]
         _write(relationships, everything, funders, now)
         if changed:
             refresh_statuses(clock.to_local(now).date(), funder_ids=changed)
@@ -192,12 +216,15 @@ def _refresh_cycles(histories: Histories, funder_ids) -> set[int]:
     gaps = histories.gaps_by_funder()
     changed = set()
     for funder_id in funder_ids:
-        found = gaps.get(funder_id)
-        cycle = int(statistics.median(found)) if found else None
-        updated = (Relationship.update(cycle_days=cycle)
-                   .where((Relationship.funder == funder_id) & ((Relationship.cycle_days != cycle) if cycle is not None
-                                                                else Relationship.cycle_days.is_null(False)))
-                   .execute())
+        cycle = history.usual_cycle_days(gaps.get(funder_id, []))
+        updated = (
+            Relationship.update(cycle_days=cycle)
+            .where(
+                (Relationship.funder == funder_id)
+                & ((Relationship.cycle_days != cycle) if cycle is not None else Relationship.cycle_days.is_null(False))
+            )
+            .execute()
+        )
         if updated:
             changed.add(funder_id)
     return changed
@@ -225,9 +252,19 @@ def ensure_pair(funder_id: int, organisation_id: int, now: dt.datetime) -> None:
     """The relationship of a funder and an organisation that have an application together (created if new)."""
     names = {f.id: f.name for f in Funder.select(Funder.id, Funder.name).where(Funder.id == funder_id)}
     organisation = Organisation.get_by_id(organisation_id)
-    (Relationship.insert(funder=funder_id, organisation=organisation_id, created_at=now, updated_at=now,
-                         next_step="", notes="", sort_key=sort_key(names[funder_id], organisation.name))
-     .on_conflict(conflict_target=[Relationship.funder, Relationship.organisation], action="nothing").execute())
+    (
+        Relationship.insert(
+            funder=funder_id,
+            organisation=organisation_id,
+            created_at=now,
+            updated_at=now,
+            next_step="",
+            notes="",
+            sort_key=sort_key(names[funder_id], organisation.name),
+        )
+        .on_conflict(conflict_target=[Relationship.funder, Relationship.organisation], action="nothing")
+        .execute()
+    )
 
 
 def refresh_all(*, now: dt.datetime) -> int:
@@ -235,19 +272,49 @@ def refresh_all(*, now: dt.datetime) -> int:
     gift and name afresh (run nightly, and after an upgrade; what a crash or a change of settings left
     behind is mended)."""
     zero = Value(0)
-    pairs = (Application.select(Application.funder, Application.organisation, fn.MIN(Application.created_at),
-                                fn.MIN(Application.created_at), Value(""), Value(""), zero, zero, zero, zero,
-                                Value("prospect"), Value(STATUS_ORDER.index("prospect")), Value(""))
-             .where(SQL("1 = 1"))  # SQLite reads an upsert after a SELECT without WHERE as a join's ON
-             .group_by(Application.funder, Application.organisation))
+    pairs = (
+        Application.select(
+            Application.funder,
+            Application.organisation,
+            fn.MIN(Application.created_at),
+            fn.MIN(Application.created_at),
+            Value(""),
+            Value(""),
+            zero,
+            zero,
+            zero,
+            zero,
+            Value("prospect"),
+            Value(STATUS_ORDER.index("prospect")),
+            Value(""),
+        )
+        .where(SQL("1 = 1"))  # SQLite reads an upsert after a SELECT without WHERE as a join's ON
+        .group_by(Application.funder, Application.organisation)
+    )
     # INSERT ... SELECT skips Python defaults: every NOT NULL column is given here. Only the pair's uniqueness
     # may make a row be left out (DO NOTHING, not OR IGNORE, which would hide any other failure).
-    (Relationship.insert_from(pairs, [Relationship.funder, Relationship.organisation, Relationship.created_at,
-                                      Relationship.updated_at, Relationship.next_step, Relationship.notes,
-                                      Relationship.gifts, Relationship.lifetime_ore, Relationship.gift_years,
-                                      Relationship.gift_rounds, Relationship.status, Relationship.status_rank,
-                                      Relationship.sort_key])
-     .on_conflict(conflict_target=[Relationship.funder, Relationship.organisation], action="nothing").execute())
+    (
+        Relationship.insert_from(
+            pairs,
+            [
+                Relationship.funder,
+                Relationship.organisation,
+                Relationship.created_at,
+                Relationship.updated_at,
+                Relationship.next_step,
+                Relationship.notes,
+                Relationship.gifts,
+                Relationship.lifetime_ore,
+                Relationship.gift_years,
+                Relationship.gift_rounds,
+                Relationship.status,
+                Relationship.status_rank,
+                Relationship.sort_key,
+            ],
+        )
+        .on_conflict(conflict_target=[Relationship.funder, Relationship.organisation], action="nothing")
+        .execute()
+    )
     everything = load_histories()
     funders = {f.id: f for f in Funder.select()}
     organisations = dict(Organisation.select(Organisation.id, Organisation.name).tuples())
@@ -255,8 +322,7 @@ def refresh_all(*, now: dt.datetime) -> int:
         _refresh_cycles(everything, funders)
         relationships = list(Relationship.select())
         for relationship in relationships:
-            relationship.sort_key = sort_key(funders[relationship.funder_id].name,
-                                             organisations[relationship.organisation_id])
+            relationship.sort_key = sort_key(funders[relationship.funder_id].name, organisations[relationship.organisation_id])
             Relationship.update(sort_key=relationship.sort_key).where(Relationship.id == relationship.id).execute()
         _write(relationships, everything, funders, now)
     return len(relationships)
@@ -297,7 +363,8 @@ def _on_reclaimed(application, *, now, **rest):
 def _on_funder_changed(funder, *, changes, now, **rest):
     if "name" in changes:
         for relationship in Relationship.select(Relationship.id, Relationship.organisation).where(
-                Relationship.funder == funder.id):
+            Relationship.funder == funder.id
+        ):
             name = Organisation.get_by_id(relationship.organisation_id).name
             Relationship.update(sort_key=sort_key(funder.name, name)).where(Relationship.id == relationship.id).execute()
     if {"cooldown_after_grant_months", "cooldown_after_rejection_months"} & set(changes):
@@ -308,24 +375,46 @@ def _on_funder_changed(funder, *, changes, now, **rest):
 @organisation_events.changed.connect
 def _on_organisation_renamed(organisation, *, changes, **rest):
     if "name" in changes:
-        names = dict(Funder.select(Funder.id, Funder.name).join(Relationship, on=(Relationship.funder == Funder.id))
-                     .where(Relationship.organisation == organisation.id).tuples())
+        names = dict(
+            Funder.select(Funder.id, Funder.name)
+            .join(Relationship, on=(Relationship.funder == Funder.id))
+            .where(Relationship.organisation == organisation.id)
+            .tuples()
+        )
         for funder_id, name in names.items():
-            (Relationship.update(sort_key=sort_key(name, organisation.name))
-             .where((Relationship.funder == funder_id) & (Relationship.organisation == organisation.id)).execute())
+            (
+                Relationship.update(sort_key=sort_key(name, organisation.name))
+                .where((Relationship.funder == funder_id) & (Relationship.organisation == organisation.id))
+                .execute()
+            )
 
 
 # Reading.
 
 # What a list of relationships shows of the funder, organisation and steward: selecting less keeps a page cheap.
-PARTY_FIELDS = (Funder.id, Funder.name, Funder.cooldown_after_grant_months, Funder.cooldown_after_rejection_months,
-                Funder.grant_max_ore, Organisation.id, Organisation.name, User.id, User.name)
+PARTY_FIELDS = (
+    Funder.id,
+    Funder.name,
+    Funder.cooldown_after_grant_months,
+    Funder.cooldown_after_rejection_months,
+    Funder.grant_max_ore,
+    Organisation.id,
+    Organisation.name,
+    User.id,
+    User.name,
+)
 
 
 def with_parties(query):
     """Relationships with their funder, organisation and steward joined (no query per row)."""
-    return (query.select(Relationship, *PARTY_FIELDS).join(Funder).switch(Relationship)
-            .join(Organisation).switch(Relationship).join(User, JOIN.LEFT_OUTER))
+    return (
+        query.select(Relationship, *PARTY_FIELDS)
+        .join(Funder)
+        .switch(Relationship)
+        .join(Organisation)
+        .switch(Relationship)
+        .join(User, JOIN.LEFT_OUTER)
+    )
 
 
 @dataclass
@@ -376,9 +465,12 @@ def overviews(relationships: list[Relationship], today: dt.date, settings: Relat
     for round_, day in funder_services.upcoming_rounds(today, funder_ids=funder_ids, per_round=6):
         rounds[round_.funder_id].append((round_, day))
     calls = defaultdict(list)
-    open_calls = (CallDeadline.select(CallDeadline, Call).join(Call)
-                  .where(Call.funder.in_(list(funder_ids)) & (Call.status != "dismissed") & (CallDeadline.due_on >= today))
-                  .order_by(CallDeadline.due_on))
+    open_calls = (
+        CallDeadline.select(CallDeadline, Call)
+        .join(Call)
+        .where(Call.funder.in_(list(funder_ids)) & (Call.status != "dismissed") & (CallDeadline.due_on >= today))
+        .order_by(CallDeadline.due_on)
+    )
     for deadline in open_calls:
         calls[deadline.call.funder_id].append((deadline.call, deadline.due_on))
     result = []
@@ -387,19 +479,28 @@ def overviews(relationships: list[Relationship], today: dt.date, settings: Relat
         pair_gifts = histories.gifts.get(pair, [])
         funder = relationship.funder
         cycle = relationship.cycle_days or default_cycle
-        ask = history.next_ask(pair_gifts, histories.rejections.get(pair, []), today,
-                               cooldown_after_grant_months=funder.cooldown_after_grant_months,
-                               cooldown_after_rejection_months=funder.cooldown_after_rejection_months)
+        ask = history.next_ask(
+            pair_gifts,
+            histories.rejections.get(pair, []),
+            today,
+            cooldown_after_grant_months=funder.cooldown_after_grant_months,
+            cooldown_after_rejection_months=funder.cooldown_after_rejection_months,
+        )
         years = {history.fiscal_year(g.on, settings.fiscal_year_start_month) for g in pair_gifts}
-        result.append(Overview(
-            relationship=relationship, gifts=pair_gifts,
-            status=history.classify(pair_gifts, today, cycle, settings),
-            next_ask=ask,
-            next_round=next(((r, day) for r, day in rounds.get(relationship.funder_id, []) if day >= ask.on), None),
-            next_call=next(((c, day) for c, day in calls.get(relationship.funder_id, []) if day >= ask.on), None),
-            suggested_ore=history.suggested_amount(pair_gifts, funder.grant_max_ore),
-            cycle_days=cycle, years=years, consecutive_years=history.consecutive_years(years, this_year),
-        ))
+        result.append(
+            Overview(
+                relationship=relationship,
+                gifts=pair_gifts,
+                status=history.classify(pair_gifts, today, cycle, settings),
+                next_ask=ask,
+                next_round=next(((r, day) for r, day in rounds.get(relationship.funder_id, []) if day >= ask.on), None),
+                next_call=next(((c, day) for c, day in calls.get(relationship.funder_id, []) if day >= ask.on), None),
+                suggested_ore=history.suggested_amount(pair_gifts, funder.grant_max_ore),
+                cycle_days=cycle,
+                years=years,
+                consecutive_years=history.consecutive_years(years, this_year),
+            )
+        )
     return result
 
 
@@ -434,9 +535,16 @@ def rows_of(relationships: list[Relationship], today: dt.date, settings: Relatio
     default_cycle = history.default_cycle_days(settings.default_cycle_months)
     result = []
     for r in relationships:
-        status = history.explain_status(r.status, gifts=r.gifts, last_gift_on=r.last_gift_on, gift_years=r.gift_years,
-                                        gift_rounds=r.gift_rounds, today=today,
-                                        cycle_days=r.cycle_days or default_cycle, thresholds=settings)
+        status = history.explain_status(
+            r.status,
+            gifts=r.gifts,
+            last_gift_on=r.last_gift_on,
+            gift_years=r.gift_years,
+            gift_rounds=r.gift_rounds,
+            today=today,
+            cycle_days=r.cycle_days or default_cycle,
+            thresholds=settings,
+        )
         ask_on = max(today, r.ask_from_on) if r.ask_from_on else (today if r.gifts else None)
         result.append(Row(r, status, ask_on))
     return result
@@ -489,9 +597,18 @@ PORTFOLIO_ORDER = (Relationship.status_rank, Relationship.sort_key, Relationship
 NAME_ORDER = (Relationship.sort_key, Relationship.id)
 
 
-def portfolio(user, today: dt.date, settings: RelationshipSettings, *, status: str = "", steward_id: int | None = None,
-              funder_id: int | None = None, organisation_id: int | None = None, page: int = 1,
-              size: int = PAGE_SIZE) -> Listing:
+def portfolio(
+    user,
+    today: dt.date,
+    settings: RelationshipSettings,
+    *,
+    status: str = "",
+    steward_id: int | None = None,
+    funder_id: int | None = None,
+    organisation_id: int | None = None,
+    page: int = 1,
+    size: int = PAGE_SIZE,
+) -> Listing:
     """The relationships the user may see, golden first, then by status, funder and organisation; one page of
     them, filtered by status and steward, with the counts per status (all through indexes on the stored status)."""
     base = _filtered(user, steward_id=steward_id, funder_id=funder_id, organisation_id=organisation_id)
@@ -511,8 +628,9 @@ def everything(user, today: dt.date, settings: RelationshipSettings, *, status: 
     return overviews(list(with_parties(query).order_by(*PORTFOLIO_ORDER)), today, settings)
 
 
-def ask_again(user, today: dt.date, settings: RelationshipSettings, days: int, *, page: int = 1,
-              size: int = PAGE_SIZE) -> Listing:
+def ask_again(
+    user, today: dt.date, settings: RelationshipSettings, days: int, *, page: int = 1, size: int = PAGE_SIZE
+) -> Listing:
     """Relationships with at least one gift whose window to ask again opens within `days` (or is open): those
     open longest first, then those that open soonest (in the order of an index)."""
     horizon = today + dt.timedelta(days=days)
@@ -530,8 +648,16 @@ def possible_stewards(user):
     return query
 
 
-def set_stewardship(relationship: Relationship, *, steward: User | None, next_step: str, next_step_on: dt.date | None,
-                    notes: str, now: dt.datetime, actor=None) -> None:
+def set_stewardship(
+    relationship: Relationship,
+    *,
+    steward: User | None,
+    next_step: str,
+    next_step_on: dt.date | None,
+    notes: str,
+    now: dt.datetime,
+    actor=None,
+) -> None:
     """Who looks after the relationship, and the next step; on the record."""
     errors: dict = {}
     if steward is not None and steward.role == "viewer":
@@ -540,13 +666,22 @@ def set_stewardship(relationship: Relationship, *, steward: User | None, next_st
     if errors:
         raise ValidationError(errors)
     with db.atomic():
-        audit.save_changes(relationship, {"steward": steward, "next_step": (next_step or "").strip(),
-                                          "next_step_on": next_step_on, "notes": (notes or "").strip()},
-                           actor=actor, now=now)
+        audit.save_changes(
+            relationship,
+            {
+                "steward": steward,
+                "next_step": (next_step or "").strip(),
+                "next_step_on": next_step_on,
+                "notes": (notes or "").strip(),
+            },
+            actor=actor,
+            now=now,
+        )
 
 
-def log_interaction(relationship: Relationship, *, kind: str, happened_on: dt.date, text: str, actor,
-                    now: dt.datetime) -> Interaction:
+def log_interaction(
+    relationship: Relationship, *, kind: str, happened_on: dt.date, text: str, actor, now: dt.datetime
+) -> Interaction:
     """A meeting, call, thank-you or note in the relationship; on the record."""
     errors: dict = {}
     if kind not in INTERACTION_KINDS:
@@ -560,8 +695,9 @@ def log_interaction(relationship: Relationship, *, kind: str, happened_on: dt.da
     if errors:
         raise ValidationError(errors)
     with db.atomic():
-        interaction = Interaction.create(relationship=relationship, kind=kind, happened_on=happened_on,
-                                         text=(text or "").strip(), actor=actor, created_at=now)
+        interaction = Interaction.create(
+            relationship=relationship, kind=kind, happened_on=happened_on, text=(text or "").strip(), actor=actor, created_at=now
+        )
         interaction.relationship = relationship
         audit.record_create(actor, interaction, now)
     return interaction
@@ -569,20 +705,30 @@ def log_interaction(relationship: Relationship, *, kind: str, happened_on: dt.da
 
 def applications_of(relationship: Relationship):
     """Every application of the pair, newest first: the gift timeline with the asks that were not gifts."""
-    return (Application.select().where((Application.funder == relationship.funder_id)
-                                       & (Application.organisation == relationship.organisation_id))
-            .order_by(Application.decided_on.desc(nulls="FIRST"), Application.created_at.desc()))
+    return (
+        Application.select()
+        .where((Application.funder == relationship.funder_id) & (Application.organisation == relationship.organisation_id))
+        .order_by(Application.decided_on.desc(nulls="FIRST"), Application.created_at.desc())
+    )
 
 
 def report_deadlines_of(relationship: Relationship):
-    return (Deadline.select(Deadline, Application).join(Application)
-            .where((Application.funder == relationship.funder_id)
-                   & (Application.organisation == relationship.organisation_id)
-                   & Deadline.kind.in_(list(REPORT_KINDS)) & Deadline.deleted_at.is_null())
-            .order_by(Deadline.due_on))
+    """The reports the organisation has owed this funder, oldest first: its record of reliability towards the giver."""
+    return (
+        Deadline.select(Deadline, Application)
+        .join(Application)
+        .where(
+            (Application.funder == relationship.funder_id)
+            & (Application.organisation == relationship.organisation_id)
+            & Deadline.kind.in_(list(REPORT_KINDS))
+            & Deadline.deleted_at.is_null()
+        )
+        .order_by(Deadline.due_on)
+    )
 
 
 # Metrics.
+
 
 @dataclass
 class Reliability:
@@ -596,36 +742,47 @@ class Reliability:
         return self.on_time / self.due if self.due else None
 
 
-def delivered_on_time(deadline: Deadline) -> bool:
-    return deadline.done_at is not None and clock.to_local(deadline.done_at).date() <= deadline.due_on
-
-
-def reliability(start: dt.date, end: dt.date, today: dt.date, organisation_id: int | None = None, *,
-                funders_page: int = 1, organisations_page: int = 1, size: int = 25) -> dict:
+def reliability(
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    organisation_id: int | None = None,
+    *,
+    funders_page: int = 1,
+    organisations_page: int = 1,
+    size: int = 25,
+) -> dict:
     """On-time share of report deadlines due in the period (and already due today), overall and per funder and
     organisation (a page of each, least reliable first), summed in the database: on time is done on a local
     day no later than the due date."""
     last_due = min(end, today - dt.timedelta(days=1))
-    due = (Deadline.kind.in_(list(REPORT_KINDS)) & Deadline.deleted_at.is_null()
-           & Deadline.due_on.between(start, last_due))
+    due = Deadline.kind.in_(list(REPORT_KINDS)) & Deadline.deleted_at.is_null() & Deadline.due_on.between(start, last_due)
     if organisation_id is not None:
         due &= Application.organisation == organisation_id
-    on_time = fn.SUM(Case(None, [(Deadline.done_on.is_null(False) & (Deadline.done_on <= Deadline.due_on), 1)], 0))
-    count, done = (Deadline.select(fn.COUNT(Deadline.id), on_time).join(Application).where(due)
-                   .scalar(as_tuple=True))
+    on_time = fn.SUM(
+        Case(None, [(Deadline.done_on.is_null(False) & (Deadline.done_on <= Deadline.due_on), 1)], 0)
+    )  # Deadline.delivered_on_time
+    count, done = Deadline.select(fn.COUNT(Deadline.id), on_time).join(Application).where(due).scalar(as_tuple=True)
     result = {"overall": Reliability(count or 0, int(done or 0))}
-    for key, model, join_on, number in (("per_funder", Funder, Application.funder, funders_page),
-                                        ("per_organisation", Organisation, Application.organisation,
-                                         organisations_page)):
-        grouped = (Deadline.select(model.name, fn.COUNT(Deadline.id).alias("due"), on_time.alias("on_time"))
-                   .join(Application).join(model, on=(join_on == model.id)).where(due).group_by(model.id, model.name))
+    for key, model, join_on, number in (
+        ("per_funder", Funder, Application.funder, funders_page),
+        ("per_organisation", Organisation, Application.organisation, organisations_page),
+    ):
+        grouped = (
+            Deadline.select(model.name, fn.COUNT(Deadline.id).alias("due"), on_time.alias("on_time"))
+            .join(Application)
+            .join(model, on=(join_on == model.id))
+            .where(due)
+            .group_by(model.id, model.name)
+        )
         total = grouped.count()
         pages = max(1, -(-total // size))
         number = min(max(number, 1), pages)
         share = (on_time * 1.0) / fn.COUNT(Deadline.id)
         rows = grouped.order_by(share, model.name).paginate(number, size).tuples()
-        result[key] = Listing([(name, Reliability(due_count, int(done or 0))) for name, due_count, done in rows],
-                              number, size, total)
+        result[key] = Listing(
+            [(name, Reliability(due_count, int(done or 0))) for name, due_count, done in rows], number, size, total
+        )
     return result
 
 
@@ -665,8 +822,18 @@ def previous_period(start: dt.date, end: dt.date, start_month: int) -> tuple[dt.
     return start - length - dt.timedelta(days=1), start - dt.timedelta(days=1)
 
 
-def metrics(user, start: dt.date, end: dt.date, today: dt.date, settings: RelationshipSettings, *,
-            lybunt_page: int = 1, sybunt_page: int = 1, funders_page: int = 1, organisations_page: int = 1) -> Metrics:
+def metrics(
+    user,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    settings: RelationshipSettings,
+    *,
+    lybunt_page: int = 1,
+    sybunt_page: int = 1,
+    funders_page: int = 1,
+    organisations_page: int = 1,
+) -> Metrics:
     """The golden-donation figures for a period, summed in the database over the gifts (each kept beside the
     gift before it); LYBUNT and SYBUNT are about this fiscal year, one page of each, the latest gift first."""
     organisation_id = user.organisation_id if user.is_member else None
@@ -678,22 +845,36 @@ def metrics(user, start: dt.date, end: dt.date, today: dt.date, settings: Relati
     def counted(condition):
         return fn.SUM(Case(None, [(condition, 1)], 0))
 
-    row = (GiftRow.select(fn.COUNT(GiftRow.id), fn.SUM(GiftRow.amount_ore), counted(repeat),
-                          fn.SUM(Case(None, [(repeat, GiftRow.amount_ore)], 0)),
-                          counted(repeat & (GiftRow.amount_ore > GiftRow.previous_ore)),
-                          counted(repeat & (GiftRow.amount_ore < GiftRow.previous_ore)))
-           .where(gifts_in).tuples().get())
+    row = (
+        GiftRow.select(
+            fn.COUNT(GiftRow.id),
+            fn.SUM(GiftRow.amount_ore),
+            counted(repeat),
+            fn.SUM(Case(None, [(repeat, GiftRow.amount_ore)], 0)),
+            counted(repeat & (GiftRow.amount_ore > GiftRow.previous_ore)),
+            counted(repeat & (GiftRow.amount_ore < GiftRow.previous_ore)),
+        )
+        .where(gifts_in)
+        .tuples()
+        .get()
+    )
     count, money, repeats, repeat_money, upgrades, downgrades = (int(value or 0) for value in row)
-    gaps = [int(days) for (days,) in GiftRow.select(days_apart(GiftRow.given_on, GiftRow.previous_on))
-            .where(gifts_in & repeat).tuples()]
+    gaps = [
+        int(days)
+        for (days,) in GiftRow.select(days_apart(GiftRow.given_on, GiftRow.previous_on)).where(gifts_in & repeat).tuples()
+    ]
     before_start, before_end = previous_period(start, end, settings.fiscal_year_start_month)
     gave_before = counted(GiftRow.given_on.between(before_start, before_end))
     gave_now = counted(GiftRow.given_on.between(start, end))
     scope = GiftRow.given_on.between(before_start, end)
     if organisation_id is not None:
         scope &= GiftRow.organisation == organisation_id
-    pairs = (GiftRow.select(GiftRow.relationship, gave_before.alias("before"), gave_now.alias("now"))
-             .where(scope).group_by(GiftRow.relationship).having(gave_before > 0))
+    pairs = (
+        GiftRow.select(GiftRow.relationship, gave_before.alias("before"), gave_now.alias("now"))
+        .where(scope)
+        .group_by(GiftRow.relationship)
+        .having(gave_before > 0)
+    )
     retainable = pairs.count()
     retained = pairs.having((gave_before > 0) & (gave_now > 0)).count()
     this_year = history.fiscal_year(today, settings.fiscal_year_start_month)
@@ -706,12 +887,21 @@ def metrics(user, start: dt.date, end: dt.date, today: dt.date, settings: Relati
     lybunt_rows, lybunt_total, lybunt_number = _page(lybunt_query, latest_first, today, settings, lybunt_page, PAGE_SIZE)
     sybunt_rows, sybunt_total, sybunt_number = _page(sybunt_query, latest_first, today, settings, sybunt_page, PAGE_SIZE)
     return Metrics(
-        start=start, end=end, gifts=count, repeat_gifts=repeats, money_ore=money, repeat_money_ore=repeat_money,
-        retained=retained, retainable=retainable, upgrades=upgrades, downgrades=downgrades,
+        start=start,
+        end=end,
+        gifts=count,
+        repeat_gifts=repeats,
+        money_ore=money,
+        repeat_money_ore=repeat_money,
+        retained=retained,
+        retainable=retainable,
+        upgrades=upgrades,
+        downgrades=downgrades,
         average_gift_ore=money // count if count else None,
-        median_days_between_gifts=int(statistics.median(gaps)) if gaps else None,
+        median_days_between_gifts=history.usual_cycle_days(gaps),
         lybunt=Listing(lybunt_rows, lybunt_number, PAGE_SIZE, lybunt_total),
         sybunt=Listing(sybunt_rows, sybunt_number, PAGE_SIZE, sybunt_total),
-        reliability=reliability(start, end, today, organisation_id, funders_page=funders_page,
-                                organisations_page=organisations_page),
+        reliability=reliability(
+            start, end, today, organisation_id, funders_page=funders_page, organisations_page=organisations_page
+        ),
     )

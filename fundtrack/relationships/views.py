@@ -1,7 +1,6 @@
 """Relationship pages: the portfolio, one relationship, the ask-again list and the metrics; also the
 relationships on a funder's and an organisation's page."""
 
-
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -27,8 +26,7 @@ SECTION_ROWS = 20
 
 
 def _section(**filters):
-    listing = services.portfolio(current_user, clock.today(), current_settings().relationships, size=SECTION_ROWS,
-                                 **filters)
+    listing = services.portfolio(current_user, clock.today(), current_settings().relationships, size=SECTION_ROWS, **filters)
     return {"listing": listing, "statuses": STATUSES, "filters": filters}
 
 
@@ -39,8 +37,9 @@ def funder_relationships(funder, **rest):
 
 @organisation_events.page_sections.connect
 def organisation_relationships(organisation, **rest):
-    return Section("relationships/_section.html", order=20,
-                   data={**_section(organisation_id=organisation.id), "show_organisation": False})
+    return Section(
+        "relationships/_section.html", order=20, data={**_section(organisation_id=organisation.id), "show_organisation": False}
+    )
 
 
 def _stewards():
@@ -54,18 +53,25 @@ def _filters() -> dict:
 @bp.route("/")
 @allow("fundraiser", "member", "viewer")
 def index():
-    listing = services.portfolio(current_user, clock.today(), current_settings().relationships,
-                                 status=arg_choice("status", STATUSES), page=arg_int("page", low=1, high=10**7, default=1),
-                                 **_filters())
-    return render_template("relationships/index.html", listing=listing, statuses=STATUSES, stewards=_stewards(),
-                           today=clock.today())
+    listing = services.portfolio(
+        current_user,
+        clock.today(),
+        current_settings().relationships,
+        status=arg_choice("status", STATUSES),
+        page=arg_int("page", low=1, high=10**7, default=1),
+        **_filters(),
+    )
+    return render_template(
+        "relationships/index.html", listing=listing, statuses=STATUSES, stewards=_stewards(), today=clock.today()
+    )
 
 
 @bp.route("/export.<any(csv, xlsx, json):fmt>")
 @allow("fundraiser", "member", "viewer", unscoped=("fmt",))
 def export(fmt):
-    rows = services.everything(current_user, clock.today(), current_settings().relationships,
-                               status=arg_choice("status", STATUSES), **_filters())
+    rows = services.everything(
+        current_user, clock.today(), current_settings().relationships, status=arg_choice("status", STATUSES), **_filters()
+    )
     return export_response(transfer.export_relationships(rows), transfer.EXPORT_COLUMNS, fmt, "relationships")
 
 
@@ -74,10 +80,8 @@ def export(fmt):
 def ask_again():
     settings = current_settings().relationships
     days = arg_int("days", low=1, high=730, default=settings.ask_again_days)
-    listing = services.ask_again(current_user, clock.today(), settings, days,
-                                 page=arg_int("page", low=1, high=10**7, default=1))
-    return render_template("relationships/ask_again.html", listing=listing, days=days, statuses=STATUSES,
-                           today=clock.today())
+    listing = services.ask_again(current_user, clock.today(), settings, days, page=arg_int("page", low=1, high=10**7, default=1))
+    return render_template("relationships/ask_again.html", listing=listing, days=days, statuses=STATUSES, today=clock.today())
 
 
 def _period(settings):
@@ -96,12 +100,26 @@ def _period(settings):
 def metrics():
     settings = current_settings().relationships
     start, end, year = _period(settings)
-    figures = services.metrics(current_user, start, end, clock.today(), settings,
-                               **{name: arg_int(name, low=1, high=10**7, default=1) for name in
-                                  ("lybunt_page", "sybunt_page", "funders_page", "organisations_page")})
+    figures = services.metrics(
+        current_user,
+        start,
+        end,
+        clock.today(),
+        settings,
+        **{
+            name: arg_int(name, low=1, high=10**7, default=1)
+            for name in ("lybunt_page", "sybunt_page", "funders_page", "organisations_page")
+        },
+    )
     this_year = history.fiscal_year(clock.today(), settings.fiscal_year_start_month)
-    return render_template("relationships/metrics.html", m=figures, year=year, this_year=this_year,
-                           start_month=settings.fiscal_year_start_month, statuses=STATUSES)
+    return render_template(
+        "relationships/metrics.html",
+        m=figures,
+        year=year,
+        this_year=this_year,
+        start_month=settings.fiscal_year_start_month,
+        statuses=STATUSES,
+    )
 
 
 @bp.route("/<int:relationship_id>", methods=["GET"])
@@ -118,16 +136,26 @@ def _render_show(relationship_id, interaction_form=None, stewardship_form=None, 
     stewardship.steward.choices = choices([("", "–")] + [(str(u.id), u.name) for u in _stewards()])
     if stewardship_form is None:
         stewardship.steward.data = str(relationship.steward_id or "")
-    interactions = (Interaction.select(Interaction, User).join(User, JOIN.LEFT_OUTER, on=(Interaction.actor == User.id))
-                    .where(Interaction.relationship == relationship)
-                    .order_by(Interaction.happened_on.desc(), Interaction.id.desc()))
+    interactions = (
+        Interaction.select(Interaction, User)
+        .join(User, JOIN.LEFT_OUTER, on=(Interaction.actor == User.id))
+        .where(Interaction.relationship == relationship)
+        .order_by(Interaction.happened_on.desc(), Interaction.id.desc())
+    )
     reports = list(services.report_deadlines_of(relationship))
     return render_template(
-        "relationships/show.html", o=overview, r=relationship, statuses=STATUSES, kinds=INTERACTION_KINDS,
-        applications=list(services.applications_of(relationship)), gift_ids={g.application_id for g in overview.gifts},
-        interactions=list(interactions), reports=reports, today=clock.today(),
-        on_time=[services.delivered_on_time(d) for d in reports],
-        stewardship=stewardship, interaction_form=interaction_form or InteractionForm(formdata=None),
+        "relationships/show.html",
+        o=overview,
+        r=relationship,
+        statuses=STATUSES,
+        kinds=INTERACTION_KINDS,
+        applications=list(services.applications_of(relationship)),
+        gift_ids={g.application_id for g in overview.gifts},
+        interactions=list(interactions),
+        reports=reports,
+        today=clock.today(),
+        stewardship=stewardship,
+        interaction_form=interaction_form or InteractionForm(formdata=None),
         history=record_history("relationship", relationship.id),
     ), status
 
@@ -145,9 +173,15 @@ def stewardship(relationship_id):
             form.steward.errors = [_("Choose a steward from the list.")]
         else:
             try:
-                services.set_stewardship(relationship, steward=steward, next_step=form.next_step.data,
-                                         next_step_on=form.next_step_on.data, notes=form.notes.data,
-                                         actor=current_user, now=clock.now())
+                services.set_stewardship(
+                    relationship,
+                    steward=steward,
+                    next_step=form.next_step.data,
+                    next_step_on=form.next_step_on.data,
+                    notes=form.notes.data,
+                    actor=current_user,
+                    now=clock.now(),
+                )
             except ValidationError as error:
                 apply_errors(form, error)
             else:
@@ -163,13 +197,17 @@ def add_interaction(relationship_id):
     form = InteractionForm()
     if form.validate_on_submit():
         try:
-            services.log_interaction(relationship, kind=form.kind.data, happened_on=form.happened_on.data,
-                                     text=form.text.data, actor=current_user, now=clock.now())
+            services.log_interaction(
+                relationship,
+                kind=form.kind.data,
+                happened_on=form.happened_on.data,
+                text=form.text.data,
+                actor=current_user,
+                now=clock.now(),
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
             flash(_("The interaction is logged."), "success")
             return redirect(url_for(".show", relationship_id=relationship_id) + "#interactions")
     return _render_show(relationship_id, interaction_form=form, status=400)
-
-

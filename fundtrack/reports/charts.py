@@ -3,6 +3,7 @@
 Each chart carries a text alternative (its title, and a description naming every value) for screen
 readers and for anyone who prefers the numbers; the page also shows the numbers in a table beside it.
 """
+
 from __future__ import annotations
 
 import math
@@ -66,6 +67,7 @@ def bar_chart(key: str, title: str, bars: list[Bar], axis_text, *, top: float | 
         bar.x = round(LEFT + slot * index + (slot - bar.width) / 2, 1)
         bar.height = round(plot_height * max(bar.value, 0) / ceiling, 1) if ceiling else 0
         bar.y = round(TOP + plot_height - bar.height, 1)
-    gridlines = [(round(TOP + plot_height - plot_height * i / ticks, 1), axis_text(ceiling * i / ticks))
-                 for i in range(ticks + 1)]
+    gridlines = [
+        (round(TOP + plot_height - plot_height * i / ticks, 1), axis_text(ceiling * i / ticks)) for i in range(ticks + 1)
+    ]
     return Chart(key=key, title=title, bars=bars, gridlines=gridlines)

@@ -33,8 +33,7 @@ def quarterly(period, fmt, output, organisation, language, with_fees):
         raise click.BadParameter(str(error), param_hint="PERIOD") from None
     current = settings()
     # A request context, so that links point at the installation; its teardown closes the connection.
-    with current_app.test_request_context(base_url=current.app.base_url), \
-            force_locale(language or current.app.default_language):
+    with current_app.test_request_context(base_url=current.app.base_url), force_locale(language or current.app.default_language):
         db.connect(reuse_if_open=True)
         found = organisation_by_name(organisation) if organisation else None
         if organisation and found is None:

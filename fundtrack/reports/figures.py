@@ -12,6 +12,7 @@ Money is summed in øre by the database: requested amounts of the submitted, and
 anything the funder reclaimed. The drill-down lists filter with the same conditions (`condition`), so
 every number on the page is the length of the list it links to.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
@@ -49,8 +50,12 @@ def _earlier_gift_exists() -> Expression:
     earlier = Application.alias("earlier")
     return fn.EXISTS(
         earlier.select(SQL("1")).where(
-            (earlier.funder == Application.funder) & (earlier.organisation == Application.organisation)
-            & gifts.condition(earlier) & (gifts.day(earlier) < gifts.day(Application))))
+            (earlier.funder == Application.funder)
+            & (earlier.organisation == Application.organisation)
+            & gifts.condition(earlier)
+            & (gifts.day(earlier) < gifts.day(Application))
+        )
+    )
 
 
 def conditions(period: Period) -> dict[str, Expression]:
@@ -85,19 +90,28 @@ def dimension_condition(dimension: str, value: str) -> Expression | None:
     if dimension == "funder_kind" and value:
         return Application.funder.in_(Funder.select(Funder.id).where(Funder.kind == value))
     if dimension == "un_goal" and number and number <= 17:
-        with_goal = (Checklist.select(Checklist.application).join(Answer).join(TemplateItem)
-                     .where((TemplateItem.kind == "goals") & list_contains(Answer.un_goals, number)))
+        with_goal = (
+            Checklist.select(Checklist.application)
+            .join(Answer)
+            .join(TemplateItem)
+            .where((TemplateItem.kind == "goals") & list_contains(Answer.un_goals, number))
+        )
         return Application.id.in_(with_goal)
     if dimension == "theme" and value:
-        return Application.organisation.in_(Organisation.select(Organisation.id)
-                                            .where(list_contains(Organisation.interests, value)))
+        return Application.organisation.in_(
+            Organisation.select(Organisation.id).where(list_contains(Organisation.interests, value))
+        )
     return None
 
 
 def outcome_condition(period: Period) -> Expression:
     """Applications with outcomes recorded against a report due in the period (as `outcome_totals` sums them)."""
-    reported = (Checklist.select(Checklist.application).join(Outcome).join(Deadline)
-                .where(Deadline.due_on.between(period.start, period.end)))
+    reported = (
+        Checklist.select(Checklist.application)
+        .join(Outcome)
+        .join(Deadline)
+        .where(Deadline.due_on.between(period.start, period.end))
+    )
     return Application.id.in_(reported)
 
 
@@ -143,8 +157,13 @@ class Figures:
 
     def as_dict(self) -> dict:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
-        values.update(new=self.new, new_ore=self.new_ore, success_rate=self.success_rate,
-                      success_rate_amount=self.success_rate_amount, golden_share=self.golden_share)
+        values.update(
+            new=self.new,
+            new_ore=self.new_ore,
+            success_rate=self.success_rate,
+            success_rate_amount=self.success_rate_amount,
+            golden_share=self.golden_share,
+        )
         return values
 
 
@@ -159,13 +178,18 @@ def _sums(period: Period, names: tuple[str, ...] | None = None) -> list:
         return fn.SUM(Case(None, [(c[name], amount)], 0))
 
     columns = {
-        "submitted": count("submitted"), "requested_ore": total("submitted", REQUESTED),
-        "decided": count("decided"), "decided_requested_ore": total("decided", REQUESTED),
-        "granted": count("granted"), "granted_ore": total("granted", GRANTED_NET),
+        "submitted": count("submitted"),
+        "requested_ore": total("submitted", REQUESTED),
+        "decided": count("decided"),
+        "decided_requested_ore": total("decided", REQUESTED),
+        "granted": count("granted"),
+        "granted_ore": total("granted", GRANTED_NET),
         "reclaimed_ore": total("granted", Application.reclaimed_ore),
-        "rejected": count("rejected"), "rejected_ore": total("rejected", REQUESTED),
+        "rejected": count("rejected"),
+        "rejected_ore": total("rejected", REQUESTED),
         "withdrawn": count("withdrawn"),
-        "repeat": count("repeat"), "repeat_ore": total("repeat", GRANTED_NET),
+        "repeat": count("repeat"),
+        "repeat_ore": total("repeat", GRANTED_NET),
     }
     return [column.alias(name) for name, column in columns.items() if names is None or name in names]
 
@@ -178,8 +202,7 @@ def _figures(row: dict) -> Figures:
 
 
 def _base(period: Period, organisation_id: int | None, *columns, names: tuple[str, ...] | None = None):
-    query = (Application.select(*columns, *_sums(period, names))
-             .where(conditions(period)["any"]))
+    query = Application.select(*columns, *_sums(period, names)).where(conditions(period)["any"])
     if organisation_id is not None:
         query = query.where(Application.organisation == organisation_id)
     return query
@@ -207,15 +230,18 @@ def breakdown(period: Period, dimension: str, organisation_id: int | None = None
     elif dimension == "un_goal":
         goal = list_items(Answer.un_goals, "goal")
         key = name = SQL("goal.value")
-        query = (_base(period, organisation_id, key.alias("key"), name.alias("name"))
-                 .join(Checklist, on=(Checklist.application == Application.id))
-                 .join(Answer).join(TemplateItem).join(goal, JOIN.CROSS)
-                 .where(TemplateItem.kind == "goals"))
+        query = (
+            _base(period, organisation_id, key.alias("key"), name.alias("name"))
+            .join(Checklist, on=(Checklist.application == Application.id))
+            .join(Answer)
+            .join(TemplateItem)
+            .join(goal, JOIN.CROSS)
+            .where(TemplateItem.kind == "goals")
+        )
     elif dimension == "theme":
         theme = list_items(Organisation.interests, "theme")
         key = name = SQL("theme.value")
-        query = (_base(period, organisation_id, key.alias("key"), name.alias("name"))
-                 .join(Organisation).join(theme, JOIN.CROSS))
+        query = _base(period, organisation_id, key.alias("key"), name.alias("name")).join(Organisation).join(theme, JOIN.CROSS)
     else:
         raise ValueError(f"unknown dimension {dimension!r}")
     rows = [(str(row["key"]), str(row["name"]), _figures(row)) for row in query.group_by(key, name).dicts()]

@@ -41,8 +41,9 @@ def short_label(period: Period) -> str:
 
 def build(period: Period, organisation: Organisation | None, *, with_fees: bool) -> services.Overview:
     """The overview of a period (of one organisation, or of all) as of today."""
-    return services.overview(period, organisation=organisation, today=clock.today(),
-                             settings=current_settings().reports, with_fees=with_fees)
+    return services.overview(
+        period, organisation=organisation, today=clock.today(), settings=current_settings().reports, with_fees=with_fees
+    )
 
 
 def money_axis(ore: float) -> str:
@@ -69,20 +70,38 @@ def drill(overview: services.Overview, figure: str, external: bool = False, **fi
 
 def charts(overview: services.Overview, external: bool = False) -> list:
     """The four charts: money won and success rate per quarter, money won by funder kind, the open pipeline."""
-    won = [Bar(short_label(q), f.granted_ore, money(f.granted_ore), drill(overview, "granted", external, period=q.code))
-           for q, f in overview.series]
-    success = [Bar(short_label(q), f.success_rate or 0,
-                   rate(f.success_rate) if f.success_rate is not None else _("no decisions"),
-                   drill(overview, "decided", external, period=q.code))
-               for q, f in overview.series]
+    won = [
+        Bar(short_label(q), f.granted_ore, money(f.granted_ore), drill(overview, "granted", external, period=q.code))
+        for q, f in overview.series
+    ]
+    success = [
+        Bar(
+            short_label(q),
+            f.success_rate or 0,
+            rate(f.success_rate) if f.success_rate is not None else _("no decisions"),
+            drill(overview, "decided", external, period=q.code),
+        )
+        for q, f in overview.series
+    ]
     kinds = {key: figures for key, _name, figures in overview.breakdowns["funder_kind"]}
-    by_kind = [Bar(translate_label(label), kinds[kind].granted_ore if kind in kinds else 0,
-                   money(kinds[kind].granted_ore if kind in kinds else 0),
-                   drill(overview, "granted", external, funder_kind=kind))
-               for kind, label in FUNDER_KINDS.items()]
-    pipeline = [Bar(translate_label(STAGES[stage]), amount, f"{money(amount)} ({count})",
-                    link(overview, "applications.index", external, stage=stage))
-                for stage, (count, amount) in overview.pipeline_by_stage.items()]
+    by_kind = [
+        Bar(
+            translate_label(label),
+            kinds[kind].granted_ore if kind in kinds else 0,
+            money(kinds[kind].granted_ore if kind in kinds else 0),
+            drill(overview, "granted", external, funder_kind=kind),
+        )
+        for kind, label in FUNDER_KINDS.items()
+    ]
+    pipeline = [
+        Bar(
+            translate_label(STAGES[stage]),
+            amount,
+            f"{money(amount)} ({count})",
+            link(overview, "applications.index", external, stage=stage),
+        )
+        for stage, (count, amount) in overview.pipeline_by_stage.items()
+    ]
     return [
         bar_chart("won", _("Money won per quarter, the last two years"), won, money_axis),
         bar_chart("success", _("Success rate per quarter (grants among decisions)"), success, rate, top=1.0),
@@ -93,12 +112,20 @@ def charts(overview: services.Overview, external: bool = False) -> list:
 
 def context(overview: services.Overview, *, external: bool = False) -> dict:
     return {
-        "overview": overview, "charts": charts(overview, external), "period_label": period_label,
+        "overview": overview,
+        "charts": charts(overview, external),
+        "period_label": period_label,
         "drill": lambda figure, **filters: drill(overview, figure, external, **filters),
         "link": lambda endpoint, **args: link(overview, endpoint, external, **args),
-        "dimension_labels": services.DIMENSION_LABELS, "funder_kinds": FUNDER_KINDS, "stages": STAGES,
-        "open_stages": OPEN_STAGES, "deadline_kinds": DEADLINE_KINDS, "indicators": INDICATORS,
-        "un_goals": UN_GOALS, "external": external, "page_rows": PAGE_ROWS,
+        "dimension_labels": services.DIMENSION_LABELS,
+        "funder_kinds": FUNDER_KINDS,
+        "stages": STAGES,
+        "open_stages": OPEN_STAGES,
+        "deadline_kinds": DEADLINE_KINDS,
+        "indicators": INDICATORS,
+        "un_goals": UN_GOALS,
+        "external": external,
+        "page_rows": PAGE_ROWS,
     }
 
 

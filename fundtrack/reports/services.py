@@ -1,6 +1,7 @@
 """The overview of a period: its figures and breakdowns, the comparisons, the forecast, the coming
 deadlines, the outcomes reported and (for the fundraiser) the fees. Every sum is grouped in the database.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -136,8 +137,9 @@ class Overview:
         return bool(self.totals.submitted or self.totals.decided or self.totals.withdrawn)
 
 
-def overview(period: Period, *, organisation: Organisation | None, today: dt.date, settings: ReportSettings,
-             with_fees: bool) -> Overview:
+def overview(
+    period: Period, *, organisation: Organisation | None, today: dt.date, settings: ReportSettings, with_fees: bool
+) -> Overview:
     """Everything the overview page, its exports and the command line show for one period (of one
     organisation, or of all)."""
     organisation_id = organisation.id if organisation is not None else None
@@ -155,32 +157,47 @@ def overview(period: Period, *, organisation: Organisation | None, today: dt.dat
     return Overview(
         period=period,
         organisation=organisation,
-        today=today, totals=totals, previous=previous, year_before=year_before, comparisons=comparisons,
+        today=today,
+        totals=totals,
+        previous=previous,
+        year_before=year_before,
+        comparisons=comparisons,
         breakdowns={d: figures.breakdown(period, d, organisation_id) for d in figures.DIMENSIONS},
         series=figures.by_quarter(quarters, organisation_id),
         forecast=forecast(today, settings, organisation_id),
         probabilities=probabilities(settings),
-        deadline_quarter=next_quarter, deadline_counts=counts, deadlines=listed,
+        deadline_quarter=next_quarter,
+        deadline_counts=counts,
+        deadlines=listed,
         outcomes=checklists.outcome_totals(period.start, period.end, organisation_id),
         fees=fee_totals(period, organisation_id) if with_fees else None,
     )
 
 
 def probabilities(settings: ReportSettings) -> dict[str, float]:
+    """The chance of a grant from each open stage, from the configuration: the forecast's weights."""
     return {stage: getattr(settings, f"probability_{stage}") for stage in OPEN_STAGES}
 
 
 def _first_open(kind: str):
     """The application's earliest open deadline of one kind (a correlated subquery, usable as a column)."""
-    return NodeList((Deadline.select(fn.MIN(Deadline.due_on))
-                     .where((Deadline.application == Application.id) & (Deadline.kind == kind)
-                            & Deadline.done_at.is_null() & Deadline.deleted_at.is_null()),))
+    return NodeList(
+        (
+            Deadline.select(fn.MIN(Deadline.due_on)).where(
+                (Deadline.application == Application.id)
+                & (Deadline.kind == kind)
+                & Deadline.done_at.is_null()
+                & Deadline.deleted_at.is_null()
+            ),
+        )
+    )
 
 
 def _buckets(day, quarters: list[Period], months_before: int = 0):
     """SQL: which of `quarters` the date falls in (the first takes anything earlier: a late decision is
     still expected), len(quarters) when after them all. With `months_before`, the quarters are moved that
     many months earlier, for a date that is that long before the decision."""
+
     def last_day(quarter):
         return quarter.end + dt.timedelta(days=1) - relativedelta(months=months_before) - dt.timedelta(days=1)
 
@@ -188,6 +205,7 @@ def _buckets(day, quarters: list[Period], months_before: int = 0):
 
 
 def forecast_quarters(today: dt.date, settings: ReportSettings) -> list[Period]:
+    """The quarters the forecast looks ahead over, this one first."""
     return [quarter_of(today).shifted(i) for i in range(settings.forecast_quarters)]
 
 
@@ -197,11 +215,15 @@ def expected_bucket(today: dt.date, settings: ReportSettings):
     deadline; else the submission deadline (or the day it was submitted) plus the usual wait."""
     quarters, wait = forecast_quarters(today, settings), settings.decision_months_after_submission
     decision, submission = _first_open("decision_expected"), _first_open("submission")
-    return Case(None, [
-        (decision.is_null(False), _buckets(decision, quarters)),
-        (submission.is_null(False), _buckets(submission, quarters, wait)),
-        (Application.submitted_on.is_null(False), _buckets(Application.submitted_on, quarters, wait)),
-    ], -1)
+    return Case(
+        None,
+        [
+            (decision.is_null(False), _buckets(decision, quarters)),
+            (submission.is_null(False), _buckets(submission, quarters, wait)),
+            (Application.submitted_on.is_null(False), _buckets(Application.submitted_on, quarters, wait)),
+        ],
+        -1,
+    )
 
 
 def expected_condition(code: str, today: dt.date, settings: ReportSettings):
@@ -217,10 +239,16 @@ def forecast(today: dt.date, settings: ReportSettings, organisation_id: int | No
     """The weighted pipeline: open applications by the quarter their decision is expected in (see
     `expected_bucket`), each stage's requested money weighted by its configured probability."""
     quarters = forecast_quarters(today, settings)
-    query = (Application.select(expected_bucket(today, settings).alias("bucket"), Application.stage,
-                                fn.COUNT(Application.id).alias("n"), fn.SUM(figures.REQUESTED).alias("requested"))
-             .where(Application.stage.in_(OPEN_STAGES))
-             .group_by(SQL("1"), SQL("2")))  # by position: see figures.by_quarter
+    query = (
+        Application.select(
+            expected_bucket(today, settings).alias("bucket"),
+            Application.stage,
+            fn.COUNT(Application.id).alias("n"),
+            fn.SUM(figures.REQUESTED).alias("requested"),
+        )
+        .where(Application.stage.in_(OPEN_STAGES))
+        .group_by(SQL("1"), SQL("2"))
+    )  # by position: see figures.by_quarter
     if organisation_id is not None:
         query = query.where(Application.organisation == organisation_id)
     rows = [ForecastRow(quarter, "quarter") for quarter in quarters]
@@ -238,8 +266,11 @@ def forecast(today: dt.date, settings: ReportSettings, organisation_id: int | No
 
 def due_condition(period: Period, kind: str):
     """Applications with a deadline of `kind` in the period (the coming deadlines' drill-down)."""
-    return Application.id.in_(Deadline.select(Deadline.application).where(
-        Deadline.due_on.between(period.start, period.end) & (Deadline.kind == kind) & Deadline.deleted_at.is_null()))
+    return Application.id.in_(
+        Deadline.select(Deadline.application).where(
+            Deadline.due_on.between(period.start, period.end) & (Deadline.kind == kind) & Deadline.deleted_at.is_null()
+        )
+    )
 
 
 def weighted(amount_ore: int, probability: float) -> int:
@@ -249,16 +280,26 @@ def weighted(amount_ore: int, probability: float) -> int:
 
 def next_deadlines(quarter: Period, organisation_id: int | None = None, limit: int = 50):
     """The deadlines of the quarter after the period: per kind (all, still open), and the first `limit` of them."""
-    base = (Deadline.select().join(Application)
-            .where(Deadline.due_on.between(quarter.start, quarter.end) & Deadline.deleted_at.is_null()))
+    base = (
+        Deadline.select()
+        .join(Application)
+        .where(Deadline.due_on.between(quarter.start, quarter.end) & Deadline.deleted_at.is_null())
+    )
     if organisation_id is not None:
         base = base.where(Application.organisation == organisation_id)
-    grouped = base.select(Deadline.kind, fn.COUNT(Deadline.id).alias("n"),
-                          fn.SUM(Case(None, [(Deadline.done_at.is_null(), 1)], 0)).alias("open")).group_by(Deadline.kind)
+    grouped = base.select(
+        Deadline.kind, fn.COUNT(Deadline.id).alias("n"), fn.SUM(Case(None, [(Deadline.done_at.is_null(), 1)], 0)).alias("open")
+    ).group_by(Deadline.kind)
     counts = {row["kind"]: (row["n"], int(row["open"] or 0)) for row in grouped.dicts()}
-    listed = list(base.select(Deadline, Application, Organisation, Funder)
-                  .switch(Application).join(Organisation).switch(Application).join(Funder)
-                  .order_by(Deadline.due_on, Deadline.id).limit(limit))
+    listed = list(
+        base.select(Deadline, Application, Organisation, Funder)
+        .switch(Application)
+        .join(Organisation)
+        .switch(Application)
+        .join(Funder)
+        .order_by(Deadline.due_on, Deadline.id)
+        .limit(limit)
+    )
     return counts, listed
 
 

@@ -21,7 +21,6 @@ from fundtrack.spreadsheets import FORMATS
 from fundtrack.web import arg_choice, arg_id, arg_period, arg_text
 
 bp = Blueprint("reports", __name__)
-DRILL_PARAMETERS = ("period", "figure", "funder_kind", "un_goal", "theme", "expected", "due", "due_kind", "outcomes")
 
 
 @application_events.list_filters.connect
@@ -87,8 +86,13 @@ def index():
     try:
         period = parse_period(text)
     except PeriodError as error:
-        return render_template("reports/index.html", error=_(str(error)), typed=text[:40],
-                               choices=recent_choices(clock.today()), period_label=period_label), 400
+        return render_template(
+            "reports/index.html",
+            error=_(str(error)),
+            typed=text[:40],
+            choices=recent_choices(clock.today()),
+            period_label=period_label,
+        ), 400
     return redirect(url_for("reports.show", period=period.code, **keep))
 
 
@@ -103,10 +107,14 @@ def _period_or_404(text: str):
 @allow("fundraiser", "member", "viewer", unscoped=("period",))
 def show(period):
     overview = build(_period_or_404(period), _organisation(), with_fees=current_user.is_fundraiser)
-    organisations = [] if current_user.is_member else list(
-        Organisation.select(Organisation.id, Organisation.name).order_by(Organisation.name))
-    return render_template("reports/overview.html", choices=recent_choices(clock.today()),
-                           organisations=organisations, **context(overview))
+    organisations = (
+        []
+        if current_user.is_member
+        else list(Organisation.select(Organisation.id, Organisation.name).order_by(Organisation.name))
+    )
+    return render_template(
+        "reports/overview.html", choices=recent_choices(clock.today()), organisations=organisations, **context(overview)
+    )
 
 
 @bp.route("/<period>.<any(xlsx, csv, json):fmt>")
@@ -115,5 +123,8 @@ def download(period, fmt):
     overview = build(_period_or_404(period), _organisation(), with_fees=current_user.is_fundraiser)
     body = render_file(overview, fmt)
     suffix = f"-{overview.organisation.id}" if overview.organisation else ""
-    return Response(body, mimetype=FORMATS[fmt].split(";")[0],
-                    headers={"Content-Disposition": f'attachment; filename="overview-{overview.period.code}{suffix}.{fmt}"'})
+    return Response(
+        body,
+        mimetype=FORMATS[fmt].split(";")[0],
+        headers={"Content-Disposition": f'attachment; filename="overview-{overview.period.code}{suffix}.{fmt}"'},
+    )

@@ -1,4 +1,5 @@
 """A real SMTP server on loopback (aiosmtpd) that the tests start, stop and read."""
+
 import email
 import email.policy
 
@@ -53,6 +54,7 @@ def smtp():
 @pytest.fixture
 def mail_app(make_app, smtp):
     """An app that sends its mail to the test SMTP server."""
-    return make_app(mail={"host": "127.0.0.1", "port": smtp.port, "sender": "fundtrack@kommune.example.dk",
-                          "timeout_seconds": 2.0},
-                    app={"base_url": "http://fundtrack.kommune.example.dk"})
+    return make_app(
+        mail={"host": "127.0.0.1", "port": smtp.port, "sender": "fundtrack@kommune.example.dk", "timeout_seconds": 2.0},
+        app={"base_url": "http://fundtrack.kommune.example.dk"},
+    )

@@ -1,4 +1,5 @@
 """Reminders against a real SMTP server on loopback, with a fixed clock."""
+
 import datetime as dt
 import threading
 from zoneinfo import ZoneInfo
@@ -32,15 +33,22 @@ def people(mail_app, create_user, create_organisation, create_funder, create_app
     owner = create_user(role="fundraiser", email="mette@kommune.example.dk", name="Mette")
     colleague = create_user(role="fundraiser", email="lars@kommune.example.dk", name="Lars", language="en")
     member = create_user(role="member", organisation=cafe, email="jonas@cafekornet.example.dk", name="Jonas")
-    add_contact(cafe, {"name": "Køkkenchef", "email": "kok@cafekornet.example.dk", "receives_alerts": True},
-                actor=None, now=NOW)
+    add_contact(cafe, {"name": "Køkkenchef", "email": "kok@cafekornet.example.dk", "receives_alerts": True}, actor=None, now=NOW)
     add_contact(cafe, {"name": "Revisor", "email": "revisor@example.dk", "receives_alerts": False}, actor=None, now=NOW)
     funder = create_funder(name="Kornmod Fonden")
-    application = create_application(organisation=cafe, funder=funder, title="Køkkenskolen", owner=owner,
-                                      amount_requested_ore=250_000_00, stage="drafting")
+    application = create_application(
+        organisation=cafe, funder=funder, title="Køkkenskolen", owner=owner, amount_requested_ore=250_000_00, stage="drafting"
+    )
     deadline = add_deadline(application, "submission", DUE, now=NOW)
-    return {"cafe": cafe, "owner": owner, "colleague": colleague, "member": member, "funder": funder,
-            "application": application, "deadline": deadline}
+    return {
+        "cafe": cafe,
+        "owner": owner,
+        "colleague": colleague,
+        "member": member,
+        "funder": funder,
+        "application": application,
+        "deadline": deadline,
+    }
 
 
 def test_the_shipped_rules_load():
@@ -49,12 +57,15 @@ def test_the_shipped_rules_load():
     assert kinds == {"submission", "internal_draft", "decision_expected", "interim_report", "final_report", "custom"}
 
 
-@pytest.mark.parametrize("text, field", [
-    ('[[rule]]\nname = "x"\ndeadline_kinds = ["submision"]\ndays_before = [7]\nrecipients = ["owner"]\n', "deadline_kinds"),
-    ('[[rule]]\nname = "x"\ndeadline_kinds = ["submission"]\ndays_before = ["7"]\nrecipients = ["owner"]\n', "days_before"),
-    ('[[rule]]\nname = "x"\ndeadline_kinds = ["submission"]\ndays_before = [7]\nrecipients = ["boss"]\n', "recipients"),
-    ('[[rule]]\nname = "x"\ndeadline_kinds = ["submission"]\ndays_befor = [7]\nrecipients = ["owner"]\n', "days_befor"),
-])
+@pytest.mark.parametrize(
+    "text, field",
+    [
+        ('[[rule]]\nname = "x"\ndeadline_kinds = ["submision"]\ndays_before = [7]\nrecipients = ["owner"]\n', "deadline_kinds"),
+        ('[[rule]]\nname = "x"\ndeadline_kinds = ["submission"]\ndays_before = ["7"]\nrecipients = ["owner"]\n', "days_before"),
+        ('[[rule]]\nname = "x"\ndeadline_kinds = ["submission"]\ndays_before = [7]\nrecipients = ["boss"]\n', "recipients"),
+        ('[[rule]]\nname = "x"\ndeadline_kinds = ["submission"]\ndays_befor = [7]\nrecipients = ["owner"]\n', "days_befor"),
+    ],
+)
 def test_a_bad_rule_file_stops_start_up_naming_file_rule_and_field(make_app, tmp_path, text, field):
     from fundtrack.config import ConfigError
 
@@ -67,8 +78,7 @@ def test_a_bad_rule_file_stops_start_up_naming_file_rule_and_field(make_app, tmp
 
 
 def test_the_right_mails_to_the_right_people_at_each_lead_time(mail_app, smtp, people):
-    expected = {"mette@kommune.example.dk", "lars@kommune.example.dk", "jonas@cafekornet.example.dk",
-                "kok@cafekornet.example.dk"}
+    expected = {"mette@kommune.example.dk", "lars@kommune.example.dk", "jonas@cafekornet.example.dk", "kok@cafekornet.example.dk"}
     for days in (30, 14, 7, 2, 0):
         smtp.inbox.messages.clear()
         report = run(mail_app, DUE - dt.timedelta(days=days))
@@ -206,8 +216,10 @@ def test_after_downtime_the_latest_useful_alert_goes_late_and_the_rest_are_skipp
     run(mail_app, DUE - dt.timedelta(days=5))  # the 7-day reminder was due two days ago
     assert len(smtp.inbox.messages) == 4
     # The 7-day reminder, sent two days late, says how many days are really left.
-    assert {str(m["Subject"]) for _, m in smtp.inbox.messages} == {"Ansøgningsfrist om 5 dage: Køkkenskolen",
-                                                                   "Submission in 5 days: Køkkenskolen"}
+    assert {str(m["Subject"]) for _, m in smtp.inbox.messages} == {
+        "Ansøgningsfrist om 5 dage: Køkkenskolen",
+        "Submission in 5 days: Køkkenskolen",
+    }
     late = smtp.inbox.to("mette@kommune.example.dk")[0].get_body(("plain",)).get_content()
     assert "sendt for sent" in late
     assert Alert.select().where(Alert.late).count() == 4
@@ -242,10 +254,10 @@ def test_overdue_report_reminders(mail_app, smtp, people, create_user):
 def test_a_digest_user_gets_one_mail_at_the_digest_hour(mail_app, smtp, people, create_application):
     from fundtrack.auth.services import set_reminder_preferences
 
-    set_reminder_preferences(people["owner"], language="da", alert_mode="digest", opted_out=[],
-                             known_kinds={"submission"}, now=NOW)
-    second = create_application(organisation=people["cafe"], funder=people["funder"], title="Suppekøkken",
-                                owner=people["owner"])
+    set_reminder_preferences(
+        people["owner"], language="da", alert_mode="digest", opted_out=[], known_kinds={"submission"}, now=NOW
+    )
+    second = create_application(organisation=people["cafe"], funder=people["funder"], title="Suppekøkken", owner=people["owner"])
     add_deadline(second, "submission", DUE - dt.timedelta(days=5), now=at(DUE - dt.timedelta(days=40)))
     day = DUE - dt.timedelta(days=7)
     run(mail_app, day, hour=6)  # before the digest hour: planned, not sent
@@ -260,8 +272,9 @@ def test_a_digest_user_gets_one_mail_at_the_digest_hour(mail_app, smtp, people, 
 def test_opting_out_of_a_kind(mail_app, smtp, people):
     from fundtrack.auth.services import set_reminder_preferences
 
-    set_reminder_preferences(people["colleague"], language="en", alert_mode="immediate", opted_out=["submission"],
-                             known_kinds={"submission"}, now=NOW)
+    set_reminder_preferences(
+        people["colleague"], language="en", alert_mode="immediate", opted_out=["submission"], known_kinds={"submission"}, now=NOW
+    )
     run(mail_app, DUE - dt.timedelta(days=7))
     assert smtp.inbox.to("lars@kommune.example.dk") == []
 
@@ -277,7 +290,9 @@ def test_new_matched_calls_reach_the_organisation_as_a_digest(mail_app, smtp, pe
     run(mail_app, day)
     digests = [m for rcpt, m in smtp.inbox.messages if "opslag" in str(m["Subject"])]
     assert {rcpt for rcpt, m in smtp.inbox.messages if "opslag" in str(m["Subject"])} == {
-        "jonas@cafekornet.example.dk", "kok@cafekornet.example.dk"}
+        "jonas@cafekornet.example.dk",
+        "kok@cafekornet.example.dk",
+    }
     assert "Pulje 0 til køkkener" in digests[0].get_body(("plain",)).get_content()
     assert CallMatch.select().where(CallMatch.notified_at.is_null()).count() == 0
     smtp.inbox.messages.clear()
@@ -302,8 +317,12 @@ def test_reminder_preferences_in_the_account_page(mail_app, people):
 
     client = mail_app.test_client()
     login(client, people["member"])
-    response = post(client, "/alerts/preferences", {"language": "en", "alert_mode": "digest",
-                                                   "alert_opt_out": ["calls", "custom"]}, token_from="/account")
+    response = post(
+        client,
+        "/alerts/preferences",
+        {"language": "en", "alert_mode": "digest", "alert_opt_out": ["calls", "custom"]},
+        token_from="/account",
+    )
     assert response.status_code == 302
     member = User.get_by_id(people["member"].id)
     assert (member.language, member.alert_mode, member.alert_opt_out) == ("en", "digest", ["calls", "custom"])
@@ -328,7 +347,7 @@ def test_the_scheduler_has_every_job_and_acts_only_with_the_lease(mail_app):
     from fundtrack.scheduler import Runner, build
 
     scheduler = build(mail_app, blocking=False)
-    assert {job.id for job in scheduler.get_jobs()} == {"lease", "feeds", "matching", "alerts", "maintenance"}
+    assert {job.id for job in scheduler.get_jobs()} == {"lease", "feeds", "matching", "alerts", "statuses", "maintenance"}
     ran = []
     first, second = Runner(mail_app), Runner(mail_app)
     first("test", lambda: ran.append("first"))

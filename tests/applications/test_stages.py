@@ -1,4 +1,5 @@
 """The pipeline: every stage move allowed or refused, what each move records and sets going."""
+
 import datetime as dt
 import itertools
 
@@ -23,8 +24,7 @@ def _extras(to_stage):
 
 
 @pytest.mark.parametrize("from_stage, to_stage", PAIRS)
-def test_every_stage_move_is_allowed_or_refused_as_the_pipeline_says(create_application, create_user,
-                                                                        from_stage, to_stage):
+def test_every_stage_move_is_allowed_or_refused_as_the_pipeline_says(create_application, create_user, from_stage, to_stage):
     actor = create_user()
     application = create_application(stage=from_stage, amount_requested_ore=100_000_00)
     if to_stage in TRANSITIONS[from_stage]:
@@ -60,8 +60,7 @@ def test_a_rejection_needs_a_reason_from_the_list(create_application):
         move_stage(application, "rejected", actor=None, now=NOW)
     with pytest.raises(StageMoveRefused, match="reason"):
         move_stage(application, "rejected", actor=None, now=NOW, reason_code="bad luck")
-    change = move_stage(application, "rejected", actor=None, now=NOW, reason_code="competition",
-                        reason="Mange ansøgere i år")
+    change = move_stage(application, "rejected", actor=None, now=NOW, reason_code="competition", reason="Mange ansøgere i år")
     assert (change.reason_code, change.reason) == ("competition", "Mange ansøgere i år")
     assert application.decided_on == clock.to_local(NOW).date()
 
@@ -76,7 +75,11 @@ def test_every_move_is_recorded_with_who_when_from_to(create_application, create
     move_stage(application, "granted", actor=actor, now=times[2], amount_granted_ore=90_000_00)
     history = list(StageChange.select().where(StageChange.application == application).order_by(StageChange.id))
     assert [(c.from_stage, c.to_stage) for c in history] == [
-        (None, "idea"), ("idea", "drafting"), ("drafting", "submitted"), ("submitted", "granted")]
+        (None, "idea"),
+        ("idea", "drafting"),
+        ("drafting", "submitted"),
+        ("submitted", "granted"),
+    ]
     assert [c.changed_at for c in history[1:]] == times
     assert all(c.actor_id == actor.id for c in history)
     assert application.submitted_on == times[1].date() and application.amount_granted_ore == 90_000_00

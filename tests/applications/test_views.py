@@ -1,4 +1,5 @@
 """The application list, board and page, and the forms that change an application."""
+
 import datetime as dt
 import json
 
@@ -16,12 +17,15 @@ def pipeline(create_application, create_organisation, create_funder):
     cafe, garden = create_organisation("Café Kornet"), create_organisation("Naturhaven")
     kornmod, linde = create_funder(name="Kornmod Fonden"), create_funder(name="Lindegaard Fonden")
     apps = {
-        "school": create_application(organisation=cafe, funder=kornmod, title="Køkkenskolen", stage="drafting",
-                                     amount_requested_ore=300_000_00),
-        "soup": create_application(organisation=cafe, funder=linde, title="Suppekøkken", stage="submitted",
-                                   amount_requested_ore=100_000_00),
-        "haven": create_application(organisation=garden, funder=linde, title="Sansehaven", stage="idea",
-                                     amount_requested_ore=450_000_00),
+        "school": create_application(
+            organisation=cafe, funder=kornmod, title="Køkkenskolen", stage="drafting", amount_requested_ore=300_000_00
+        ),
+        "soup": create_application(
+            organisation=cafe, funder=linde, title="Suppekøkken", stage="submitted", amount_requested_ore=100_000_00
+        ),
+        "haven": create_application(
+            organisation=garden, funder=linde, title="Sansehaven", stage="idea", amount_requested_ore=450_000_00
+        ),
     }
     today = clock.today()
     add_deadline(apps["school"], "submission", today + dt.timedelta(days=5), now=NOW)
@@ -82,9 +86,12 @@ def test_viewer_sees_the_board_without_moves(client, login_as, pipeline):
 def test_plain_form_move_without_javascript(client, login_as, pipeline, complete_checklist):
     complete_checklist(pipeline["school"])
     login_as("fundraiser")
-    response = post(client, f"/applications/{pipeline['school'].id}/move", {"to": "submitted", "from_board": "1",
-                                                                          "next": "/applications/board"},
-                    token_from="/applications/board")
+    response = post(
+        client,
+        f"/applications/{pipeline['school'].id}/move",
+        {"to": "submitted", "from_board": "1", "next": "/applications/board"},
+        token_from="/applications/board",
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/applications/board"
     assert Application.get_by_id(pipeline["school"].id).stage == "submitted"
 
@@ -94,12 +101,10 @@ def test_board_drag_is_checked_by_the_server(client, login_as, pipeline):
     headers = {"Accept": "application/json"}
     ok = post(client, f"/applications/{pipeline['haven'].id}/move", {"to": "drafting"}, token_from="/", headers=headers)
     assert ok.status_code == 200 and ok.get_json() == {"ok": True, "stage": "drafting", "label": "Under udarbejdelse"}
-    refused = post(client, f"/applications/{pipeline['haven'].id}/move", {"to": "granted"}, token_from="/",
-                   headers=headers)
+    refused = post(client, f"/applications/{pipeline['haven'].id}/move", {"to": "granted"}, token_from="/", headers=headers)
     assert refused.status_code == 409
     assert "kan ikke flyttes fra Under udarbejdelse til Bevilget" in refused.get_json()["error"]
-    details = post(client, f"/applications/{pipeline['soup'].id}/move", {"to": "rejected"}, token_from="/",
-                   headers=headers)
+    details = post(client, f"/applications/{pipeline['soup'].id}/move", {"to": "rejected"}, token_from="/", headers=headers)
     assert details.status_code == 409 and details.get_json()["details_url"].endswith("to=rejected")
 
 
@@ -107,8 +112,12 @@ def test_rejection_through_the_move_page(client, login_as, pipeline):
     login_as("fundraiser")
     page = client.get(f"/applications/{pipeline['soup'].id}/move?to=rejected").get_data(as_text=True)
     assert "Begrundelse for afslaget" in page
-    response = post(client, f"/applications/{pipeline['soup'].id}/move",
-                    {"to": "rejected", "reason_code": "outside_focus", "reason": "Uden for fokus i år"}, token_from="/")
+    response = post(
+        client,
+        f"/applications/{pipeline['soup'].id}/move",
+        {"to": "rejected", "reason_code": "outside_focus", "reason": "Uden for fokus i år"},
+        token_from="/",
+    )
     assert response.status_code == 302
     change = StageChange.select().where(StageChange.application == pipeline["soup"]).order_by(StageChange.id.desc()).get()
     assert (change.to_stage, change.reason_code, change.reason) == ("rejected", "outside_focus", "Uden for fokus i år")
@@ -125,33 +134,70 @@ def test_refused_move_in_the_form_says_why(client, login_as, pipeline):
 
 def test_create_and_edit_an_application(client, login_as, pipeline):
     login_as("fundraiser")
-    response = post(client, "/applications/new", {
-        "organisation": pipeline["garden"].id, "funder": pipeline["kornmod"].id, "title": "Bistader",
-        "amount_requested_ore": "75.000,00 kr.", "project_start_on": "1. marts 2027", "project_end_on": "2027-02-01",
-        "purpose": "Honning og ro"}, token_from="/applications/new")
+    response = post(
+        client,
+        "/applications/new",
+        {
+            "organisation": pipeline["garden"].id,
+            "funder": pipeline["kornmod"].id,
+            "title": "Bistader",
+            "amount_requested_ore": "75.000,00 kr.",
+            "project_start_on": "1. marts 2027",
+            "project_end_on": "2027-02-01",
+            "purpose": "Honning og ro",
+        },
+        token_from="/applications/new",
+    )
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert "Projektet kan ikke slutte, før det begynder" in body and "Honning og ro" in body
-    response = post(client, "/applications/new", {
-        "organisation": pipeline["garden"].id, "funder": pipeline["kornmod"].id, "title": "Bistader",
-        "amount_requested_ore": "75.000,00 kr.", "project_start_on": "1. marts 2027", "project_end_on": "28/2/2028",
-        "cosigned_on": "2027-01-15", "cosigned_by": "Kommunaldirektøren"}, token_from="/applications/new")
+    response = post(
+        client,
+        "/applications/new",
+        {
+            "organisation": pipeline["garden"].id,
+            "funder": pipeline["kornmod"].id,
+            "title": "Bistader",
+            "amount_requested_ore": "75.000,00 kr.",
+            "project_start_on": "1. marts 2027",
+            "project_end_on": "28/2/2028",
+            "cosigned_on": "2027-01-15",
+            "cosigned_by": "Kommunaldirektøren",
+        },
+        token_from="/applications/new",
+    )
     assert response.status_code == 302
     application = Application.get(Application.title == "Bistader")
     assert application.amount_requested_ore == 75_000_00 and application.project_end_on == dt.date(2028, 2, 28)
     assert application.cosigned_by == "Kommunaldirektøren"
-    response = post(client, f"/applications/{application.id}/edit", {
-        "organisation": pipeline["garden"].id, "funder": pipeline["kornmod"].id, "title": "Bistader og honning",
-        "amount_requested_ore": "80000"}, token_from="/")
+    response = post(
+        client,
+        f"/applications/{application.id}/edit",
+        {
+            "organisation": pipeline["garden"].id,
+            "funder": pipeline["kornmod"].id,
+            "title": "Bistader og honning",
+            "amount_requested_ore": "80000",
+        },
+        token_from="/",
+    )
     assert response.status_code == 302
     assert Application.get_by_id(application.id).amount_requested_ore == 80_000_00
 
 
 def test_member_creates_only_for_own_organisation_and_never_sets_the_grant(client, login_as, pipeline):
     login_as("member", organisation=pipeline["cafe"])
-    response = post(client, "/applications/new", {
-        "organisation": pipeline["garden"].id, "funder": pipeline["kornmod"].id, "title": "Snydeansøgning",
-        "amount_granted_ore": "1.000.000"}, token_from="/applications/new")
+    response = post(
+        client,
+        "/applications/new",
+        {
+            "organisation": pipeline["garden"].id,
+            "funder": pipeline["kornmod"].id,
+            "title": "Snydeansøgning",
+            "amount_granted_ore": "1.000.000",
+        },
+        token_from="/applications/new",
+    )
     assert response.status_code == 302
     application = Application.get(Application.title == "Snydeansøgning")
     assert application.organisation_id == pipeline["cafe"].id

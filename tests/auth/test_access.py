@@ -1,4 +1,5 @@
 """Access is decided in one place: every view declares its roles, every id in a URL is checked."""
+
 import pytest
 from flask import Flask
 
@@ -144,8 +145,7 @@ def every_kind_of_record(demo_world):
     with db.connection_context():
         issue(organisation=Organisation.get(Organisation.name == "Café Kornet"), now=NOW, actor=fundraiser)
         FeedSource.create(name="Lokal", url="http://127.0.0.1:9/feed.xml", created_at=NOW)
-        PendingImport.create(user=fundraiser, entity="applications", filename="x.csv", content=b"Titel\nx\n",
-                             created_at=NOW)
+        PendingImport.create(user=fundraiser, entity="applications", filename="x.csv", content=b"Titel\nx\n", created_at=NOW)
     return fundraiser
 
 
@@ -203,8 +203,9 @@ def test_viewer_reads_but_cannot_write(client, login_as, create_organisation):
     organisation = create_organisation("Genbrugslab")
     login_as("viewer")
     assert client.get(f"/organisations/{organisation.id}").status_code == 200
-    response = client.post(f"/organisations/{organisation.id}/contacts",
-                           data={"name": "X", "csrf_token": csrf_token(client, "/")})
+    response = client.post(
+        f"/organisations/{organisation.id}/contacts", data={"name": "X", "csrf_token": csrf_token(client, "/")}
+    )
     assert response.status_code == 403
     assert client.get("/organisations/new").status_code == 403
 

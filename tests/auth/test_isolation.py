@@ -1,4 +1,5 @@
 """A member finds no other organisation's name in any export or pick-list."""
+
 import io
 import json
 
@@ -14,8 +15,14 @@ from fundtrack.organisations.models import Organisation
 from fundtrack.relationships.models import Relationship
 from tests.conftest import NOW, login
 
-EXPORTS = ["/calls/export.{fmt}?status=all", "/calls/export.{fmt}", "/applications/export.{fmt}",
-           "/deadlines/export.{fmt}", "/relationships/export.{fmt}", "/funders/export.{fmt}"]
+EXPORTS = [
+    "/calls/export.{fmt}?status=all",
+    "/calls/export.{fmt}",
+    "/applications/export.{fmt}",
+    "/deadlines/export.{fmt}",
+    "/relationships/export.{fmt}",
+    "/funders/export.{fmt}",
+]
 
 
 @pytest.fixture
@@ -27,20 +34,24 @@ def member_world(app):
         demo.load(today=NOW.date(), now=NOW)
         member = User.get(User.email == "member@example.dk")
         other = Organisation.get(Organisation.name == "Naturhaven for Veteraner")
-        create_user("soeren@naturhaven.example.dk", "Søren Naturmand", "member", "correct horse",
-                    organisation=other, now=NOW)
-        create_user("kollega@cafekornet.example.dk", "Kollega Kornet", "member", "correct horse",
-                    organisation=member.organisation, now=NOW)
+        create_user("soeren@naturhaven.example.dk", "Søren Naturmand", "member", "correct horse", organisation=other, now=NOW)
+        create_user(
+            "kollega@cafekornet.example.dk",
+            "Kollega Kornet",
+            "member",
+            "correct horse",
+            organisation=member.organisation,
+            now=NOW,
+        )
         others = [o.name for o in Organisation.select().where(Organisation.id != member.organisation_id)]
-        others += [u.name for u in User.select().where(User.organisation.is_null(False)
-                                                        & (User.organisation != member.organisation_id))]
+        others += [
+            u.name for u in User.select().where(User.organisation.is_null(False) & (User.organisation != member.organisation_id))
+        ]
         staff = {u.name for u in User.select().where(User.organisation.is_null())}  # fundraisers, seen by all
-        others += [c.name for c in Contact.select().where(Contact.organisation != member.organisation_id)
-                   if c.name not in staff]
+        others += [c.name for c in Contact.select().where(Contact.organisation != member.organisation_id) if c.name not in staff]
         # Every other organisation has calls passed to it that the member's organisation shares.
         shared = CallMatch.select(CallMatch.call).where(CallMatch.organisation == member.organisation_id)
-        assert CallMatch.select().where(CallMatch.call.in_(shared)
-                                        & (CallMatch.organisation != member.organisation_id)).exists()
+        assert CallMatch.select().where(CallMatch.call.in_(shared) & (CallMatch.organisation != member.organisation_id)).exists()
         own_relationship = Relationship.select().where(Relationship.organisation == member.organisation_id).first()
         return {"member": member, "others": others, "relationship": own_relationship}
 
@@ -50,8 +61,13 @@ def _text(response) -> str:
     assert response.status_code == 200, (response.request.path, response.status_code)
     if response.mimetype.endswith("spreadsheetml.sheet"):
         book = load_workbook(io.BytesIO(response.data), read_only=True)
-        return " ".join(str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
-                        for cell in row if cell is not None)
+        return " ".join(
+            str(cell)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+            if cell is not None
+        )
     if response.mimetype == "application/json":
         return json.dumps(response.get_json(), ensure_ascii=False)
     return response.get_data(as_text=True)
@@ -76,10 +92,23 @@ def test_member_calls_export_names_their_own_organisation(client, member_world):
     assert records and all(r["organisations"] == ["Café Kornet"] for r in records)
 
 
-@pytest.mark.parametrize("path", ["/relationships/", "/relationships/{relationship}", "/calls/?status=all",
-                                  "/applications/", "/applications/board", "/applications/new", "/calendars/",
-                                  "/reports/2026-Q3", "/reports/2026-Q3.xlsx", "/reports/2026-Q3.json",
-                                  "/deadlines/", "/organisations/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/relationships/",
+        "/relationships/{relationship}",
+        "/calls/?status=all",
+        "/applications/",
+        "/applications/board",
+        "/applications/new",
+        "/calendars/",
+        "/reports/2026-Q3",
+        "/reports/2026-Q3.xlsx",
+        "/reports/2026-Q3.json",
+        "/deadlines/",
+        "/organisations/",
+    ],
+)
 def test_member_pick_lists_name_no_other_organisation(client, member_world, path):
     login(client, member_world["member"], password="demo")
     _assert_no_other_names(client, path.format(relationship=member_world["relationship"].id), member_world["others"])
@@ -99,8 +128,7 @@ def test_member_cannot_make_another_organisations_member_steward(client, member_
     login(client, member_world["member"], password="demo")
     relationship = member_world["relationship"]
     stranger = User.get(User.email == "soeren@naturhaven.example.dk")
-    post(client, f"/relationships/{relationship.id}/stewardship", {"steward": str(stranger.id), "next_step": "x"},
-         token_from="/")
+    post(client, f"/relationships/{relationship.id}/stewardship", {"steward": str(stranger.id), "next_step": "x"}, token_from="/")
     assert Relationship.get_by_id(relationship.id).steward_id != stranger.id
 
 

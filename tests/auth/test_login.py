@@ -108,9 +108,12 @@ def test_session_cookie_is_secure_behind_https(make_app, create_user):
     client = app.test_client()
     with app.app_context():
         user = create_user()
-    response = client.post("/login", base_url="https://localhost", headers={"Referer": "https://localhost/login"}, data={
-        "email": user.email, "password": "correct horse",
-        "csrf_token": csrf_token_https(client)})
+    response = client.post(
+        "/login",
+        base_url="https://localhost",
+        headers={"Referer": "https://localhost/login"},
+        data={"email": user.email, "password": "correct horse", "csrf_token": csrf_token_https(client)},
+    )
     cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("fundtrack_session="))
     assert "Secure" in cookie
     assert response.headers["Strict-Transport-Security"]
@@ -126,10 +129,15 @@ def csrf_token_https(client):
 def test_login_redirects_only_to_own_pages(client, create_user):
     user = create_user()
     token = csrf_token(client)
-    for target, expected in [("/deadlines/", "/deadlines/"), ("https://evil.example/", "/"), ("//evil.example", "/"),
-                             ("/\\evil.example", "/")]:
-        response = client.post("/login", data={"email": user.email, "password": "correct horse",
-                                                "next": target, "csrf_token": token})
+    for target, expected in [
+        ("/deadlines/", "/deadlines/"),
+        ("https://evil.example/", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+    ]:
+        response = client.post(
+            "/login", data={"email": user.email, "password": "correct horse", "next": target, "csrf_token": token}
+        )
         assert response.headers["Location"] == expected, target
         post(client, "/logout", token_from="/")
         token = csrf_token(client)
@@ -157,8 +165,21 @@ def test_deactivated_user_cannot_log_in(client, create_user):
 
 def test_users_add_command_creates_a_hashed_account(runner, create_organisation):
     create_organisation("Café Kornet")
-    result = runner.invoke(args=["users", "add", "Jonas@Example.dk", "--role", "member", "--organisation", "Café Kornet",
-                                 "--name", "Jonas Berg", "--password", "long enough password"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "add",
+            "Jonas@Example.dk",
+            "--role",
+            "member",
+            "--organisation",
+            "Café Kornet",
+            "--name",
+            "Jonas Berg",
+            "--password",
+            "long enough password",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = User.get(User.email == "jonas@example.dk")
     assert user.organisation.name == "Café Kornet"
@@ -175,13 +196,21 @@ def test_users_add_command_refuses_bad_input(runner):
 
 def test_fundraiser_creates_user_in_the_ui_and_errors_keep_the_input(client, login_as):
     login_as("fundraiser")
-    response = post(client, "/users/new", {"email": "not-an-email", "name": "Ny Bruger", "role": "viewer",
-                                           "language": "da", "password": "long enough password"}, token_from="/users/new")
+    response = post(
+        client,
+        "/users/new",
+        {"email": "not-an-email", "name": "Ny Bruger", "role": "viewer", "language": "da", "password": "long enough password"},
+        token_from="/users/new",
+    )
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert "Skriv en gyldig e-mailadresse" in body
     assert 'value="Ny Bruger"' in body
-    response = post(client, "/users/new", {"email": "ny@example.dk", "name": "Ny Bruger", "role": "viewer",
-                                           "language": "en", "password": "long enough password"}, token_from="/users/new")
+    response = post(
+        client,
+        "/users/new",
+        {"email": "ny@example.dk", "name": "Ny Bruger", "role": "viewer", "language": "en", "password": "long enough password"},
+        token_from="/users/new",
+    )
     assert response.status_code == 302
     assert User.get(User.email == "ny@example.dk").language == "en"

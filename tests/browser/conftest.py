@@ -1,4 +1,5 @@
 """Browser tests: the app served on loopback by a real server thread, driven in Debian's headless Chromium."""
+
 import os
 import shutil
 import threading
@@ -10,8 +11,14 @@ from tests.servers import free_port
 
 CHROMIUM = os.environ.get("FUNDTRACK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 

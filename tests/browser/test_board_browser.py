@@ -1,4 +1,5 @@
 """Dragging a card on the board moves the application, checked by the server."""
+
 import pytest
 
 from fundtrack.applications.models import Application
@@ -21,9 +22,10 @@ def test_drag_a_card_to_the_next_stage(page, live_server, create_user, create_ap
     page.goto(f"{live_server}/applications/board")
     card = page.locator(f".card-item[data-id='{application.id}']")
     assert card.get_attribute("data-stage") == "idea"
-    page.drag_and_drop(f".card-item[data-id='{application.id}']", "section.column[data-stage='drafting']")
-    page.wait_for_selector(f"section.column[data-stage='drafting'] .card-item[data-id='{application.id}']")
-    page.wait_for_load_state("load")
+    # The card moves at once; the server's answer, then a reload of the board, follow.
+    with page.expect_navigation(), page.expect_response(lambda response: response.request.method == "POST") as answer:
+        page.drag_and_drop(f".card-item[data-id='{application.id}']", "section.column[data-stage='drafting']")
+    assert answer.value.ok
     assert Application.get_by_id(application.id).stage == "drafting"
     assert page.locator(f"section.column[data-stage='drafting'] .card-item[data-id='{application.id}']").is_visible()
 

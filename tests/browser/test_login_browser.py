@@ -1,4 +1,5 @@
 """A person logs in, sees the dashboard and switches language, in a real browser."""
+
 import datetime as dt
 
 import pytest

@@ -1,4 +1,5 @@
 """The overview printed to PDF by Chromium, as a user's "print to PDF" would: an A4 report with the title and the totals."""
+
 import io
 
 import pytest

@@ -1,4 +1,5 @@
 """Served calendars, parsed back and checked against RFC 5545/7986 and the rules of the subscription."""
+
 import datetime as dt
 import re
 from email.utils import format_datetime
@@ -28,17 +29,29 @@ def world(create_organisation, create_funder, create_application):
     now = clock.now() - dt.timedelta(hours=1)
     cafe, garden = create_organisation("Café Kornet"), create_organisation("Naturhaven")
     funder = create_funder(name="Kornmod Fonden")
-    school = create_application(organisation=cafe, funder=funder, title="Køkkenskolen", amount_requested_ore=250_000_00,
-                                now=now)
+    school = create_application(organisation=cafe, funder=funder, title="Køkkenskolen", amount_requested_ore=250_000_00, now=now)
     other = create_application(organisation=garden, funder=funder, title="Sansehaven", now=now)
     deadlines = {
         "date": add_deadline(school, "submission", today + dt.timedelta(days=30), now=now),
-        "timed": add_deadline(school, "internal_draft", today + dt.timedelta(days=20), now=now,
-                              due_at=dt.datetime.combine(today + dt.timedelta(days=20), dt.time(11, 0), tzinfo=UTC)),
+        "timed": add_deadline(
+            school,
+            "internal_draft",
+            today + dt.timedelta(days=20),
+            now=now,
+            due_at=dt.datetime.combine(today + dt.timedelta(days=20), dt.time(11, 0), tzinfo=UTC),
+        ),
         "other": add_deadline(other, "submission", today + dt.timedelta(days=10), now=now),
     }
-    return {"cafe": cafe, "garden": garden, "funder": funder, "school": school, "other": other, "now": now,
-            "today": today, **deadlines}
+    return {
+        "cafe": cafe,
+        "garden": garden,
+        "funder": funder,
+        "school": school,
+        "other": other,
+        "now": now,
+        "today": today,
+        **deadlines,
+    }
 
 
 def issue(**kwargs):
@@ -126,8 +139,9 @@ def test_completed_and_removed_deadlines_are_cancelled_for_a_while(client, world
 def test_long_danish_titles_fold_at_75_octets_without_breaking_characters(client, world, create_application):
     title = "Ældre og unge i fællesskab om æbler, økologi og årstidernes gang på Sjællands små øer – en ansøgning"
     application = create_application(organisation=world["cafe"], funder=world["funder"], title=title)
-    deadline = add_deadline(application, "custom", clock.today() + dt.timedelta(days=5), title="Møde; med, komma",
-                            now=clock.now())
+    deadline = add_deadline(
+        application, "custom", clock.today() + dt.timedelta(days=5), title="Møde; med, komma", now=clock.now()
+    )
     _, token = issue(organisation=world["cafe"])
     body = get(client, token).data
     assert all(len(line) <= 75 for line in body.split(b"\r\n"))
@@ -168,8 +182,7 @@ def test_if_modified_since_both_ways(client, world):
     assert get(client, token, **{"If-Modified-Since": last_modified}).status_code == 304
     earlier = format_datetime(clock.now() - dt.timedelta(days=3), usegmt=True)
     assert get(client, token, **{"If-Modified-Since": earlier}).status_code == 200
-    update_deadline(world["date"], kind="submission", due_on=world["date"].due_on + dt.timedelta(days=2),
-                    now=clock.now())
+    update_deadline(world["date"], kind="submission", due_on=world["date"].due_on + dt.timedelta(days=2), now=clock.now())
     assert get(client, token, **{"If-Modified-Since": last_modified}).status_code == 200
 
 
@@ -220,8 +233,7 @@ def test_a_members_own_calendar_never_holds_another_organisations_deadline(clien
 def test_the_fundraisers_calendar_holds_every_deadline_and_the_rounds(client, world, create_user):
     from fundtrack.funders.services import create_round
 
-    create_round(world["funder"], {"name": "Forår", "kind": "yearly", "yearly_dates": "01-03"}, actor=None,
-                 now=clock.now())
+    create_round(world["funder"], {"name": "Forår", "kind": "yearly", "yearly_dates": "01-03"}, actor=None, now=clock.now())
     fundraiser = create_user(role="fundraiser")
     _, token = issue(user=fundraiser)
     found = events(get(client, token))
@@ -232,9 +244,18 @@ def test_the_fundraisers_calendar_holds_every_deadline_and_the_rounds(client, wo
 
 def test_manage_calendars_in_the_ui(client, login_as, world):
     login_as("member", organisation=world["cafe"])
-    response = post(client, "/calendars/", {"owner": f"organisation:{world['cafe'].id}", "name": "Køkkenets frister",
-                                            "language": "da", "include_deadlines": "y", "alarms": ["1440"]},
-                    token_from="/calendars/")
+    response = post(
+        client,
+        "/calendars/",
+        {
+            "owner": f"organisation:{world['cafe'].id}",
+            "name": "Køkkenets frister",
+            "language": "da",
+            "include_deadlines": "y",
+            "alarms": ["1440"],
+        },
+        token_from="/calendars/",
+    )
     body = response.get_data(as_text=True)
     https = re.search(r'value="(http://[^"]+\.ics)"', body).group(1)
     assert "webcal://" in body and "calendar.google.com/calendar/r?cid=webcal" in body and "outlook.live.com" in body
@@ -248,8 +269,9 @@ def test_manage_calendars_in_the_ui(client, login_as, world):
 
 def test_members_cannot_issue_for_another_organisation(client, login_as, world):
     login_as("member", organisation=world["cafe"])
-    response = post(client, "/calendars/", {"owner": f"organisation:{world['garden'].id}", "language": "da"},
-                    token_from="/calendars/")
+    response = post(
+        client, "/calendars/", {"owner": f"organisation:{world['garden'].id}", "language": "da"}, token_from="/calendars/"
+    )
     assert response.status_code == 404
     assert not Subscription.select().exists()
 

@@ -1,4 +1,5 @@
 """Contact people of organisations and funders: one model, one form, one service, and who may change them."""
+
 from fundtrack.audit.models import AuditEntry
 from fundtrack.contacts.models import Contact
 from fundtrack.contacts.services import add_contact
@@ -8,8 +9,12 @@ from tests.conftest import NOW, post
 def test_member_adds_and_removes_contacts_of_own_organisation(client, login_as, create_organisation):
     organisation = create_organisation("Café Kornet")
     login_as("member", organisation=organisation)
-    response = post(client, f"/organisations/{organisation.id}/contacts",
-                    {"name": "Jonas Berg", "email": "jonas@example.dk", "receives_alerts": "y"}, token_from="/")
+    response = post(
+        client,
+        f"/organisations/{organisation.id}/contacts",
+        {"name": "Jonas Berg", "email": "jonas@example.dk", "receives_alerts": "y"},
+        token_from="/",
+    )
     assert response.status_code == 302
     contact = Contact.get(Contact.name == "Jonas Berg")
     assert contact.receives_alerts and contact.organisation_id == organisation.id
@@ -22,8 +27,7 @@ def test_member_adds_and_removes_contacts_of_own_organisation(client, login_as, 
     assert removed.page_table == "organisation" and removed.page_id == organisation.id
 
 
-def test_a_member_cannot_remove_another_organisations_or_a_funders_contact(client, login_as, create_organisation,
-                                                                         create_funder):
+def test_a_member_cannot_remove_another_organisations_or_a_funders_contact(client, login_as, create_organisation, create_funder):
     own, other = create_organisation("Own"), create_organisation("Other")
     foreign = add_contact(other, {"name": "Someone"}, actor=None, now=NOW)
     officer = add_contact(create_funder(), {"name": "Programme officer"}, actor=None, now=NOW)
@@ -37,14 +41,22 @@ def test_a_member_cannot_remove_another_organisations_or_a_funders_contact(clien
 def test_fundraiser_adds_edits_and_removes_a_funders_contact(client, login_as, create_funder):
     funder = create_funder(name="Kornmod Fonden")
     login_as("fundraiser")
-    response = post(client, f"/funders/{funder.id}/contacts", {"name": "Sekretariatet", "email": "Sek@Kornmod.dk",
-                                                               "receives_alerts": "y"}, token_from="/")
+    response = post(
+        client,
+        f"/funders/{funder.id}/contacts",
+        {"name": "Sekretariatet", "email": "Sek@Kornmod.dk", "receives_alerts": "y"},
+        token_from="/",
+    )
     assert response.status_code == 302
     contact = Contact.get()
     assert (contact.funder_id, contact.email, contact.receives_alerts) == (funder.id, "sek@kornmod.dk", False)
     assert "Sekretariatet" in client.get(f"/funders/{funder.id}").get_data(as_text=True)
-    response = post(client, f"/contacts/{contact.id}/edit", {"name": "Sekretariatet", "title": "Programchef",
-                                                            "email": "sek@kornmod.dk"}, token_from=f"/contacts/{contact.id}/edit")
+    response = post(
+        client,
+        f"/contacts/{contact.id}/edit",
+        {"name": "Sekretariatet", "title": "Programchef", "email": "sek@kornmod.dk"},
+        token_from=f"/contacts/{contact.id}/edit",
+    )
     assert response.status_code == 302 and Contact.get().title == "Programchef"
     response = post(client, f"/contacts/{contact.id}/delete", token_from="/")
     assert response.status_code == 302 and not Contact.select().exists()

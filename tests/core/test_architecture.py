@@ -1,4 +1,5 @@
 """The house rules: dependencies run one way, a function-level import says why, and no GET writes."""
+
 import ast
 import hashlib
 from pathlib import Path
@@ -14,9 +15,32 @@ PACKAGE = Path(__file__).resolve().parents[2] / "fundtrack"
 
 # The layers of fundtrack/__init__.py's docstring: a module may import from its own layer and the ones below.
 LAYERS = {
-    1: ("config", "db", "clock", "money", "periods", "i18n", "i18n_markers", "mail", "web", "access", "audit", "events",
-        "tags", "validation", "forms", "spreadsheets", "importing", "resources", "logs", "security", "errors", "health",
-        "console", "translations"),
+    1: (
+        "config",
+        "db",
+        "clock",
+        "money",
+        "periods",
+        "i18n",
+        "i18n_markers",
+        "mail",
+        "web",
+        "access",
+        "audit",
+        "events",
+        "tags",
+        "validation",
+        "forms",
+        "spreadsheets",
+        "importing",
+        "resources",
+        "logs",
+        "security",
+        "errors",
+        "health",
+        "console",
+        "translations",
+    ),
     2: ("organisations", "funders"),
     3: ("auth", "contacts"),
     4: ("applications",),
@@ -78,8 +102,13 @@ def test_no_module_imports_from_a_higher_layer():
 
 def test_applications_import_no_domain_above_them():
     above = {"deadlines", "fees", "checklists", "relationships", "feeds", "calendars", "alerts", "reports"}
-    found = [(name, imported) for name, tree, _ in _modules() if name.startswith("fundtrack.applications")
-             for imported, _line, _inside in _imports(tree) if _part(imported) in above]
+    found = [
+        (name, imported)
+        for name, tree, _ in _modules()
+        if name.startswith("fundtrack.applications")
+        for imported, _line, _inside in _imports(tree)
+        if _part(imported) in above
+    ]
     assert not found
 
 
@@ -102,6 +131,7 @@ def test_a_function_level_import_says_why():
 
 
 # No GET writes.
+
 
 @pytest.fixture
 def demo(app):

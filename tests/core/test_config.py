@@ -34,12 +34,15 @@ def test_unknown_section_is_rejected_with_its_name(tmp_path):
         load_settings({"testing": True}, environ=env)
 
 
-@pytest.mark.parametrize("text, key", [
-    ('[mail]\nport = "25"\n', "mail.port"),
-    ('[feeds]\nallow_private_networks = 1\n', "feeds.allow_private_networks"),
-    ('[app]\ntrusted_hosts = "example.dk"\n', "app.trusted_hosts"),
-    ('[scheduler]\nembedded = "yes"\n', "scheduler.embedded"),
-])
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ('[mail]\nport = "25"\n', "mail.port"),
+        ("[feeds]\nallow_private_networks = 1\n", "feeds.allow_private_networks"),
+        ('[app]\ntrusted_hosts = "example.dk"\n', "app.trusted_hosts"),
+        ('[scheduler]\nembedded = "yes"\n', "scheduler.embedded"),
+    ],
+)
 def test_wrong_type_is_rejected_with_the_key(tmp_path, text, key):
     with pytest.raises(ConfigError, match=f"'{key}'"):
         load_settings({"testing": True}, environ=write(tmp_path, text))
@@ -61,8 +64,13 @@ def test_secret_key_required_outside_demo_and_tests():
 
 def test_layers_file_then_environment_then_overrides(tmp_path):
     env = write(tmp_path, '[database]\nurl = "sqlite:///from-file.db"\n[mail]\nhost = "smtp.file"\nport = 2525\n')
-    env.update({"FUNDTRACK_DATABASE_URL": "sqlite:///from-env.db", "FUNDTRACK_MAIL_PORT": "587",
-                "FUNDTRACK_SECRET_KEY": "secret-from-the-environment"})
+    env.update(
+        {
+            "FUNDTRACK_DATABASE_URL": "sqlite:///from-env.db",
+            "FUNDTRACK_MAIL_PORT": "587",
+            "FUNDTRACK_SECRET_KEY": "secret-from-the-environment",
+        }
+    )
     settings = load_settings({"mail": {"host": "smtp.override"}}, environ=env)
     assert settings.database.url == "sqlite:///from-env.db"
     assert settings.mail.port == 587
@@ -125,8 +133,13 @@ def test_cli_prints_the_bad_key_without_traceback(tmp_path):
     import sys
 
     env = write(tmp_path, '[database]\nurll = "x"\n')
-    result = subprocess.run([sys.executable, "-m", "fundtrack", "db", "upgrade"], capture_output=True, text=True,
-                            env={**env, "PATH": "/usr/bin:/bin"}, cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "fundtrack", "db", "upgrade"],
+        capture_output=True,
+        text=True,
+        env={**env, "PATH": "/usr/bin:/bin"},
+        cwd=tmp_path,
+    )
     assert result.returncode == 2
     assert "database.urll" in result.stderr
     assert "Traceback" not in result.stderr

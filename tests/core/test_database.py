@@ -36,10 +36,9 @@ def test_foreign_keys_are_enforced(app):
 
     with pytest.raises(peewee.IntegrityError):
         with db.atomic():
-            Application.insert(organisation=9999, funder=9999, title="x", stage="idea",
-                               stage_changed_at=NOW,
-                               created_at=NOW,
-                               updated_at=NOW).execute()
+            Application.insert(
+                organisation=9999, funder=9999, title="x", stage="idea", stage_changed_at=NOW, created_at=NOW, updated_at=NOW
+            ).execute()
 
 
 def test_times_are_stored_in_utc_and_come_back_aware(app, create_organisation):

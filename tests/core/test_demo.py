@@ -1,4 +1,5 @@
 """The demo tells the whole story: partners, funders of every kind, three years in every stage, repeat gifts."""
+
 import datetime as dt
 
 from peewee import fn
@@ -24,10 +25,12 @@ def test_demo_load_builds_the_whole_story(app):
         assert {a.stage for a in Application.select()} == set(STAGES)
         created = [a.created_at.date() for a in Application.select()]
         assert max(created) - min(created) > dt.timedelta(days=2 * 365)
-        repeat = (Application.select(Application.funder, Application.organisation, fn.COUNT(Application.id).alias("n"))
-                  .where(Application.stage.in_(["granted", "reporting", "closed"]))
-                  .group_by(Application.funder, Application.organisation)
-                  .having(fn.COUNT(Application.id) >= 3))
+        repeat = (
+            Application.select(Application.funder, Application.organisation, fn.COUNT(Application.id).alias("n"))
+            .where(Application.stage.in_(["granted", "reporting", "closed"]))
+            .group_by(Application.funder, Application.organisation)
+            .having(fn.COUNT(Application.id) >= 3)
+        )
         assert repeat.count() >= 2
         for email in ("fundraiser@example.dk", "member@example.dk", "viewer@example.dk"):
             assert User.get(User.email == email)

@@ -1,5 +1,6 @@
 """Every change on the record: the History of each record page in the reader's language, the activity page,
 and who may read what (members their own organisation's, fees the fundraiser only, notes not the viewers)."""
+
 import datetime as dt
 import html
 import re
@@ -24,11 +25,17 @@ def story(create_application, create_organisation, create_funder, create_user):
     """An application of Café Kornet that a fundraiser moves, changes, gives a deadline and a fee."""
     cafe = create_organisation("Café Kornet")
     fundraiser = create_user(role="fundraiser", name="Mette Holm", email="mette@kommune.example.dk")
-    application = create_application(organisation=cafe, funder=create_funder(name="Kornmod Fonden"),
-                                      title="Køkkenskolen", amount_requested_ore=100_000_00, actor=fundraiser)
+    application = create_application(
+        organisation=cafe,
+        funder=create_funder(name="Kornmod Fonden"),
+        title="Køkkenskolen",
+        amount_requested_ore=100_000_00,
+        actor=fundraiser,
+    )
     move_stage(application, "drafting", actor=fundraiser, now=NOW)
-    update_application(application, {"amount_requested_ore": 150_000_00, "notes": "Ring til fonden i morgen"},
-                       actor=fundraiser, now=NOW)
+    update_application(
+        application, {"amount_requested_ore": 150_000_00, "notes": "Ring til fonden i morgen"}, actor=fundraiser, now=NOW
+    )
     deadline = add_deadline(application, "submission", dt.date(2027, 3, 1), actor=fundraiser, now=NOW)
     update_deadline(deadline, kind="submission", due_on=dt.date(2027, 3, 15), actor=fundraiser, now=NOW)
     set_agreement(application, {"kind": "fixed", "fixed_ore": 15_000_00}, actor=fundraiser, now=NOW)
@@ -82,16 +89,24 @@ def test_another_organisations_member_reads_none_of_it(client, story, create_use
 
 def test_organisation_funder_relationship_and_call_pages_have_a_history(client, story, create_funder):
     login(client, story["fundraiser"])
-    post(client, f"/organisations/{story['cafe'].id}/edit", {"name": "Café Kornet", "kind": "enterprise",
-                                                          "interests": "mad, kaffe"}, token_from="/")
+    post(
+        client,
+        f"/organisations/{story['cafe'].id}/edit",
+        {"name": "Café Kornet", "kind": "enterprise", "interests": "mad, kaffe"},
+        token_from="/",
+    )
     words = history_of(client.get(f"/organisations/{story['cafe'].id}").get_data(as_text=True))
     assert "Organisation ændret" in words and "Interesser: – → mad, kaffe" in words
     funder = story["application"].funder
     post(client, f"/funders/{funder.id}/contacts", {"name": "Sekretariatet"}, token_from="/")
     assert "Kontaktperson «Sekretariatet» oprettet" in history_of(client.get(f"/funders/{funder.id}").get_data(as_text=True))
     relationship = story["application"].funder.relationships.get()
-    post(client, f"/relationships/{relationship.id}/stewardship", {"steward": str(story["fundraiser"].id),
-                                                                    "next_step": "Takkebrev"}, token_from="/")
+    post(
+        client,
+        f"/relationships/{relationship.id}/stewardship",
+        {"steward": str(story["fundraiser"].id), "next_step": "Takkebrev"},
+        token_from="/",
+    )
     words = history_of(client.get(f"/relationships/{relationship.id}").get_data(as_text=True))
     assert "Relation ændret" in words and "Næste skridt: – → Takkebrev" in words
 

@@ -5,21 +5,24 @@ import pytest
 from fundtrack.money import format_dkk, parse_dkk, parse_number
 
 
-@pytest.mark.parametrize("text, ore", [
-    ("1.250.000,00 kr.", 125_000_000),
-    ("1250000", 125_000_000),
-    ("DKK 1,250,000", 125_000_000),
-    ("1.250.000 kr", 125_000_000),
-    ("kr. 500,-", 50_000),
-    ("12,50", 1_250),
-    ("1,5 mio. kr.", 150_000_000),
-    ("1 250 000", 125_000_000),
-    ("-300", -30_000),
-    ("1,250,000.75", 125_000_075),
-    ("", None),
-    (None, None),
-    (1250, 125_000),
-])
+@pytest.mark.parametrize(
+    "text, ore",
+    [
+        ("1.250.000,00 kr.", 125_000_000),
+        ("1250000", 125_000_000),
+        ("DKK 1,250,000", 125_000_000),
+        ("1.250.000 kr", 125_000_000),
+        ("kr. 500,-", 50_000),
+        ("12,50", 1_250),
+        ("1,5 mio. kr.", 150_000_000),
+        ("1 250 000", 125_000_000),
+        ("-300", -30_000),
+        ("1,250,000.75", 125_000_075),
+        ("", None),
+        (None, None),
+        (1250, 125_000),
+    ],
+)
 def test_parse_amounts_as_fundraisers_write_them(text, ore):
     assert parse_dkk(text) == ore
 
@@ -53,9 +56,19 @@ def test_sums_in_ore_do_not_drift():
     assert sum(amounts) == parse_dkk("1")
 
 
-@pytest.mark.parametrize("text, number", [("25", Decimal("25")), ("12,5", Decimal("12.5")), ("12.5", Decimal("12.5")),
-                                          ("1.250", Decimal("1250")), ("1 250", Decimal("1250")),
-                                          ("1.250,75", Decimal("1250.75")), ("", None), (None, None)])
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("25", Decimal("25")),
+        ("12,5", Decimal("12.5")),
+        ("12.5", Decimal("12.5")),
+        ("1.250", Decimal("1250")),
+        ("1 250", Decimal("1250")),
+        ("1.250,75", Decimal("1250.75")),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_counts_and_measures_read_the_danish_way(text, number):
     assert parse_number(text) == number
 

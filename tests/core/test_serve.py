@@ -1,4 +1,5 @@
 """`fundtrack serve --demo` from an empty folder: upgrades, loads the demo, prints address and logins, serves."""
+
 import os
 import subprocess
 import sys
@@ -13,7 +14,11 @@ def test_serve_demo_starts_a_real_server_with_demo_data(tmp_path):
     env = {key: value for key, value in os.environ.items() if not key.startswith("FUNDTRACK_")}
     process = subprocess.Popen(
         [sys.executable, "-m", "fundtrack", "serve", "--demo", "--port", str(port)],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 60

@@ -1,4 +1,5 @@
 """Every message in the code and templates has a Danish translation, and the compiled catalogue is current."""
+
 import io
 from pathlib import Path
 
@@ -17,7 +18,7 @@ def extracted_messages() -> set[str]:
     for folder, method in (("fundtrack", "python"), ("templates", "jinja2")):
         pattern = "**.py" if method == "python" else "**.html"
         for _, _, message, _, _ in extract_from_dir(ROOT / folder, method_map=[(pattern, method)], keywords=KEYWORDS):
-            for text in (message if isinstance(message, tuple) else (message,)):
+            for text in message if isinstance(message, tuple) else (message,):
                 if text:
                     found.add(text)
     return found

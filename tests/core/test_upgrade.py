@@ -1,4 +1,5 @@
 """Upgrading an installation that holds data: the data moves with the schema, and nothing is lost."""
+
 import datetime as dt
 import os
 
@@ -36,34 +37,130 @@ def test_an_installation_from_before_the_one_way_domains_upgrades_with_its_data(
     Runner(old, str(data_folder("migrations"))).up(target="0009_funder_organisation_index")
     moment = NOW.replace(tzinfo=None)
     with old.atomic():
-        cafe = _insert(old, "organisation", name="Café Kornet", kind="enterprise", description="", website="",
-                       interests="[]", keywords="[]", excluded_words="[]", un_goals="[]", created_at=moment,
-                       updated_at=moment)
-        funder = _insert(old, "funder", name="Kornmod Fonden", kind="private_foundation", website="", description="",
-                         focus_tags="[]", un_goals="[]", notes="", final_report_months=3, created_at=moment,
-                         updated_at=moment)
-        user = _insert(old, "user", email="mette@example.dk", name="Mette Holm", password_hash="x", role="fundraiser",
-                       language="da", alert_mode="immediate", alert_opt_out="[]", active=True, session_version=1,
-                       created_at=moment)
-        _insert(old, "contact", organisation_id=cafe, name="Jonas", email="jonas@example.dk", phone="", title="",
-                receives_alerts=True, created_at=moment)
-        _insert(old, "funder_contact", funder_id=funder, name="Sekretariatet", email="sek@example.dk", phone="",
-                title="", created_at=moment)
-        granted = _insert(old, "application", organisation_id=cafe, funder_id=funder, title="Køkkenskolen", purpose="",
-                          amount_granted_ore=200_000_00, stage="granted", cosigned_by="", notes="", reclaimed_ore=0,
-                          stage_changed_at=dt.datetime(2026, 3, 31, 22, 30), created_at=moment, updated_at=moment)
-        _insert(old, "audit_entry", actor_id=user, changed_at=moment, table="application", record_id=granted,
-                action="create", changes="{}")
-        _insert(old, "deadline", application_id=granted, kind="final_report", title="", due_on=dt.date(2027, 6, 1),
-                timezone="Europe/Copenhagen", notes="", sequence=0, created_at=moment, updated_at=moment)
-        _insert(old, "call", identity="x", funder_name="", title="Pulje", link="", summary="", summary_text="",
-                rolling=False, un_goals="[]", status="new", content_hash="", first_seen_at=moment, last_seen_at=moment,
-                updated_at=moment)
-    old.close()
+        cafe = _insert(
+            old,
+            "organisation",
+            name="Café Kornet",
+            kind="enterprise",
+            description="",
+            website="",
+            interests="[]",
+            keywords="[]",
+            excluded_words="[]",
+            un_goals="[]",
+            created_at=moment,
+            updated_at=moment,
+        )
+        funder = _insert(
+            old,
+            "funder",
+            name="Kornmod Fonden",
+            kind="private_foundation",
+            website="",
+            description="",
+            focus_tags="[]",
+            un_goals="[]",
+            notes="",
+            final_report_months=3,
+            created_at=moment,
+            updated_at=moment,
+        )
+        user = _insert(
+            old,
+            "user",
+            email="mette@example.dk",
+            name="Mette Holm",
+            password_hash="x",
+            role="fundraiser",
+            language="da",
+            alert_mode="immediate",
+            alert_opt_out="[]",
+            active=True,
+            session_version=1,
+            created_at=moment,
+        )
+        _insert(
+            old,
+            "contact",
+            organisation_id=cafe,
+            name="Jonas",
+            email="jonas@example.dk",
+            phone="",
+            title="",
+            receives_alerts=True,
+            created_at=moment,
+        )
+        _insert(
+            old,
+            "funder_contact",
+            funder_id=funder,
+            name="Sekretariatet",
+            email="sek@example.dk",
+            phone="",
+            title="",
+            created_at=moment,
+        )
+        granted = _insert(
+            old,
+            "application",
+            organisation_id=cafe,
+            funder_id=funder,
+            title="Køkkenskolen",
+            purpose="",
+            amount_granted_ore=200_000_00,
+            stage="granted",
+            cosigned_by="",
+            notes="",
+            reclaimed_ore=0,
+            stage_changed_at=dt.datetime(2026, 3, 31, 22, 30),
+            created_at=moment,
+            updated_at=moment,
+        )
+        _insert(
+            old,
+            "audit_entry",
+            actor_id=user,
+            changed_at=moment,
+            table="application",
+            record_id=granted,
+            action="create",
+            changes="{}",
+        )
+        _insert(
+            old,
+            "deadline",
+            application_id=granted,
+            kind="final_report",
+            title="",
+            due_on=dt.date(2027, 6, 1),
+            timezone="Europe/Copenhagen",
+            notes="",
+            sequence=0,
+            created_at=moment,
+            updated_at=moment,
+        )
+        _insert(
+            old,
+            "call",
+            identity="x",
+            funder_name="",
+            title="Pulje",
+            link="",
+            summary="",
+            summary_text="",
+            rolling=False,
+            un_goals="[]",
+            status="new",
+            content_hash="",
+            first_seen_at=moment,
+            last_seen_at=moment,
+            updated_at=moment,
+        )
+    old.close_all()  # a pooled connection only goes back to its pool on close()
 
     app = make_app(database={"url": empty_database_url})
     with app.app_context():
-        assert upgrade() == ["0010_one_way"]
+        assert upgrade() == ["0010_one_way", "0011_reports_index"]
         from fundtrack.audit.models import AuditEntry
         from fundtrack.checklists.models import ChecklistTemplate
         from fundtrack.contacts.models import Contact
@@ -80,7 +177,11 @@ def test_an_installation_from_before_the_one_way_domains_upgrades_with_its_data(
             assert contacts["Sekretariatet"].funder_id == funder and contacts["Sekretariatet"].organisation_id is None
             entry = AuditEntry.get()
             assert (entry.actor_name, entry.page_table, entry.page_id, entry.organisation_id) == (
-                "Mette Holm", "application", granted, cafe)
+                "Mette Holm",
+                "application",
+                granted,
+                cafe,
+            )
             relationship = Relationship.get()
             assert (relationship.funder_id, relationship.organisation_id, relationship.gifts) == (funder, cafe, 1)
             # The decision day is the local day of the last move: 00:30 on 1 April in Copenhagen.

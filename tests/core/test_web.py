@@ -1,4 +1,5 @@
 """The web skeleton: security headers, limits, health, errors, languages and the dashboard."""
+
 import datetime as dt
 
 from fundtrack.deadlines.services import add_deadline

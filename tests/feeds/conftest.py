@@ -1,4 +1,5 @@
 """A local HTTP server that serves the feed fixtures, and a few routes that misbehave on purpose."""
+
 import gzip
 import secrets
 import threading

@@ -1,4 +1,5 @@
 """Every deadline phrasing the fund databases use, read the same under any process time zone."""
+
 import datetime as dt
 import os
 import time
@@ -17,8 +18,10 @@ CASES = [
     ("Ansøg senest 07. aug. 2027", [("2027-08-07", None, "Europe/Copenhagen")]),
     ("Frist: 15.09.2027", [("2027-09-15", None, "Europe/Copenhagen")]),
     ("Ansøgningsfrist 18. oktober", [("2026-10-18", None, "Europe/Copenhagen")]),
-    ("Deadlines: 1 March 2027 and 1 September 2027.",
-     [("2027-03-01", None, "Europe/Copenhagen"), ("2027-09-01", None, "Europe/Copenhagen")]),
+    (
+        "Deadlines: 1 March 2027 and 1 September 2027.",
+        [("2027-03-01", None, "Europe/Copenhagen"), ("2027-09-01", None, "Europe/Copenhagen")],
+    ),
     ("Submit by 31 January 2027 at 23:59 CET", [("2027-01-31", "2027-01-31T22:59:00+00:00", "Europe/Copenhagen")]),
     ("Deadline 1 July 2027, 17:00 (Brussels time)", [("2027-07-01", "2027-07-01T15:00:00+00:00", "Europe/Copenhagen")]),
 ]
@@ -51,15 +54,24 @@ def test_year_less_date_resolves_to_the_next_such_date():
     assert later[0].due_on == dt.date(2027, 10, 18)
 
 
-@pytest.mark.parametrize("text", ["Ansøgningsfrist: løbende", "Applications are accepted on a rolling basis.",
-                                  "There is no deadline for this fund.", "Ingen ansøgningsfrist."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ansøgningsfrist: løbende",
+        "Applications are accepted on a rolling basis.",
+        "There is no deadline for this fund.",
+        "Ingen ansøgningsfrist.",
+    ],
+)
 def test_rolling_is_recognised(text):
     finding = find_in_text(text, REFERENCE)
     assert finding.rolling and finding.deadlines == []
 
 
-@pytest.mark.parametrize("text", ["Projektet starter 1. marts 2027.", "Informationsmøde 12. januar 2027 i Slagelse.",
-                                  "Kontakt os for mere information."])
+@pytest.mark.parametrize(
+    "text",
+    ["Projektet starter 1. marts 2027.", "Informationsmøde 12. januar 2027 i Slagelse.", "Kontakt os for mere information."],
+)
 def test_unknown_stays_unknown(text):
     finding = find_in_text(text, REFERENCE)
     assert finding.deadlines == [] and not finding.rolling

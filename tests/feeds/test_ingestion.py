@@ -1,4 +1,5 @@
 """Fetching and ingesting feeds served by a local HTTP server: formats, safety, identity, changes, failures."""
+
 import datetime as dt
 import time
 
@@ -13,8 +14,9 @@ LOCAL = FeedSettings(allow_private_networks=True, timeout_seconds=1.0, max_bytes
 
 
 def fetch(url, settings=LOCAL, now=NOW, name="Kilde"):
-    source = FeedSource.get_or_none(FeedSource.url == url) or services.add_source({"url": url, "name": name},
-                                                                                  settings=settings, now=now)
+    source = FeedSource.get_or_none(FeedSource.url == url) or services.add_source(
+        {"url": url, "name": name}, settings=settings, now=now
+    )
     return services.fetch_source(source, settings, now=now, user_agent="fundtrack-tests")
 
 
@@ -172,8 +174,16 @@ def test_404_in_plain_words(app, feed_server):
     assert (report.error["message"] % report.error["params"]) == "The server answered 404 Not Found."
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:9/feed.xml", "http://10.1.2.3/feed.xml", "http://169.254.169.254/latest",
-                                 "http://[::1]/feed.xml", "http://localhost/feed.xml"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/feed.xml",
+        "http://10.1.2.3/feed.xml",
+        "http://169.254.169.254/latest",
+        "http://[::1]/feed.xml",
+        "http://localhost/feed.xml",
+    ],
+)
 def test_private_addresses_are_refused_unless_allowed(app, url):
     report = fetch(url, settings=FeedSettings(timeout_seconds=1.0))
     assert "private or local network" in report.error["message"]

@@ -1,4 +1,5 @@
 """The sources page, the calls inbox, dismissing, converting, what members see, and the feeds commands."""
+
 import json
 
 import pytest
@@ -75,8 +76,9 @@ def test_feed_html_is_sanitised_and_javascript_links_are_not_links(client, login
     assert "Klik her" in body
 
 
-def test_convert_to_application_with_funder_matched_by_name(client, login_as, app, feed_server, create_organisation,
-                                                           create_funder, frozen_clock):
+def test_convert_to_application_with_funder_matched_by_name(
+    client, login_as, app, feed_server, create_organisation, create_funder, frozen_clock
+):
     frozen_clock.move_to("2026-11-22T09:00:00+00:00")  # before the call's deadline of 1 March 2027
     funder = create_funder(name="Den Grønne Omstillingsfond")
     lab = create_organisation("Genbrugslab")

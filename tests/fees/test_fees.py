@@ -1,4 +1,5 @@
 """The success fee: each kind with minimum and cap, its triggers, its ledger and the clawback."""
+
 import datetime as dt
 
 import pytest
@@ -14,11 +15,13 @@ KR = 100
 
 
 def _granted(create_application, granted_kroner, *, terms, funder=None, requested=None):
-    application = create_application(stage="submitted", amount_requested_ore=(requested or granted_kroner) * KR,
-                                     **({"funder": funder} if funder else {}))
+    application = create_application(
+        stage="submitted", amount_requested_ore=(requested or granted_kroner) * KR, **({"funder": funder} if funder else {})
+    )
     agreement = fees.set_agreement(application, terms, actor=None, now=NOW)
-    move_stage(application, "granted", actor=None, now=NOW, amount_granted_ore=granted_kroner * KR,
-               decided_on=dt.date(2026, 11, 20))
+    move_stage(
+        application, "granted", actor=None, now=NOW, amount_granted_ore=granted_kroner * KR, decided_on=dt.date(2026, 11, 20)
+    )
     return application, FeeAgreement.get_by_id(agreement.id)
 
 
@@ -32,15 +35,16 @@ def test_percentage_fee_falls_due_on_the_award_letter(create_application):
 
 
 def test_minimum_raises_a_small_fee(create_application):
-    _, agreement = _granted(create_application, 50_000,
-                            terms={"kind": "percent", "percent_bp": 800, "minimum_ore": 10_000 * KR})
+    _, agreement = _granted(create_application, 50_000, terms={"kind": "percent", "percent_bp": 800, "minimum_ore": 10_000 * KR})
     assert agreement.amount_ore == 10_000 * KR
 
 
 def test_cap_lowers_a_large_fee(create_application):
-    _, agreement = _granted(create_application, 5_000_000,
-                            terms={"kind": "percent", "percent_bp": 800, "minimum_ore": 10_000 * KR,
-                                   "cap_ore": 150_000 * KR})
+    _, agreement = _granted(
+        create_application,
+        5_000_000,
+        terms={"kind": "percent", "percent_bp": 800, "minimum_ore": 10_000 * KR, "cap_ore": 150_000 * KR},
+    )
     assert agreement.amount_ore == 150_000 * KR
 
 
@@ -58,16 +62,18 @@ def test_percentage_is_rounded_to_whole_ore(create_application):
 
 def test_no_grant_no_fee(create_application):
     application = create_application(stage="submitted", amount_requested_ore=100_000 * KR)
-    agreement = fees.set_agreement(application, {"kind": "percent", "percent_bp": 800, "minimum_ore": 5_000 * KR},
-                                   actor=None, now=NOW)
+    agreement = fees.set_agreement(
+        application, {"kind": "percent", "percent_bp": 800, "minimum_ore": 5_000 * KR}, actor=None, now=NOW
+    )
     move_stage(application, "rejected", actor=None, now=NOW, reason_code="budget")
     assert FeeAgreement.get_by_id(agreement.id).status == "not_due"
     assert not FeeEntry.select().exists()
 
 
 def test_money_received_trigger_waits_for_the_money(create_application):
-    application, agreement = _granted(create_application, 200_000,
-                                      terms={"kind": "percent", "percent_bp": 1000, "trigger": "money_received"})
+    application, agreement = _granted(
+        create_application, 200_000, terms={"kind": "percent", "percent_bp": 1000, "trigger": "money_received"}
+    )
     assert agreement.status == "not_due"
     record_money_received(application, dt.date(2026, 12, 15), actor=None, now=NOW)
     agreement = FeeAgreement.get_by_id(agreement.id)
@@ -117,8 +123,9 @@ def test_clawback_after_payment_books_the_difference_back(create_application):
 
 
 def test_clawback_respects_the_minimum_and_a_full_reclaim_owes_nothing(create_application):
-    application, agreement = _granted(create_application, 100_000,
-                                      terms={"kind": "percent", "percent_bp": 1000, "minimum_ore": 8_000 * KR})
+    application, agreement = _granted(
+        create_application, 100_000, terms={"kind": "percent", "percent_bp": 1000, "minimum_ore": 8_000 * KR}
+    )
     assert agreement.amount_ore == 10_000 * KR
     record_reclaim(application, 50_000 * KR, dt.date(2027, 1, 1), reason="x", actor=None, now=NOW)
     assert FeeAgreement.get_by_id(agreement.id).amount_ore == 8_000 * KR  # 5.000 raised to the minimum
@@ -135,9 +142,12 @@ def test_more_cannot_be_reclaimed_than_was_granted(create_application):
 
 def test_terms_are_checked(create_application):
     application = create_application()
-    for terms, field in [({"kind": "percent"}, "percent"), ({"kind": "percent", "percent_bp": 20_000}, "percent"),
-                         ({"kind": "fixed"}, "fixed_ore"),
-                         ({"kind": "percent", "percent_bp": 500, "minimum_ore": 10_000, "cap_ore": 5_000}, "cap_ore")]:
+    for terms, field in [
+        ({"kind": "percent"}, "percent"),
+        ({"kind": "percent", "percent_bp": 20_000}, "percent"),
+        ({"kind": "fixed"}, "fixed_ore"),
+        ({"kind": "percent", "percent_bp": 500, "minimum_ore": 10_000, "cap_ore": 5_000}, "cap_ore"),
+    ]:
         with pytest.raises(ValidationError) as error:
             fees.set_agreement(application, terms, actor=None, now=NOW)
         assert field in error.value.errors
@@ -180,8 +190,11 @@ def test_warning_when_the_funder_does_not_allow_consultant_fees(client, login_as
 
 def test_fees_are_shown_to_the_fundraiser_only(client, login_as, create_application, create_organisation):
     organisation = create_organisation()
-    application, _ = _granted(lambda **kw: create_application(organisation=organisation, **kw), 100_000,
-                              terms={"kind": "fixed", "fixed_ore": 4_321 * KR})
+    application, _ = _granted(
+        lambda **kw: create_application(organisation=organisation, **kw),
+        100_000,
+        terms={"kind": "fixed", "fixed_ore": 4_321 * KR},
+    )
     login_as("member", organisation=organisation)
     body = client.get(f"/applications/{application.id}").get_data(as_text=True)
     assert "4.321 kr." not in body and 'id="fee"' not in body

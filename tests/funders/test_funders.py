@@ -1,4 +1,5 @@
 """Funders: profile, validation, archive, rounds and the next deadlines they generate."""
+
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -21,28 +22,40 @@ def test_yearly_round_on_1_march_and_1_september(create_funder):
     round_ = _round(create_funder(), kind="yearly", yearly_dates="01-03, 01-09")
     assert round_.rule == "FREQ=YEARLY;BYMONTH=3,9;BYMONTHDAY=1"
     assert services.next_dates(round_, dt.date(2026, 11, 22), 3) == [
-        dt.date(2027, 3, 1), dt.date(2027, 9, 1), dt.date(2028, 3, 1)]
+        dt.date(2027, 3, 1),
+        dt.date(2027, 9, 1),
+        dt.date(2028, 3, 1),
+    ]
     assert services.next_dates(round_, dt.date(2027, 3, 1), 1) == [dt.date(2027, 3, 1)]
 
 
 def test_yearly_round_with_different_days_in_different_months(create_funder):
     round_ = _round(create_funder(), kind="yearly", yearly_dates="15-02, 30-08")
     assert services.next_dates(round_, dt.date(2026, 11, 22), 3) == [
-        dt.date(2027, 2, 15), dt.date(2027, 8, 30), dt.date(2028, 2, 15)]
+        dt.date(2027, 2, 15),
+        dt.date(2027, 8, 30),
+        dt.date(2028, 2, 15),
+    ]
 
 
 def test_last_weekday_of_each_quarter(create_funder):
     round_ = _round(create_funder(), kind="quarter_end")
     # 31 Jan 2027 is fine; 31 Mar 2027 is a Wednesday, 30 Jun a Wednesday; 30 Sep 2028 a Saturday -> 29 Sep.
     assert services.next_dates(round_, dt.date(2026, 11, 22), 4) == [
-        dt.date(2026, 12, 31), dt.date(2027, 3, 31), dt.date(2027, 6, 30), dt.date(2027, 9, 30)]
+        dt.date(2026, 12, 31),
+        dt.date(2027, 3, 31),
+        dt.date(2027, 6, 30),
+        dt.date(2027, 9, 30),
+    ]
     assert services.next_dates(round_, dt.date(2028, 7, 1), 1) == [dt.date(2028, 9, 29)]
 
 
 def test_monthly_and_one_off_and_custom_rounds(create_funder):
     funder = create_funder()
     assert services.next_dates(_round(funder, kind="monthly", month_day=15), dt.date(2026, 11, 22), 2) == [
-        dt.date(2026, 12, 15), dt.date(2027, 1, 15)]
+        dt.date(2026, 12, 15),
+        dt.date(2027, 1, 15),
+    ]
     once = _round(funder, kind="once", once_on=dt.date(2027, 2, 1))
     assert services.next_dates(once, dt.date(2026, 11, 22)) == [dt.date(2027, 2, 1)]
     assert services.next_dates(once, dt.date(2027, 2, 2)) == []
@@ -55,29 +68,41 @@ def test_inactive_rounds_generate_nothing(create_funder):
     assert services.next_dates(round_, dt.date(2026, 11, 22)) == []
 
 
-@pytest.mark.parametrize("data, field", [
-    ({"kind": "yearly", "yearly_dates": "31-02"}, "yearly_dates"),
-    ({"kind": "yearly", "yearly_dates": ""}, "yearly_dates"),
-    ({"kind": "monthly", "month_day": 40}, "month_day"),
-    ({"kind": "once"}, "once_on"),
-    ({"kind": "custom", "rule": "FREQ=SOMETIMES"}, "rule"),
-    ({"kind": "yearly", "yearly_dates": "01-03", "deadline_time": "25:00"}, "deadline_time"),
-])
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"kind": "yearly", "yearly_dates": "31-02"}, "yearly_dates"),
+        ({"kind": "yearly", "yearly_dates": ""}, "yearly_dates"),
+        ({"kind": "monthly", "month_day": 40}, "month_day"),
+        ({"kind": "once"}, "once_on"),
+        ({"kind": "custom", "rule": "FREQ=SOMETIMES"}, "rule"),
+        ({"kind": "yearly", "yearly_dates": "01-03", "deadline_time": "25:00"}, "deadline_time"),
+    ],
+)
 def test_bad_rounds_are_refused_naming_the_field(create_funder, data, field):
     with pytest.raises(ValidationError) as error:
         _round(create_funder(), **data)
     assert field in error.value.errors
 
 
-def test_application_from_a_round_gets_the_next_date_as_submission_deadline(client, login_as, create_funder,
-                                                                            create_organisation):
+def test_application_from_a_round_gets_the_next_date_as_submission_deadline(client, login_as, create_funder, create_organisation):
     funder = create_funder(name="Kornmod Fonden")
     round_ = _round(funder, kind="yearly", yearly_dates="01-03, 01-09", deadline_time="12:00")
     organisation = create_organisation("Café Kornet")
     login_as("fundraiser")
-    response = post(client, "/applications/new", {
-        "organisation": organisation.id, "funder": "", "round": round_.id, "title": "Køkkenskolen",
-        "amount_requested_ore": "250.000", "owner": ""}, token_from="/applications/new")
+    response = post(
+        client,
+        "/applications/new",
+        {
+            "organisation": organisation.id,
+            "funder": "",
+            "round": round_.id,
+            "title": "Køkkenskolen",
+            "amount_requested_ore": "250.000",
+            "owner": "",
+        },
+        token_from="/applications/new",
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     application = Application.get(Application.title == "Køkkenskolen")
     assert application.funder_id == funder.id and application.round_id == round_.id
@@ -92,26 +117,51 @@ def test_application_from_a_round_gets_the_next_date_as_submission_deadline(clie
 def test_funder_validation_names_the_fields(create_funder):
     create_funder(name="Kornmod Fonden")
     with pytest.raises(ValidationError) as error:
-        services.create_funder({"name": "kornmod fonden", "kind": "lottery", "website": "kornmod.dk",
-                                "grant_min_ore": 500, "grant_max_ore": 100, "un_goals": "0",
-                                "cooldown_after_grant_months": 500}, actor=None, now=NOW)
-    assert set(error.value.errors) == {"name", "kind", "website", "grant_max_ore", "un_goals",
-                                       "cooldown_after_grant_months"}
+        services.create_funder(
+            {
+                "name": "kornmod fonden",
+                "kind": "lottery",
+                "website": "kornmod.dk",
+                "grant_min_ore": 500,
+                "grant_max_ore": 100,
+                "un_goals": "0",
+                "cooldown_after_grant_months": 500,
+            },
+            actor=None,
+            now=NOW,
+        )
+    assert set(error.value.errors) == {"name", "kind", "website", "grant_max_ore", "un_goals", "cooldown_after_grant_months"}
 
 
 def test_fundraiser_creates_and_edits_a_funder_in_the_ui(client, login_as):
     login_as("fundraiser")
-    response = post(client, "/funders/new", {
-        "name": "Lindegaard Fonden", "kind": "private_foundation", "website": "https://lindegaard.example.dk",
-        "focus_tags": "Natur, sundhed", "un_goals": "3, 15", "grant_min_ore": "100.000", "grant_max_ore": "750.000,00 kr.",
-        "allows_consultant_fees": "no", "cooldown_after_grant_months": "24", "final_report_months": "3",
-    }, token_from="/funders/new")
+    response = post(
+        client,
+        "/funders/new",
+        {
+            "name": "Lindegaard Fonden",
+            "kind": "private_foundation",
+            "website": "https://lindegaard.example.dk",
+            "focus_tags": "Natur, sundhed",
+            "un_goals": "3, 15",
+            "grant_min_ore": "100.000",
+            "grant_max_ore": "750.000,00 kr.",
+            "allows_consultant_fees": "no",
+            "cooldown_after_grant_months": "24",
+            "final_report_months": "3",
+        },
+        token_from="/funders/new",
+    )
     assert response.status_code == 302
     funder = Funder.get(Funder.name == "Lindegaard Fonden")
     assert funder.grant_max_ore == 750_000_00 and funder.allows_consultant_fees is False
     assert funder.focus_tags == ["natur", "sundhed"] and funder.un_goals == [3, 15]
-    response = post(client, f"/funders/{funder.id}/edit", {"name": "", "kind": "private_foundation",
-                                                           "grant_min_ore": "mange penge"}, token_from="/")
+    response = post(
+        client,
+        f"/funders/{funder.id}/edit",
+        {"name": "", "kind": "private_foundation", "grant_min_ore": "mange penge"},
+        token_from="/",
+    )
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert "Feltet skal udfyldes" in body and "mange penge" in body
@@ -120,9 +170,12 @@ def test_fundraiser_creates_and_edits_a_funder_in_the_ui(client, login_as):
 def test_rounds_in_the_ui_show_their_next_dates(client, login_as, create_funder):
     funder = create_funder(name="Puljen")
     login_as("fundraiser")
-    response = post(client, f"/funders/{funder.id}/rounds/new", {"name": "Forår og efterår", "kind": "yearly",
-                                                                  "yearly_dates": "01-03, 01-09", "active": "y"},
-                    token_from="/")
+    response = post(
+        client,
+        f"/funders/{funder.id}/rounds/new",
+        {"name": "Forår og efterår", "kind": "yearly", "yearly_dates": "01-03, 01-09", "active": "y"},
+        token_from="/",
+    )
     assert response.status_code == 302
     body = client.get(f"/funders/{funder.id}").get_data(as_text=True)
     assert "Forår og efterår" in body and "1. mar." in body and "1. sep." in body

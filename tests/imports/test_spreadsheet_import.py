@@ -1,4 +1,5 @@
 """Importing the spreadsheets fundraisers keep today: messy Danish CSV and XLSX, all rows or none."""
+
 import io
 import json
 from pathlib import Path
@@ -63,7 +64,10 @@ def test_the_corrected_file_imports_every_row_with_danish_numbers_and_dates(app,
     school = Application.get(Application.title == "Køkkenskolen år 1")
     assert (school.stage, school.amount_requested_ore, school.amount_granted_ore) == ("granted", 250_000_00, 200_000_00)
     assert (school.submitted_on, school.project_start_on, school.project_end_on) == (
-        dt.date(2025, 2, 28), dt.date(2025, 5, 1), dt.date(2026, 4, 30))
+        dt.date(2025, 2, 28),
+        dt.date(2025, 5, 1),
+        dt.date(2026, 4, 30),
+    )
     soup = Application.get(Application.title == "Suppekøkken")
     assert soup.amount_requested_ore == 1_250_000_50
     assert soup.deadlines.get().due_on == dt.date(2027, 3, 1)
@@ -75,7 +79,8 @@ def test_a_decided_row_needs_its_decision_day(app, partners):
     text = "Titel;Organisation;Fond;Status;Bevilget\nKøkken;Café Kornet;Kornmod Fonden;Bevilget;50.000\n"
     checked = preview(importers()["applications"], text.encode("utf-8"), "x.csv")
     assert [(e.row, e.column, e.message) for e in checked.errors] == [
-        (2, "Decided on", "A decided application needs the date of the decision.")]
+        (2, "Decided on", "A decided application needs the date of the decision.")
+    ]
 
 
 def test_unknown_organisation_and_funder_are_named(app, partners):
@@ -119,14 +124,24 @@ def test_a_file_that_is_no_spreadsheet(app):
 def test_upload_preview_and_confirm_in_the_ui(client, login_as, partners):
     login_as("fundraiser")
     data = (FIXTURES / "applications_danish_cp1252.csv").read_bytes()
-    response = post(client, "/imports/applications", {"file": (io.BytesIO(data), "ansøgninger.csv")},
-                    token_from="/imports/applications", content_type="multipart/form-data")
+    response = post(
+        client,
+        "/imports/applications",
+        {"file": (io.BytesIO(data), "ansøgninger.csv")},
+        token_from="/imports/applications",
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert "Intet blev importeret" in body and "Ansøgningsfrist" in body and "31.13.2027" in body
     fixed = (FIXTURES / "applications_danish_fixed.csv").read_bytes()
-    response = post(client, "/imports/applications", {"file": (io.BytesIO(fixed), "ansøgninger.csv")},
-                    token_from="/imports/applications", content_type="multipart/form-data")
+    response = post(
+        client,
+        "/imports/applications",
+        {"file": (io.BytesIO(fixed), "ansøgninger.csv")},
+        token_from="/imports/applications",
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 200 and Application.select().count() == 0
     import re
 

@@ -5,10 +5,20 @@ from tests.conftest import post
 
 def test_fundraiser_creates_an_organisation_with_tags_and_goals(client, login_as):
     login_as("fundraiser")
-    response = post(client, "/organisations/new", {
-        "name": "Café Kornet", "kind": "enterprise", "cvr_number": "3141 5926", "website": "",
-        "description": "Café og cateringkøkken", "interests": "Mad, catering; unge, mad", "un_goals": "8, 12",
-    }, token_from="/organisations/new")
+    response = post(
+        client,
+        "/organisations/new",
+        {
+            "name": "Café Kornet",
+            "kind": "enterprise",
+            "cvr_number": "3141 5926",
+            "website": "",
+            "description": "Café og cateringkøkken",
+            "interests": "Mad, catering; unge, mad",
+            "un_goals": "8, 12",
+        },
+        token_from="/organisations/new",
+    )
     assert response.status_code == 302
     organisation = Organisation.get(Organisation.name == "Café Kornet")
     assert organisation.interests == ["mad", "catering", "unge"]
@@ -20,10 +30,19 @@ def test_fundraiser_creates_an_organisation_with_tags_and_goals(client, login_as
 def test_a_rejected_form_keeps_what_was_typed_and_names_the_fields(client, login_as, create_organisation):
     create_organisation("Genbrugslab")
     login_as("fundraiser")
-    response = post(client, "/organisations/new", {
-        "name": "Genbrugslab", "kind": "enterprise", "cvr_number": "123", "description": "Mine noter",
-        "interests": "genbrug", "un_goals": "4, 18",
-    }, token_from="/organisations/new")
+    response = post(
+        client,
+        "/organisations/new",
+        {
+            "name": "Genbrugslab",
+            "kind": "enterprise",
+            "cvr_number": "123",
+            "description": "Mine noter",
+            "interests": "genbrug",
+            "un_goals": "4, 18",
+        },
+        token_from="/organisations/new",
+    )
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert "Der findes allerede en organisation med dette navn" in body
@@ -36,9 +55,17 @@ def test_a_rejected_form_keeps_what_was_typed_and_names_the_fields(client, login
 def test_edit_records_what_changed(client, login_as, create_organisation):
     organisation = create_organisation("Reparationscaféen", interests="reparation")
     user = login_as("fundraiser")
-    response = post(client, f"/organisations/{organisation.id}/edit", {
-        "name": "Reparationscaféen", "kind": "association", "interests": "reparation, genbrug", "un_goals": "12",
-    }, token_from=f"/organisations/{organisation.id}/edit")
+    response = post(
+        client,
+        f"/organisations/{organisation.id}/edit",
+        {
+            "name": "Reparationscaféen",
+            "kind": "association",
+            "interests": "reparation, genbrug",
+            "un_goals": "12",
+        },
+        token_from=f"/organisations/{organisation.id}/edit",
+    )
     assert response.status_code == 302
     entry = AuditEntry.get(AuditEntry.action == "update", AuditEntry.record_id == organisation.id)
     assert entry.actor_id == user.id

@@ -1,5 +1,6 @@
 """Relationships from real applications: what counts as a gift, the metrics over a hand-worked history,
 the pages, the export, and who sees what."""
+
 import datetime as dt
 import json
 
@@ -27,8 +28,14 @@ def give(create_application):
     """An application decided on `day`: granted (a gift), or another outcome."""
 
     def make(organisation, funder, day, kroner=100_000, outcome="granted", **fields):
-        application = create_application(organisation=organisation, funder=funder, stage="submitted",
-                                          amount_requested_ore=kroner * KR, now=moment(day), **fields)
+        application = create_application(
+            organisation=organisation,
+            funder=funder,
+            stage="submitted",
+            amount_requested_ore=kroner * KR,
+            now=moment(day),
+            **fields,
+        )
         extra = {"reason_code": "budget"} if outcome == "rejected" else {}
         move_stage(application, outcome, actor=None, now=moment(day), decided_on=day, **extra)
         return application
@@ -37,8 +44,11 @@ def give(create_application):
 
 
 def overview_of(funder, organisation, today=TODAY, settings=SETTINGS):
-    relationship = services.with_parties(Relationship.select()).where(
-        (Relationship.funder == funder) & (Relationship.organisation == organisation)).get()
+    relationship = (
+        services.with_parties(Relationship.select())
+        .where((Relationship.funder == funder) & (Relationship.organisation == organisation))
+        .get()
+    )
     return services.overviews([relationship], today, settings)[0]
 
 
@@ -53,8 +63,7 @@ def test_relationships_are_derived_from_applications(create_application, create_
     assert Relationship.select().count() == 2
 
 
-def test_rejected_and_withdrawn_applications_are_not_gifts(give, create_funder, create_organisation,
-                                                           create_application):
+def test_rejected_and_withdrawn_applications_are_not_gifts(give, create_funder, create_organisation, create_application):
     funder, cafe = create_funder(), create_organisation()
     give(cafe, funder, dt.date(2025, 3, 1), outcome="rejected")
     withdrawn = create_application(organisation=cafe, funder=funder)
@@ -95,8 +104,7 @@ def test_next_ask_shows_the_next_round_and_call_of_the_funder(give, create_funde
     from fundtrack.funders.services import create_round
 
     funder, cafe = create_funder(cooldown_after_grant_months=6), create_organisation()
-    create_round(funder, {"name": "Forår og efterår", "kind": "yearly", "yearly_dates": "01-03, 01-09"}, actor=None,
-                 now=NOW)
+    create_round(funder, {"name": "Forår og efterår", "kind": "yearly", "yearly_dates": "01-03, 01-09"}, actor=None, now=NOW)
     give(cafe, funder, dt.date(2026, 10, 1))
     from fundtrack.feeds.models import Call, CallDeadline
 
@@ -121,8 +129,12 @@ def test_metrics_over_a_hand_worked_history(give, create_funder, create_organisa
     """
     kornmod, linde = create_funder(name="Kornmod"), create_funder(name="Linde")
     cafe, garden = create_organisation("Café"), create_organisation("Have")
-    for day, kroner in ((dt.date(2024, 3, 1), 100_000), (dt.date(2025, 3, 1), 120_000), (dt.date(2025, 10, 1), 80_000),
-                        (dt.date(2026, 3, 1), 150_000)):
+    for day, kroner in (
+        (dt.date(2024, 3, 1), 100_000),
+        (dt.date(2025, 3, 1), 120_000),
+        (dt.date(2025, 10, 1), 80_000),
+        (dt.date(2026, 3, 1), 150_000),
+    ):
         give(cafe, kornmod, day, kroner)
     give(cafe, linde, dt.date(2025, 5, 1), 200_000)
     give(garden, kornmod, dt.date(2024, 6, 1), 50_000)
@@ -186,20 +198,22 @@ def test_interactions_and_stewardship(give, create_funder, create_organisation, 
     give(cafe, funder, dt.date(2026, 3, 1))
     relationship = Relationship.get()
     steward = create_user(name="Mette")
-    services.set_stewardship(relationship, steward=steward, next_step="Takkebrev", next_step_on=dt.date(2026, 12, 1),
-                             notes="", now=NOW)
-    interaction = services.log_interaction(relationship, kind="thank_you", happened_on=dt.date(2026, 3, 5),
-                                           text="Takkebrev sendt", actor=steward, now=NOW)
+    services.set_stewardship(
+        relationship, steward=steward, next_step="Takkebrev", next_step_on=dt.date(2026, 12, 1), notes="", now=NOW
+    )
+    interaction = services.log_interaction(
+        relationship, kind="thank_you", happened_on=dt.date(2026, 3, 5), text="Takkebrev sendt", actor=steward, now=NOW
+    )
     assert Relationship.get().steward_id == steward.id and interaction.kind == "thank_you"
     with pytest.raises(ValidationError):
         services.log_interaction(relationship, kind="party", happened_on=dt.date(2026, 3, 5), text="", actor=None, now=NOW)
     with pytest.raises(ValidationError):
-        services.set_stewardship(relationship, steward=create_user(role="viewer"), next_step="", next_step_on=None,
-                                 notes="", now=NOW)
+        services.set_stewardship(
+            relationship, steward=create_user(role="viewer"), next_step="", next_step_on=None, notes="", now=NOW
+        )
 
 
-def test_pages_show_status_reason_and_next_ask(client, login_as, give, create_funder, create_organisation,
-                                               frozen_clock):
+def test_pages_show_status_reason_and_next_ask(client, login_as, give, create_funder, create_organisation, frozen_clock):
     frozen_clock.move_to(moment(TODAY))
     funder, cafe = create_funder(name="Kornmod Fonden", cooldown_after_grant_months=12), create_organisation("Café Kornet")
     for year in (2023, 2024, 2025):
@@ -211,11 +225,19 @@ def test_pages_show_status_reason_and_next_ask(client, login_as, give, create_fu
     body = client.get(f"/relationships/{relationship.id}").get_data(as_text=True)
     assert "Gaver i 3 forskellige år: 2023, 2024, 2025" in body
     assert "Kan søge igen" in body
-    response = post(client, f"/relationships/{relationship.id}/interactions",
-                    {"kind": "meeting", "happened_on": "2099-01-01", "text": "Fremtidsmøde"}, token_from="/")
+    response = post(
+        client,
+        f"/relationships/{relationship.id}/interactions",
+        {"kind": "meeting", "happened_on": "2099-01-01", "text": "Fremtidsmøde"},
+        token_from="/",
+    )
     assert response.status_code == 400 and "Fremtidsmøde" in response.get_data(as_text=True)
-    response = post(client, f"/relationships/{relationship.id}/interactions",
-                    {"kind": "meeting", "happened_on": "2026-11-01", "text": "Møde i caféen"}, token_from="/")
+    response = post(
+        client,
+        f"/relationships/{relationship.id}/interactions",
+        {"kind": "meeting", "happened_on": "2026-11-01", "text": "Møde i caféen"},
+        token_from="/",
+    )
     assert response.status_code == 302 and Interaction.select().count() == 1
     assert "Gylden" in client.get(f"/funders/{funder.id}").get_data(as_text=True)
     assert "Gylden" in client.get(f"/organisations/{cafe.id}").get_data(as_text=True)
@@ -248,3 +270,20 @@ def test_export_relationships_command(runner, give, create_funder, create_organi
     record = json.loads(out.read_text(encoding="utf-8"))[0]
     assert (record["funder"], record["organisation"], record["status"]) == ("Kornmod Fonden", "Café Kornet", "repeat")
     assert (record["gifts"], record["lifetime_gift"], record["change_from_previous"]) == (2, 250000, 0.5)
+
+
+def test_the_stored_status_lapses_overnight_by_the_scheduled_job(app, give, create_funder, create_organisation, frozen_clock):
+    from fundtrack.scheduler import jobs
+
+    funder, cafe = create_funder(cooldown_after_grant_months=12), create_organisation()
+    give(cafe, funder, dt.date(2025, 11, 1))
+    assert Relationship.get().status == "first_gift"
+    refresh_statuses, _trigger = jobs(app)["statuses"]
+    frozen_clock.move_to(moment(dt.date(2027, 1, 10)))  # more than a year without a gift
+    with app.app_context():
+        refresh_statuses()
+    assert Relationship.get().status == "lapsing"
+    frozen_clock.move_to(moment(dt.date(2028, 1, 10)))
+    with app.app_context():
+        refresh_statuses()
+    assert Relationship.get().status == "lapsed"

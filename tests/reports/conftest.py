@@ -11,6 +11,7 @@ Q2 2026: "Haven forår" submitted 1 April, granted 40.000 kr. at 23:30 on 30 Jun
 Q3 2025: "Kornet 2025 afslag" submitted 5 July 2025, 25.000 kr. asked, rejected 5 August 2025.
 2025-Q1: "Kornet 2025" granted 50.000 kr. by Kornmod (the earlier gift).
 """
+
 import datetime as dt
 
 import pytest
@@ -35,12 +36,19 @@ def worked(app, create_organisation, create_funder, create_application, create_u
     pool = create_funder("Puljen", kind="public_pool")
 
     def application(title, organisation, funder, requested_ore):
-        return create_application(organisation=organisation, funder=funder, title=title,
-                                  amount_requested_ore=requested_ore, stage="drafting")
+        return create_application(
+            organisation=organisation, funder=funder, title=title, amount_requested_ore=requested_ore, stage="drafting"
+        )
 
     def move(app_, stage, moment, **extra):
-        applications.move_stage(app_, stage, actor=fundraiser, now=at(moment),
-                                override_reason="Tjekket i telefonen" if stage == "submitted" else "", **extra)
+        applications.move_stage(
+            app_,
+            stage,
+            actor=fundraiser,
+            now=at(moment),
+            override_reason="Tjekket i telefonen" if stage == "submitted" else "",
+            **extra,
+        )
 
     earlier = application("Kornet 2025", kornet, kornmod, 5_000_000)
     move(earlier, "submitted", "2025-01-10T10:00+01:00")
@@ -74,7 +82,17 @@ def worked(app, create_organisation, create_funder, create_application, create_u
     municipal = application("Kornet kommune", kornet, pool, 6_000_011)
     move(municipal, "submitted", "2026-05-10T10:00+02:00")
     move(municipal, "granted", "2026-07-20T10:00+02:00")
-    applications.record_reclaim(municipal, 1_000_005, dt.date(2026, 10, 5), reason="Ikke brugt", actor=fundraiser,
-                                now=at("2026-10-05T10:00+02:00"))
-    return {"kornet": kornet, "haven": haven, "kornmod": kornmod, "pool": pool, "repeat": repeat, "big": big,
-            "small": small, "municipal": municipal, "spring": spring}
+    applications.record_reclaim(
+        municipal, 1_000_005, dt.date(2026, 10, 5), reason="Ikke brugt", actor=fundraiser, now=at("2026-10-05T10:00+02:00")
+    )
+    return {
+        "kornet": kornet,
+        "haven": haven,
+        "kornmod": kornmod,
+        "pool": pool,
+        "repeat": repeat,
+        "big": big,
+        "small": small,
+        "municipal": municipal,
+        "spring": spring,
+    }

@@ -1,4 +1,5 @@
 """The funding overview against the fixture worked out by hand: the applications and their sums are in conftest.py."""
+
 import datetime as dt
 import io
 import json
@@ -42,8 +43,9 @@ def test_submitted_in_one_quarter_and_decided_in_the_next(worked):
 
 
 def test_the_comparison_periods(worked, app):
-    overview = services.overview(Q3, organisation=None, today=dt.date(2026, 11, 22),
-                                 settings=app.extensions["fundtrack.settings"].reports, with_fees=True)
+    overview = services.overview(
+        Q3, organisation=None, today=dt.date(2026, 11, 22), settings=app.extensions["fundtrack.settings"].reports, with_fees=True
+    )
     assert (overview.previous.submitted, overview.previous.requested_ore) == (2, 6_000_011 + 4_000_000)
     assert (overview.previous.granted, overview.previous.granted_ore) == (1, 4_000_000)
     assert (overview.year_before.submitted, overview.year_before.rejected, overview.year_before.success_rate) == (1, 1, 0.0)
@@ -97,7 +99,13 @@ def test_the_weighted_forecast_uses_the_configured_probabilities(app, create_app
     settings = app.extensions["fundtrack.settings"].reports
     rows = services.forecast(dt.date(2026, 11, 22), settings)
     assert [row.quarter.code if row.quarter else row.bucket for row in rows] == [
-        "2026-Q4", "2027-Q1", "2027-Q2", "2027-Q3", "later", "unscheduled"]
+        "2026-Q4",
+        "2027-Q1",
+        "2027-Q2",
+        "2027-Q3",
+        "later",
+        "unscheduled",
+    ]
     # A submission on 1 December: the decision is expected three months later, in 2027-Q1.
     assert rows[1].by_stage["drafting"] == (1, 2_000_000)
     assert rows[1].weighted_ore == 500_000  # 25 %
@@ -108,8 +116,7 @@ def test_the_weighted_forecast_uses_the_configured_probabilities(app, create_app
     assert rows[0].by_stage["drafting"] == (1, 2_000_000) and rows[0].weighted_ore == 1_000_000
 
 
-def test_forecast_and_deadline_numbers_link_to_their_applications(app, client, login_as, create_application,
-                                                                    frozen_clock):
+def test_forecast_and_deadline_numbers_link_to_their_applications(app, client, login_as, create_application, frozen_clock):
     from fundtrack.deadlines.services import add_deadline
 
     frozen_clock.move_to(dt.datetime(2026, 11, 22, 9, tzinfo=dt.UTC))
@@ -120,8 +127,10 @@ def test_forecast_and_deadline_numbers_link_to_their_applications(app, client, l
     drafted = create_application(title="Kladde", stage="drafting", amount_requested_ore=3_000_000)
     add_deadline(drafted, "submission", dt.date(2027, 1, 20), now=NOW)  # decision expected April 2027
     create_application(title="Løs idé", stage="idea")
-    rows = {row.quarter.code if row.quarter else row.bucket: row
-            for row in services.forecast(dt.date(2026, 11, 22), app.extensions["fundtrack.settings"].reports)}
+    rows = {
+        row.quarter.code if row.quarter else row.bucket: row
+        for row in services.forecast(dt.date(2026, 11, 22), app.extensions["fundtrack.settings"].reports)
+    }
     assert (rows["2026-Q4"].count, rows["2027-Q2"].count, rows["later"].count, rows["unscheduled"].count) == (1, 1, 1, 1)
     login_as("viewer", language="en")
     assert _listed(client, "/applications/?expected=2026-Q4") == {"Snart"}
@@ -152,8 +161,7 @@ def test_outcomes_reported_with_the_period_reports(worked, complete_checklist, c
     checklist = complete_checklist(worked["municipal"])
     report = add_deadline(worked["municipal"], "interim_report", dt.date(2026, 9, 15), now=NOW)
     items = {item.indicator: item for item, _ in checklists.promised_indicators(checklist.application)}
-    checklists.record_outcomes(report, {items["participants"].id: ("12", ""), items["jobs"].id: ("2,5", "")},
-                               actor=None, now=NOW)
+    checklists.record_outcomes(report, {items["participants"].id: ("12", ""), items["jobs"].id: ("2,5", "")}, actor=None, now=NOW)
     assert services.checklists.outcome_totals(Q3.start, Q3.end) == {"participants": Decimal("12"), "jobs": Decimal("2.5")}
     login_as("viewer", language="en")
     data = client.get("/reports/2026-Q3.json").get_json()
@@ -184,16 +192,25 @@ def test_members_see_their_own_organisation_only(worked, client, login_as):
     login_as("member", organisation=worked["haven"], language="en")
     data = client.get(f"/reports/2026-Q3.json?organisation={worked['kornet'].id}").get_json()
     assert data["organisation"] == "Naturhaven"
-    assert data["summary"][0] == {"figure": "submitted", "label": "Applications submitted", "this_period": 2,
-                                  "previous_period": 1, "same_period_last_year": 0}
+    assert data["summary"][0] == {
+        "figure": "submitted",
+        "label": "Applications submitted",
+        "this_period": 2,
+        "previous_period": 1,
+        "same_period_last_year": 0,
+    }
 
 
 def test_every_number_links_to_the_applications_behind_it(worked, client, login_as):
     login_as("fundraiser", language="en")
-    for figure, expected in [("submitted", {"Kornet 2026", "Haven stor", "Haven lille"}),
-                             ("granted", {"Kornet 2026", "Kornet kommune"}), ("withdrawn", {"Haven lille"}),
-                             ("repeat", {"Kornet 2026"}), ("new", {"Kornet kommune"}),
-                             ("decided", {"Kornet 2026", "Kornet kommune"})]:
+    for figure, expected in [
+        ("submitted", {"Kornet 2026", "Haven stor", "Haven lille"}),
+        ("granted", {"Kornet 2026", "Kornet kommune"}),
+        ("withdrawn", {"Haven lille"}),
+        ("repeat", {"Kornet 2026"}),
+        ("new", {"Kornet kommune"}),
+        ("decided", {"Kornet 2026", "Kornet kommune"}),
+    ]:
         assert _listed(client, f"/applications/?period=2026-Q3&figure={figure}") == expected, figure
     assert _listed(client, "/applications/?period=2026-Q3&figure=submitted&theme=natur") == {"Haven stor", "Haven lille"}
     assert _listed(client, "/applications/?period=2026-Q3&figure=granted&un_goal=8") == {"Kornet 2026"}
@@ -215,8 +232,19 @@ def test_the_xlsx_holds_the_same_numbers_as_the_page(worked, client, login_as):
     response = client.get("/reports/2026-Q3.xlsx")
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.data))
-    assert {"summary", "by_organisation", "by_funder", "by_funder_kind", "by_un_goal", "by_theme", "by_quarter",
-            "forecast", "deadlines", "outcomes", "fees"} <= set(workbook.sheetnames)
+    assert {
+        "summary",
+        "by_organisation",
+        "by_funder",
+        "by_funder_kind",
+        "by_un_goal",
+        "by_theme",
+        "by_quarter",
+        "forecast",
+        "deadlines",
+        "outcomes",
+        "fees",
+    } <= set(workbook.sheetnames)
     summary = {row[0]: row[2] for row in workbook["summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["submitted"] == 3 and summary["granted_net"] == pytest.approx(130_000.31)
     assert summary["requested"] == pytest.approx(330_001.00)

@@ -1,4 +1,5 @@
 """Periods as the committee names them, and the geometry of the charts."""
+
 import datetime as dt
 
 import pytest
@@ -7,13 +8,16 @@ from fundtrack.periods import Period, PeriodError, last_complete_quarter, parse_
 from fundtrack.reports.charts import Bar, bar_chart, nice_ceiling
 
 
-@pytest.mark.parametrize("text, start, end", [
-    ("2026-Q1", dt.date(2026, 1, 1), dt.date(2026, 3, 31)),
-    ("2026-q4", dt.date(2026, 10, 1), dt.date(2026, 12, 31)),
-    ("2024-Q1", dt.date(2024, 1, 1), dt.date(2024, 3, 31)),
-    ("2026-H2", dt.date(2026, 7, 1), dt.date(2026, 12, 31)),
-    (" 2026 ", dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
-])
+@pytest.mark.parametrize(
+    "text, start, end",
+    [
+        ("2026-Q1", dt.date(2026, 1, 1), dt.date(2026, 3, 31)),
+        ("2026-q4", dt.date(2026, 10, 1), dt.date(2026, 12, 31)),
+        ("2024-Q1", dt.date(2024, 1, 1), dt.date(2024, 3, 31)),
+        ("2026-H2", dt.date(2026, 7, 1), dt.date(2026, 12, 31)),
+        (" 2026 ", dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
+    ],
+)
 def test_periods_have_their_first_and_last_day(text, start, end):
     period = parse_period(text)
     assert (period.start, period.end) == (start, end)
@@ -45,8 +49,12 @@ def test_axis_tops_are_round():
 
 
 def test_bars_scale_to_the_top_and_describe_themselves():
-    chart = bar_chart("won", "Won", [Bar("Q1", 50, "50 kr.", "/a"), Bar("Q2", 100, "100 kr.", "/b"), Bar("Q3", 0, "0 kr.", "/c")],
-                      lambda v: f"{v:g}")
+    chart = bar_chart(
+        "won",
+        "Won",
+        [Bar("Q1", 50, "50 kr.", "/a"), Bar("Q2", 100, "100 kr.", "/b"), Bar("Q3", 0, "0 kr.", "/c")],
+        lambda v: f"{v:g}",
+    )
     low, high, empty = chart.bars
     assert high.height == pytest.approx(2 * low.height) and empty.height == 0
     assert high.y + high.height == pytest.approx(chart.baseline)
