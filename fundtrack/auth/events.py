@@ -2,6 +2,6 @@
 
 from fundtrack.events import signals
 
-account_sections = signals.signal("account-sections")
+account_sections = signals.signal("account_sections")
 account_sections.__doc__ = """Parts of the user's own account page from other domains (how reminders arrive): receivers get
 the user and `forms` (a form sent back with errors) and return a Section."""

@@ -2,5 +2,5 @@
 
 from fundtrack.events import signals
 
-changed = signals.signal("deadline-changed")
+changed = signals.signal("deadline_changed")
 changed.__doc__ = """A deadline was added, changed, completed, reopened or removed (`action`). Keywords: `actor`, `now`."""
