@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from fundtrack.i18n_markers import N_
 from fundtrack.money import parse_dkk
 from fundtrack.spreadsheets import parse_date
+from fundtrack.validation import EARLIEST_DAY, LATEST_DAY
 
 WTFORMS_MESSAGES = (
     N_("This field is required."),
@@ -92,7 +93,8 @@ class AmountField(StringField):
 
 
 class DayField(DateField):
-    """A date from the browser's date picker (ISO) or typed the Danish way (1/3/2027, 1. marts 2027)."""
+    """A date from the browser's date picker (ISO) or typed the Danish way (1/3/2027, 1. marts 2027), within
+    the years fundtrack keeps: a year such as 9999 is refused here, in every form, with what was typed kept."""
 
     def process_formdata(self, valuelist):
         text = (valuelist[0] if valuelist else "").strip()
@@ -104,6 +106,12 @@ class DayField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(self.gettext("Not a valid date value.")) from None
+        if not EARLIEST_DAY <= self.data <= LATEST_DAY:
+            self.data = None
+            raise ValueError(
+                get_translations().gettext("Give a date between %(first)d and %(last)d.")
+                % {"first": EARLIEST_DAY.year, "last": LATEST_DAY.year}
+            )
 
 
 class OptionalIntegerField(IntegerField):

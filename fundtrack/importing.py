@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from fundtrack.db import db
 from fundtrack.i18n_markers import N_
-from fundtrack.spreadsheets import SpreadsheetError, Table, cell_text, normalise_header, read_table
-from fundtrack.validation import ValidationError
+from fundtrack.spreadsheets import SpreadsheetError, Table, cell_text, normalise_header, parse_date, read_table
+from fundtrack.validation import EARLIEST_DAY, LATEST_DAY, ValidationError
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,22 @@ class Column:
     headers: tuple[str, ...]
     read: Callable[[object], object]
     required: bool = False
+
+
+class CellError(ValueError):
+    """A cell that was read but cannot be kept, with a message (an English msgid) that says why."""
+
+    def __init__(self, message: str, **params):
+        self.message, self.params = message, params
+        super().__init__(message % params if params else message)
+
+
+def read_day(value) -> dt.date | None:
+    """A date cell (every form `parse_date` reads), within the years fundtrack keeps."""
+    day = parse_date(value)
+    if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise CellError(N_("Give a date between %(first)d and %(last)d."), first=EARLIEST_DAY.year, last=LATEST_DAY.year)
+    return day
 
 
 @dataclass
@@ -95,6 +111,10 @@ def preview(importer: Importer, data: bytes, filename: str) -> Preview:
             cell = raw.get(header) if header else None
             try:
                 values[column.key] = column.read(cell)
+            except CellError as error:
+                result.errors.append(RowError(number, header or column.label, error.message, error.params))
+                failed = True
+                continue
             except ValueError:
                 result.errors.append(
                     RowError(number, header or column.label, N_("Cannot read %(value)s."), {"value": repr(str(cell))})

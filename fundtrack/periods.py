@@ -11,10 +11,29 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
+
 from fundtrack.i18n_markers import N_
 
 PATTERN = re.compile(r"^\s*(\d{4})(?:\s*-\s*([QqHh])\s*([1-4]))?\s*$")
 MONTHS_PER_PART = {"Q": 3, "H": 6, "Y": 12}
+
+
+def days_after(day: dt.date, days: int) -> dt.date:
+    """`day` moved by `days`, held at the ends of the calendar: a date stored before the date window was
+    enforced (9999-12-31) must not break the arithmetic of every page that shows it."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
+
+
+def months_after(day: dt.date, months: int) -> dt.date:
+    """`day` moved by whole months (31 January + 1 month is 28 or 29 February), held at the ends of the calendar."""
+    try:
+        return day + relativedelta(months=months)
+    except (OverflowError, ValueError):
+        return dt.date.max if months > 0 else dt.date.min
 
 
 class PeriodError(ValueError):

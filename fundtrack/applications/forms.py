@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from fundtrack.forms import AmountField, DayField, Form
 
@@ -34,10 +34,10 @@ class MoveForm(Form):
 
 
 class MoneyReceivedForm(Form):
-    money_received_on = DayField(_l("Money received on"), validators=[DataRequired()])
+    money_received_on = DayField(_l("Money received on"), validators=[InputRequired()])
 
 
 class ReclaimForm(Form):
     amount = AmountField(_l("Amount reclaimed (DKK)"), validators=[DataRequired()])
-    reclaimed_on = DayField(_l("Reclaimed on"), validators=[DataRequired()])
+    reclaimed_on = DayField(_l("Reclaimed on"), validators=[InputRequired()])
     reason = TextAreaField(_l("Why"), validators=[DataRequired()])

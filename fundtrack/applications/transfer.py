@@ -10,11 +10,11 @@ from fundtrack.auth.models import User
 from fundtrack.funders.models import Funder
 from fundtrack.funders.services import funder_by_name
 from fundtrack.i18n_markers import N_
-from fundtrack.importing import Column, Importer, RowResult, read_text
+from fundtrack.importing import Column, Importer, RowResult, read_day, read_text
 from fundtrack.money import kroner, parse_dkk
 from fundtrack.organisations.models import Organisation
 from fundtrack.organisations.services import organisation_by_name
-from fundtrack.spreadsheets import normalise_header, parse_date
+from fundtrack.spreadsheets import normalise_header
 from fundtrack.validation import ValidationError
 
 STAGE_NAMES = {
@@ -62,18 +62,16 @@ COLUMNS = (
         ("bevilget beløb", "bevilget", "beløb bevilget", "granted", "amount granted"),
         parse_dkk,
     ),
-    Column(
-        "submission_on", N_("Submission deadline"), ("ansøgningsfrist", "frist", "deadline", "submission deadline"), parse_date
-    ),
-    Column("submitted_on", N_("Submitted on"), ("indsendt dato", "indsendt den", "dato indsendt", "submitted on"), parse_date),
+    Column("submission_on", N_("Submission deadline"), ("ansøgningsfrist", "frist", "deadline", "submission deadline"), read_day),
+    Column("submitted_on", N_("Submitted on"), ("indsendt dato", "indsendt den", "dato indsendt", "submitted on"), read_day),
     Column(
         "decided_on",
         N_("Decided on"),
         ("svar", "svardato", "afgørelse", "dato for svar", "decided on", "decision date"),
-        parse_date,
+        read_day,
     ),
-    Column("project_start_on", N_("Project start"), ("projektstart", "start", "project start"), parse_date),
-    Column("project_end_on", N_("Project end"), ("projektslut", "slut", "project end"), parse_date),
+    Column("project_start_on", N_("Project start"), ("projektstart", "start", "project start"), read_day),
+    Column("project_end_on", N_("Project end"), ("projektslut", "slut", "project end"), read_day),
     Column("purpose", N_("Purpose"), ("formål", "purpose"), read_text),
     Column("notes", N_("Notes"), ("noter", "bemærkninger", "notes", "note"), read_text),
     Column("owner", N_("Owner"), ("ansvarlig", "tovholder", "owner"), read_text),

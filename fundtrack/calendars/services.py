@@ -38,7 +38,7 @@ from fundtrack.money import format_dkk
 from fundtrack.organisations.models import Organisation
 from fundtrack.relationships.models import Relationship
 from fundtrack.resources import PACKAGE_DIR
-from fundtrack.validation import ValidationError
+from fundtrack.validation import EARLIEST_DAY, LATEST_DAY, ValidationError
 
 # Words of event texts, translated with the subscriber's catalogue (listed here for the extractor).
 EVENT_WORDS = (
@@ -297,6 +297,9 @@ def render(items: list[Item], *, name: str, uid: str, alarm_minutes=(), language
     calendar.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("X-PUBLISHED-TTL", "PT6H")
     for item in sorted(items, key=lambda i: (str(i.start), i.uid)):
+        day = item.start.date() if isinstance(item.start, dt.datetime) else item.start
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            continue  # a date stored before the window was enforced (9999-12-31) is no event anyone can keep
         if isinstance(item.start, dt.datetime):
             start = item.start.astimezone(UTC)
             end = start + TIMED_EVENT_LENGTH

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dateutil.relativedelta import relativedelta
 from peewee import NodeList, fn
 
 from fundtrack import clock
@@ -21,6 +20,7 @@ from fundtrack.funders import services as funder_services
 from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
+from fundtrack.periods import months_after
 from fundtrack.validation import ValidationError, check_day
 
 DEFAULT_PROJECT_MONTHS = 12
@@ -169,12 +169,12 @@ def report_deadline_dates(application: Application, funder: Funder, decided_on: 
     date is taken to last a year from its start, or from the decision.
     """
     start = application.project_start_on or decided_on
-    end = application.project_end_on or (start + relativedelta(months=DEFAULT_PROJECT_MONTHS))
+    end = application.project_end_on or months_after(start, DEFAULT_PROJECT_MONTHS)
     dates = {}
     if funder.interim_report_months:
-        dates["interim_report"] = start + relativedelta(months=funder.interim_report_months)
+        dates["interim_report"] = months_after(start, funder.interim_report_months)
     final_months = funder.final_report_months if funder.final_report_months is not None else 3
-    dates["final_report"] = end + relativedelta(months=final_months)
+    dates["final_report"] = months_after(end, final_months)
     return dates
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from fundtrack.clock import local_zone
 from fundtrack.spreadsheets import MONTHS
+from fundtrack.validation import EARLIEST_DAY, LATEST_DAY
 
 UTC = dt.UTC
 WINDOW = 90  # how far before a date a deadline word may stand (characters)
@@ -91,9 +92,10 @@ def _date_from(match: re.Match, reference: dt.date) -> dt.date | None:
         if "n" not in groups and month > 12 and day <= 12:
             day, month = month, day  # 06/30/2027, the American way
         try:
-            return dt.date(year, month, day)
+            found = dt.date(year, month, day)
         except ValueError:
             return None
+        return found if EARLIEST_DAY <= found <= LATEST_DAY else None  # 31 December 9999 is no deadline
     for year in (reference.year, reference.year + 1):
         try:
             candidate = dt.date(year, month, day)

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from fundtrack.fees.models import FEE_KINDS, FEE_TRIGGERS
 from fundtrack.forms import AmountField, DayField, Form, choices
@@ -34,13 +34,13 @@ class FeeAgreementForm(Form):
 
 class InvoiceForm(Form):
     number = StringField(_l("Invoice number"), validators=[Length(max=100)])
-    on = DayField(_l("Invoiced on"), validators=[DataRequired()])
+    on = DayField(_l("Invoiced on"), validators=[InputRequired()])
 
 
 class PaidForm(Form):
-    on = DayField(_l("Paid on"), validators=[DataRequired()])
+    on = DayField(_l("Paid on"), validators=[InputRequired()])
 
 
 class WriteOffForm(Form):
-    on = DayField(_l("Written off on"), validators=[DataRequired()])
+    on = DayField(_l("Written off on"), validators=[InputRequired()])
     reason = StringField(_l("Why"), validators=[DataRequired(), Length(max=500)])

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import InputRequired, Length
 
 from fundtrack.forms import DayField, Form, choices
 from fundtrack.i18n import translate_label
@@ -18,7 +18,7 @@ class StewardshipForm(Form):
 
 class InteractionForm(Form):
     kind = SelectField(_l("Kind"), choices=[])
-    happened_on = DayField(_l("Date"), validators=[DataRequired()])
+    happened_on = DayField(_l("Date"), validators=[InputRequired()])
     text = TextAreaField(_l("What happened"))
 
     def __init__(self, *args, **kwargs):

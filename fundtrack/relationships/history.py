@@ -15,6 +15,7 @@ from dateutil.relativedelta import relativedelta
 
 from fundtrack.config import RelationshipSettings as Thresholds  # the configurable limits: [relationships]
 from fundtrack.i18n_markers import N_
+from fundtrack.periods import days_after, months_after
 
 ROUND_TO_ORE = 5_000_00  # suggested amounts are rounded to 5.000 kr.
 
@@ -158,7 +159,7 @@ def status_changes_on(last_gift_on: dt.date, cycle_days: int, thresholds: Thresh
     two cycles (as configured) have passed since the last gift, by the same rule as `classify`."""
     lapsing = int(cycle_days * thresholds.lapsing_after_cycles) + 1
     lapsed = int(cycle_days * thresholds.lapsed_after_cycles) + 1
-    return last_gift_on + dt.timedelta(days=lapsing), last_gift_on + dt.timedelta(days=lapsed)
+    return days_after(last_gift_on, lapsing), days_after(last_gift_on, lapsed)
 
 
 def ask_from(
@@ -185,7 +186,7 @@ def _holds(gifts, rejections, today, cooldown_after_grant_months, cooldown_after
         if cooldown_after_grant_months:
             holds.append(
                 (
-                    last.on + relativedelta(months=cooldown_after_grant_months),
+                    months_after(last.on, cooldown_after_grant_months),
                     N_("%(months)d months after the last grant (%(date)s)."),
                     {"months": cooldown_after_grant_months, "date": last.on.isoformat()},
                 )
@@ -193,12 +194,12 @@ def _holds(gifts, rejections, today, cooldown_after_grant_months, cooldown_after
         running = [g.project_end_on for g in gifts if g.project_end_on and (today is None or g.project_end_on >= today)]
         if running:
             end = max(running)
-            holds.append((end + dt.timedelta(days=1), N_("The current grant runs until %(date)s."), {"date": end.isoformat()}))
+            holds.append((days_after(end, 1), N_("The current grant runs until %(date)s."), {"date": end.isoformat()}))
     if rejections and cooldown_after_rejection_months:
         last_rejection = max(rejections)
         holds.append(
             (
-                last_rejection + relativedelta(months=cooldown_after_rejection_months),
+                months_after(last_rejection, cooldown_after_rejection_months),
                 N_("%(months)d months after the last rejection (%(date)s)."),
                 {"months": cooldown_after_rejection_months, "date": last_rejection.isoformat()},
             )
