@@ -30,7 +30,7 @@ class FunderForm(Form):
 class RoundForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Repeats"), choices=[])
-    yearly_dates = StringField(_l("Dates every year (day-month, e.g. 01-03, 01-09)"))
+    yearly_dates = StringField(_l("Dates every year (e.g. 1. marts og 1. september, or 01-03, 01-09)"))
     month_day = OptionalIntegerField(_l("Day of the month"))
     once_on = DayField(_l("Date (one-off round)"))
     rule = StringField(_l("Custom rule (RRULE)"))

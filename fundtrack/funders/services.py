@@ -13,6 +13,7 @@ from fundtrack.db import db
 from fundtrack.funders import events
 from fundtrack.funders.models import FUNDER_KINDS, ROUND_KINDS, Funder, Round
 from fundtrack.i18n_markers import N_
+from fundtrack.spreadsheets import MONTHS
 from fundtrack.tags import parse_tags, parse_un_goals
 from fundtrack.validation import ValidationError, require
 
@@ -119,32 +120,61 @@ def set_archived(funder: Funder, archived: bool, *, actor, now: dt.datetime) -> 
 # Rounds.
 
 
+DATE_SEPARATORS = re.compile(r"\s*(?:[,;&]|\bog\b|\band\b)\s*", re.I)
+NUMERIC_DAY_MONTH = re.compile(r"(\d{1,2})\s*[./-]\s*(\d{1,2})\.?")
+DAY_MONTH_NAME = re.compile(r"(\d{1,2})(?:\.|st|nd|rd|th)?\s+(?:of\s+)?([a-zæøå]+)\.?")
+MONTH_NAME_DAY = re.compile(r"([a-zæøå]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?")
+
+
+def parse_day_months(text: str) -> list[tuple[int, int]]:
+    """(month, day) pairs of a round's yearly dates, each once, in calendar order: `01-03, 01-09`,
+    `1. marts og 1. september`, `1 March and 1 September`, `March 1; September 1`. ValidationError naming
+    the part that is no day and month."""
+    pairs = set()
+    for part in DATE_SEPARATORS.split((text or "").strip().lower()):
+        part = part.strip().rstrip(".")
+        if not part:
+            continue
+        day = month = None
+        if match := NUMERIC_DAY_MONTH.fullmatch(part):
+            day, month = int(match.group(1)), int(match.group(2))
+        elif match := DAY_MONTH_NAME.fullmatch(part):
+            day, month = int(match.group(1)), MONTHS.get(match.group(2))
+        elif match := MONTH_NAME_DAY.fullmatch(part):
+            day, month = int(match.group(2)), MONTHS.get(match.group(1))
+        if not month or not _valid_day_month(day, month):
+            raise ValidationError(
+                {"yearly_dates": (N_("%(value)s is not a day and month such as 01-03 or 1. marts."), {"value": part})}
+            )
+        pairs.add((month, day))
+    if not pairs:
+        raise ValidationError({"yearly_dates": N_("Give at least one day and month, e.g. 01-03, 01-09.")})
+    return sorted(pairs)
+
+
+def _last_day_at_most(day: int) -> str:
+    """BYMONTHDAY and BYSETPOS for "on `day`, or the month's last day when it is shorter" (31 is the 30th
+    in April and the 28th or 29th in February; without this a rule on the 31st skips those months)."""
+    if day < 29:
+        return f"BYMONTHDAY={day}"
+    return "BYMONTHDAY=" + ",".join(str(d) for d in range(28, day + 1)) + ";BYSETPOS=-1"
+
+
 def round_rule(kind: str, yearly_dates: str = "", month_day: int | None = None, custom: str = "") -> str:
     """The RRULE for a round's kind and settings; ValidationError naming the field that is wrong."""
     if kind == "yearly":
-        pairs = []
-        for part in re.split(r"[,;]+", yearly_dates or ""):
-            part = part.strip().rstrip(".")
-            if not part:
-                continue
-            match = re.fullmatch(r"(\d{1,2})[./-](\d{1,2})", part)
-            if not match or not _valid_day_month(int(match.group(1)), int(match.group(2))):
-                raise ValidationError({"yearly_dates": (N_("%(value)s is not a day and month such as 01-03."), {"value": part})})
-            pairs.append((int(match.group(2)), int(match.group(1))))
-        if not pairs:
-            raise ValidationError({"yearly_dates": N_("Give at least one day and month, e.g. 01-03, 01-09.")})
-        months = sorted({m for m, _ in pairs})
-        days = sorted({d for _, d in pairs})
-        if len(pairs) == len(months) * len(days) or len(days) == 1:
-            return f"FREQ=YEARLY;BYMONTH={','.join(map(str, months))};BYMONTHDAY={','.join(map(str, days))}"
+        pairs = parse_day_months(yearly_dates)
+        if len(pairs) == 1 or len({d for _, d in pairs}) == 1 and all(d < 29 for _, d in pairs):
+            months = ",".join(str(m) for m in sorted({m for m, _ in pairs}))
+            return f"FREQ=YEARLY;BYMONTH={months};{_last_day_at_most(pairs[0][1])}"
         # Different days in different months: one rule per date, joined for rrulestr's set syntax.
-        return "\n".join(f"RRULE:FREQ=YEARLY;BYMONTH={m};BYMONTHDAY={d}" for m, d in sorted(pairs))
+        return "\n".join(f"RRULE:FREQ=YEARLY;BYMONTH={m};{_last_day_at_most(d)}" for m, d in pairs)
     if kind == "quarter_end":
         return "FREQ=MONTHLY;BYMONTH=3,6,9,12;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1"
     if kind == "monthly":
         if month_day is None or not 1 <= month_day <= 31:
             raise ValidationError({"month_day": N_("Give a day of the month from 1 to 31.")})
-        return f"FREQ=MONTHLY;BYMONTHDAY={month_day}"
+        return f"FREQ=MONTHLY;{_last_day_at_most(month_day)}"
     if kind == "custom":
         rule = (custom or "").strip().removeprefix("RRULE:")
         try:
@@ -155,6 +185,11 @@ def round_rule(kind: str, yearly_dates: str = "", month_day: int | None = None, 
             raise ValidationError({"rule": N_("This field is required.")})
         return rule
     return ""
+
+
+def yearly_dates_text(pairs: list[tuple[int, int]]) -> str:
+    """The yearly dates as they are kept and shown again in the form: `01-03, 01-09`."""
+    return ", ".join(f"{d:02d}-{m:02d}" for m, d in pairs)
 
 
 def _valid_day_month(day: int, month: int) -> bool:
@@ -182,7 +217,7 @@ def _round_values(data: dict) -> dict:
     return {
         "name": data["name"].strip(),
         "kind": kind,
-        "yearly_dates": (data.get("yearly_dates") or "").strip(),
+        "yearly_dates": yearly_dates_text(parse_day_months(data.get("yearly_dates", ""))) if kind == "yearly" else "",
         "month_day": data.get("month_day") if kind == "monthly" else None,
         "rule": rule,
         "once_on": data.get("once_on") if kind == "once" else None,

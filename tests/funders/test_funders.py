@@ -63,6 +63,53 @@ def test_monthly_and_one_off_and_custom_rounds(create_funder):
     assert services.next_dates(custom, dt.date(2026, 11, 22), 1) == [dt.date(2027, 10, 4)]
 
 
+def test_a_monthly_round_on_the_31st_falls_on_the_last_day_of_shorter_months(create_funder):
+    funder = create_funder()
+    on_31 = _round(funder, kind="monthly", month_day=31)
+    assert services.next_dates(on_31, dt.date(2026, 12, 15), 6) == [
+        dt.date(2026, 12, 31),  # over the year's end
+        dt.date(2027, 1, 31),
+        dt.date(2027, 2, 28),
+        dt.date(2027, 3, 31),
+        dt.date(2027, 4, 30),
+        dt.date(2027, 5, 31),
+    ]
+    on_30 = _round(funder, kind="monthly", month_day=30)
+    leap_year = [dt.date(2028, 2, 29), dt.date(2028, 3, 30), dt.date(2028, 4, 30)]
+    assert services.next_dates(on_30, dt.date(2028, 1, 31), 3) == leap_year
+    on_29 = _round(funder, kind="monthly", month_day=29)
+    assert services.next_dates(on_29, dt.date(2027, 2, 1), 2) == [dt.date(2027, 2, 28), dt.date(2027, 3, 29)]
+
+
+def test_a_yearly_round_on_29_february_keeps_its_place_in_other_years(create_funder):
+    round_ = _round(create_funder(), kind="yearly", yearly_dates="29-02, 01-09")
+    assert services.next_dates(round_, dt.date(2026, 11, 22), 4) == [
+        dt.date(2027, 2, 28),
+        dt.date(2027, 9, 1),
+        dt.date(2028, 2, 29),
+        dt.date(2028, 9, 1),
+    ]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["01-03, 01-09", "1. marts og 1. september", "1 March and 1 September", "March 1; September 1", "1/3, 1.9., 01-03"],
+)
+def test_yearly_dates_in_danish_and_english_and_each_once(create_funder, typed):
+    round_ = _round(create_funder(), kind="yearly", yearly_dates=typed)
+    assert round_.yearly_dates == "01-03, 01-09"
+    assert round_.rule == "FREQ=YEARLY;BYMONTH=3,9;BYMONTHDAY=1"
+
+
+def test_round_times_are_right_across_daylight_saving_changes(create_funder):
+    round_ = _round(create_funder(), kind="monthly", month_day=1, deadline_time="12:00")
+    zone = ZoneInfo("Europe/Copenhagen")
+    moments = [services.deadline_moment(round_, day, zone) for day in services.next_dates(round_, dt.date(2027, 2, 15), 9)]
+    hours = [(m.date().isoformat(), m.hour) for m in moments]
+    assert hours[:2] == [("2027-03-01", 11), ("2027-04-01", 10)]  # winter time, then summer time (UTC hours)
+    assert hours[-2:] == [("2027-10-01", 10), ("2027-11-01", 11)]
+
+
 def test_inactive_rounds_generate_nothing(create_funder):
     round_ = _round(create_funder(), kind="monthly", month_day=1, active=False)
     assert services.next_dates(round_, dt.date(2026, 11, 22)) == []
@@ -72,6 +119,8 @@ def test_inactive_rounds_generate_nothing(create_funder):
     "data, field",
     [
         ({"kind": "yearly", "yearly_dates": "31-02"}, "yearly_dates"),
+        ({"kind": "yearly", "yearly_dates": "1. smarts"}, "yearly_dates"),
+        ({"kind": "yearly", "yearly_dates": "32. marts"}, "yearly_dates"),
         ({"kind": "yearly", "yearly_dates": ""}, "yearly_dates"),
         ({"kind": "monthly", "month_day": 40}, "month_day"),
         ({"kind": "once"}, "once_on"),
@@ -173,10 +222,17 @@ def test_rounds_in_the_ui_show_their_next_dates(client, login_as, create_funder)
     response = post(
         client,
         f"/funders/{funder.id}/rounds/new",
-        {"name": "Forår og efterår", "kind": "yearly", "yearly_dates": "01-03, 01-09", "active": "y"},
+        {"name": "Forår og efterår", "kind": "yearly", "yearly_dates": "1. marts og 1. september", "active": "y"},
         token_from="/",
     )
     assert response.status_code == 302
+    refused = post(
+        client,
+        f"/funders/{funder.id}/rounds/new",
+        {"name": "Skæve datoer", "kind": "yearly", "yearly_dates": "1. smarts", "active": "y"},
+        token_from="/",
+    )
+    assert refused.status_code == 400 and "1. smarts" in refused.get_data(as_text=True)
     body = client.get(f"/funders/{funder.id}").get_data(as_text=True)
     assert "Forår og efterår" in body and "1. mar." in body and "1. sep." in body
     round_ = Round.get()
