@@ -61,17 +61,34 @@ class FeedSettings:
     max_bytes: int = 10_000_000
     max_redirects: int = 5
     default_interval_minutes: int = 360
+    # Link parameters that say who clicked or which session, not which call: left out of a call's identity.
+    # A name ending in "*" stands for every name that starts so.
     tracking_parameters: tuple[str, ...] = (
+        "utm_*",
+        "mc_*",
+        "_hs*",
+        "session",
+        "sessid",
         "sid",
         "sessionid",
         "session_id",
         "phpsessid",
         "jsessionid",
+        "aspsessionid*",
+        "cfid",
+        "cftoken",
         "token",
+        "s",
+        "ref",
+        "referrer",
+        "source",
         "fbclid",
         "gclid",
-        "mc_cid",
-        "mc_eid",
+        "dclid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "_ga",
     )
 
 

@@ -117,13 +117,41 @@ def bulk_insert(model, rows: list[dict], *, ignore_conflicts: bool = False) -> N
     if not rows:
         return
     fields = [model._meta.fields[name] for name in rows[0]]
-    columns = ", ".join(f'"{field.column_name}"' for field in fields)
-    marks = ", ".join([db.obj.param] * len(fields))
+    # Fields the rows leave out take their defaults, as `insert_many` would give them.
+    defaults = [f for f in model._meta.sorted_fields if f.name not in rows[0] and f.default is not None]
+    columns = ", ".join(f'"{field.column_name}"' for field in fields + defaults)
+    marks = ", ".join([db.obj.param] * (len(fields) + len(defaults)))
     conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({marks}){conflict}'
-    values = [tuple(field.db_value(row[field.name]) for field in fields) for row in rows]
+    values = [
+        tuple(field.db_value(row[field.name]) for field in fields)
+        + tuple(f.db_value(f.default() if callable(f.default) else f.default) for f in defaults)
+        for row in rows
+    ]
     cursor = db.obj.cursor()
     cursor.executemany(sql, values)
+
+
+def bulk_insert_ids(model, rows: list[dict]) -> list[int]:
+    """Insert many rows as `bulk_insert` does and give their ids, in the rows' order.
+
+    PostgreSQL says them (RETURNING). SQLite gives each new row the largest id plus one, and no other
+    connection writes inside our transaction, so the ids of one executemany are the run that ends at the
+    last one inserted.
+    """
+    if not rows:
+        return []
+    if db.obj.returning_clause:
+        ids: list[int] = []
+        for start in range(0, len(rows), 500):
+            query = model.insert_many(rows[start : start + 500]).returning(model._meta.primary_key)
+            ids.extend(row[0] for row in query.tuples().execute())
+        return ids
+    if not db.obj.in_transaction():
+        raise RuntimeError("bulk_insert_ids needs a transaction")
+    bulk_insert(model, rows)
+    last = db.obj.execute_sql("SELECT last_insert_rowid()").fetchone()[0]
+    return list(range(last - len(rows) + 1, last + 1))
 
 
 POOL_SIZE = 32  # connections kept open for the web server's threads and the scheduler

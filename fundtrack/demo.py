@@ -20,6 +20,7 @@ from fundtrack.db import db
 from fundtrack.deadlines import services as deadlines
 from fundtrack.feeds import services as feed_services
 from fundtrack.feeds.deadlines import find_in_text
+from fundtrack.feeds.ingest import text_key
 from fundtrack.feeds.models import Call, CallDeadline
 from fundtrack.fees import services as fees
 from fundtrack.funders import services as funder_services
@@ -463,10 +464,10 @@ def _calls(funders, *, today: dt.date, now: dt.datetime) -> None:
         words = text.format(date=f"{due.day}. {MONTH_NAMES[due.month]} {due.year}" if due else "")
         finding = find_in_text(words, today)
         call = Call.create(
-            identity=f"demo-{index}",
             funder=funders[funder],
             funder_name=funder,
             title=title,
+            title_key=text_key(title),
             summary=f"<p>{words}</p>",
             summary_text=words,
             rolling=finding.rolling,

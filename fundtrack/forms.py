@@ -4,6 +4,9 @@ WTForms ships no Danish messages, so the messages its validators and fields use 
 here for the extractor and translated in fundtrack's own catalog.
 """
 
+import datetime as dt
+import re
+
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -112,6 +115,28 @@ class DayField(DateField):
                 get_translations().gettext("Give a date between %(first)d and %(last)d.")
                 % {"first": EARLIEST_DAY.year, "last": LATEST_DAY.year}
             )
+
+
+CLOCK = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
+class ClockField(StringField):
+    """A time of day, typed `12:00` or `12.00`; empty for none. Its data is a `datetime.time` or None."""
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not text:
+            return
+        match = CLOCK.match(text)
+        if not match:
+            raise ValueError(get_translations().gettext("Give a time such as 12:00."))
+        self.data = dt.time(int(match.group(1)), int(match.group(2)))
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.strftime("%H:%M") if isinstance(self.data, dt.time) else (self.data or "")
 
 
 class OptionalIntegerField(IntegerField):

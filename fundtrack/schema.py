@@ -17,7 +17,7 @@ from fundtrack.calendars.models import Subscription
 from fundtrack.checklists.models import Answer, Checklist, ChecklistTemplate, Outcome, TemplateItem
 from fundtrack.contacts.models import Contact
 from fundtrack.deadlines.models import Deadline
-from fundtrack.feeds.models import Call, CallChange, CallDeadline, CallMatch, FeedSource
+from fundtrack.feeds.models import Call, CallChange, CallDeadline, CallMatch, CallSource, FeedSource, GoalWords
 from fundtrack.fees.models import FeeAgreement, FeeEntry
 from fundtrack.funders.models import Funder, Round
 from fundtrack.imports.models import PendingImport
@@ -43,9 +43,11 @@ MODELS = [
     Interaction,
     FeedSource,
     Call,
+    CallSource,
     CallDeadline,
     CallChange,
     CallMatch,
+    GoalWords,
     Subscription,
     Alert,
     SchedulerLease,

@@ -2,10 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length
 
 from fundtrack.deadlines.models import DEADLINE_KINDS
-from fundtrack.forms import DayField, Form, choices
+from fundtrack.forms import ClockField, DayField, Form, choices
 from fundtrack.i18n import translate_label
 
 
@@ -13,10 +13,7 @@ class DeadlineForm(Form):
     kind = SelectField(_l("Kind"), choices=[])
     title = StringField(_l("Title"), validators=[Length(max=200)])
     due_on = DayField(_l("Date"), validators=[InputRequired()])
-    due_time = StringField(
-        _l("Time (optional, e.g. 12:00)"),
-        validators=[Optional(), Regexp(r"^([01]?\d|2[0-3])[:.][0-5]\d$", message=_l("Give a time such as 12:00."))],
-    )
+    due_time = ClockField(_l("Time (optional, e.g. 12:00)"))
     notes = TextAreaField(_l("Notes"))
 
     def __init__(self, *args, **kwargs):

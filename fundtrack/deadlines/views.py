@@ -91,10 +91,9 @@ def export(fmt):
 
 def _moment(form) -> dt.datetime | None:
     """The deadline's time of day as an aware moment, when one was given."""
-    if not form.due_time.data or form.due_on.data is None:
+    if form.due_time.data is None or form.due_on.data is None:
         return None
-    hour, minute = (int(part) for part in form.due_time.data.replace(".", ":").split(":"))
-    return dt.datetime.combine(form.due_on.data, dt.time(hour, minute), tzinfo=clock.local_zone()).astimezone(clock.UTC)
+    return dt.datetime.combine(form.due_on.data, form.due_time.data, tzinfo=clock.local_zone()).astimezone(clock.UTC)
 
 
 @bp.route("/new/<int:application_id>", methods=["POST"])
@@ -128,7 +127,7 @@ def edit(deadline_id):
     deadline = Deadline.get_by_id(deadline_id)
     form = DeadlineForm(obj=deadline if request.method == "GET" else None)
     if request.method == "GET" and deadline.due_at:
-        form.due_time.data = clock.to_local(deadline.due_at).strftime("%H:%M")
+        form.due_time.data = clock.to_local(deadline.due_at).time()
     if form.validate_on_submit():
         try:
             services.update_deadline(

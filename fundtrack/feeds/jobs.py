@@ -6,7 +6,7 @@ import logging
 
 from fundtrack import clock
 from fundtrack.config import VERSION
-from fundtrack.feeds import services
+from fundtrack.feeds import ingest, services
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +16,7 @@ def user_agent(settings) -> str:
     return f"fundtrack/{VERSION} (+{settings.app.base_url})"
 
 
-def fetch_due_sources(settings) -> list[services.Report]:
+def fetch_due_sources(settings) -> list[ingest.Report]:
     """Fetch the sources whose time has come; idempotent (a source just fetched is not due again)."""
     reports = services.fetch_all(settings.feeds, now=clock.now(), user_agent=user_agent(settings), only_due=True)
     for report in reports:

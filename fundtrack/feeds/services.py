@@ -1,5 +1,5 @@
-"""Feed sources and the calls they bring: fetch, parse safely, find deadlines, keep one record per call,
-record what changed, and pass each new call on to the organisations it fits.
+"""Feed sources and the calls they bring: fetch each source (reading and storing is `ingest`'s), pass each new
+call on to the organisations it fits, and the fundraiser's triage: status, corrected deadlines, conversion.
 
 One failing source never stops the others: each source's fetch is its own transaction, and its
 failure is recorded on the source in plain words.
@@ -7,19 +7,12 @@ failure is recorded on the source in plain words.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import functools
-import hashlib
-import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-import feedparser
-from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
-from defusedxml.ElementTree import DefusedXMLParser, ParseError
 from peewee import JOIN, chunked, fn
 
 from fundtrack import clock
@@ -27,20 +20,15 @@ from fundtrack.applications import services as applications
 from fundtrack.audit import services as audit
 from fundtrack.config import FeedSettings
 from fundtrack.db import bulk_insert, db
-from fundtrack.feeds import fetching
-from fundtrack.feeds.deadlines import FoundDeadline, find_deadlines
-from fundtrack.feeds.models import CALL_STATUSES, Call, CallChange, CallDeadline, CallMatch, FeedSource
-from fundtrack.feeds.text import plain_text
+from fundtrack.feeds import fetching, ingest
+from fundtrack.feeds.models import CALL_STATUSES, DATE_ORDERS, Call, CallDeadline, CallMatch, CallSource, FeedSource
 from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
-from fundtrack.validation import ValidationError, require
+from fundtrack.validation import ValidationError, check_day, require
 
 MAX_BACKOFF = 8  # a failing source waits at most eight intervals before it is tried again
 MATCH_BATCH = 2000
-ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.I)
-DOCTYPE_WITH_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.I | re.S)
-LOOKS_LIKE_HTML = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<!DOCTYPE\s+html|^\s*<html[\s>]", re.I | re.S)
 
 
 # Sources.
@@ -61,10 +49,13 @@ def _validated_source(data: dict, existing: FeedSource | None, settings: FeedSet
     interval = data.get("interval_minutes") or settings.default_interval_minutes
     if not 5 <= interval <= 60 * 24 * 31:
         errors["interval_minutes"] = N_("Give an interval from 5 minutes to a month.")
+    date_order = data.get("date_order") or ""
+    if date_order not in DATE_ORDERS:
+        errors["date_order"] = N_("Choose from the list.")
     if errors:
         raise ValidationError(errors)
     name = (data.get("name") or "").strip() or urlsplit(url).hostname or url
-    return {"url": url, "name": name, "interval_minutes": interval}
+    return {"url": url, "name": name, "interval_minutes": interval, "date_order": date_order}
 
 
 def add_source(data: dict, *, settings: FeedSettings, actor=None, now: dt.datetime) -> FeedSource:
@@ -79,7 +70,15 @@ def add_source(data: dict, *, settings: FeedSettings, actor=None, now: dt.dateti
 def update_source(source: FeedSource, data: dict, *, settings: FeedSettings, actor=None, now: dt.datetime) -> FeedSource:
     """Change a source's address, name or interval; a new address starts without conditional headers."""
     values = _validated_source(
-        {"url": source.url, "name": source.name, "interval_minutes": source.interval_minutes, **data}, source, settings
+        {
+            "url": source.url,
+            "name": source.name,
+            "interval_minutes": source.interval_minutes,
+            "date_order": source.date_order,
+            **data,
+        },
+        source,
+        settings,
     )
     if values["url"] != source.url:
         values.update(etag="", last_modified="")
@@ -101,271 +100,9 @@ def remove_source(source: FeedSource, *, actor=None, now: dt.datetime) -> None:
         source.delete_instance()
 
 
-# Identity of a call.
-
-
-def clean_link(url: str, tracking_parameters) -> str:
-    """A link without tracking parameters (utm_*, session tokens), fragment, or case differences in
-    scheme and host, so that it identifies the same call on every fetch."""
-    parts = urlsplit((url or "").strip())
-    if not parts.scheme:
-        return (url or "").strip()
-    drop = {name.lower() for name in tracking_parameters}
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not k.lower().startswith("utm_") and k.lower() not in drop
-    ]
-    return urlunsplit((parts.scheme.lower(), (parts.netloc or "").lower(), parts.path or "/", urlencode(sorted(query)), ""))
-
-
-def identity_of(entry: dict, source_id: int, title: str, published: dt.datetime | None, tracking) -> str:
-    """The guid, else the cleaned link, else the title and date: hashed, to fit a key column."""
-    guid = (dict.get(entry, "id") or "").strip()
-    link = (dict.get(entry, "link") or "").strip()
-    if guid:
-        key = f"guid:{source_id}:{clean_link(guid, tracking) if re.match(r'^https?://', guid) else guid}"
-    elif link:
-        key = f"link:{clean_link(link, tracking)}"
-    else:
-        key = f"title:{source_id}:{title.strip().lower()}:{published.date().isoformat() if published else ''}"
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
-
-
-# Parsing.
-
-
-@dataclass
-class Item:
-    """One entry of a feed, read and ready to store."""
-
-    identity: str
-    title: str
-    link: str
-    summary: str
-    summary_text: str
-    published_at: dt.datetime | None
-    funder_name: str
-    deadlines: list[FoundDeadline]
-    rolling: bool
-
-    @property
-    def content_hash(self) -> str:
-        deadline_text = ";".join(f"{d.due_on}|{d.due_at}" for d in self.deadlines)
-        data = "\x1f".join([self.title, self.link, self.summary, deadline_text, str(self.rolling), self.funder_name])
-        return hashlib.sha256(data.encode("utf-8")).hexdigest()
-
-
-class FeedError(fetching.FetchError):
-    """The bytes arrived but are not a feed (a web page, or unreadable)."""
-
-
-class _Discard:
-    """A parser target that keeps nothing: the document is only checked, never built."""
-
-    def close(self):
-        return None
-
-
-def _declares_entities(body: bytes) -> bool:
-    """True when the document declares entities or refers to external ones, read with defusedxml over the
-    whole of it (in C, keeping nothing); a document too broken to read is searched for declarations."""
-    parser = DefusedXMLParser(target=_Discard(), forbid_dtd=False, forbid_entities=True, forbid_external=True)
-    parser.parser.DefaultHandlerExpand = None  # nothing to keep: no Python call per piece of text
-    try:
-        parser.feed(body)
-        parser.close()
-    except (EntitiesForbidden, ExternalReferenceForbidden, DTDForbidden):
-        return True
-    except ParseError:
-        return ENTITY_DECLARATION.search(body) is not None
-    return False
-
-
-def without_entities(body: bytes) -> tuple[bytes, dict | None]:
-    """The document without its entity declarations, and a warning when there were any; FeedError when they
-    cannot be taken out. No external entity is ever read and no entity expansion can grow."""
-    if not _declares_entities(body):
-        return body, None
-    cleaned = DOCTYPE_WITH_SUBSET.sub(b"", body)
-    cleaned = ENTITY_DECLARATION.sub(b"<!-- entity removed ", cleaned)
-    if _declares_entities(cleaned):
-        raise FeedError(N_("The feed declares XML entities that could not be removed; it is not read."))
-    return cleaned, {"message": N_("The feed declared XML entities; they were removed unread."), "params": {}}
-
-
-def parse_feed(
-    body: bytes, *, content_type: str, final_url: str, source_id: int, today: dt.date, tracking
-) -> tuple[list[Item], dict | None]:
-    """The entries of a feed, and a warning for an ill-formed one; FeedError when it is no feed at all.
-
-    feedparser gets bytes in a stream, never a string (which it may take for a path).
-    """
-    body, warning = without_entities(body)
-    parsed = feedparser.parse(
-        io.BytesIO(body), response_headers={"content-type": content_type or "application/xml", "content-location": final_url}
-    )
-    if not parsed.entries:
-        if (
-            "html" in (content_type or "").lower()
-            or LOOKS_LIKE_HTML.search(body[:2000])
-            or (parsed.get("version") == "" and b"<html" in body[:5000].lower())
-        ):
-            raise FeedError(N_("The address returned a web page, not a feed."))
-        if parsed.bozo and not parsed.get("feed"):
-            raise FeedError(N_("This is not a readable feed: %(reason)s"), reason=str(parsed.get("bozo_exception", ""))[:200])
-    if parsed.bozo and warning is None:
-        warning = {
-            "message": N_("The feed is not well-formed (%(reason)s); what could be read was read."),
-            "params": {"reason": str(parsed.get("bozo_exception", ""))[:200]},
-        }
-    return [_item(entry, source_id, today, tracking) for entry in parsed.entries], warning
-
-
-def _published(entry) -> dt.datetime | None:
-    stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
-    if not stamp:
-        return None
-    return dt.datetime.fromtimestamp(calendar.timegm(stamp), tz=dt.UTC)
-
-
-def _item(entry, source_id: int, today: dt.date, tracking) -> Item:
-    # dict.get reads feedparser's own keys directly; its FeedParserDict.get also tries aliases, which is slow.
-    get = functools.partial(dict.get, entry)
-    title = plain_text(get("title", "")) or "(uden titel)"
-    summary = get("summary", "")
-    if not summary and get("content"):
-        summary = get("content")[0].get("value", "")
-    text = plain_text(summary)
-    published = _published(entry)
-    reference = clock.to_local(published).date() if published else today
-    finding = find_deadlines(entry, f"{title}. {text[:5000]}", reference)
-    funder_name = plain_text(get("author", "") or get("publisher", "") or get("dc_publisher", ""))
-    return Item(
-        identity=identity_of(entry, source_id, title, published, tracking),
-        title=title[:250],
-        link=(get("link") or "").strip()[:1000],
-        summary=summary,
-        summary_text=text,
-        published_at=published,
-        funder_name=funder_name[:200],
-        deadlines=finding.deadlines,
-        rolling=finding.rolling,
-    )
-
-
-# Storing.
-
-
-@dataclass
-class Report:
-    """What one fetch of one source did."""
-
-    source: FeedSource
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    not_modified: bool = False
-    error: dict | None = None
-    warning: dict | None = None
-    new_call_ids: list[int] = field(default_factory=list)
-
-    @property
-    def failed(self) -> bool:
-        return self.error is not None
-
-
-def _deadline_rows(call_id: int, items: list[FoundDeadline]) -> list[dict]:
-    return [
-        {"call": call_id, "due_on": d.due_on, "due_at": d.due_at, "timezone": d.timezone, "found_in": d.found_in} for d in items
-    ]
-
-
-def _describe_deadlines(items) -> str:
-    return ", ".join(d.due_on.isoformat() + (f" {d.due_at:%H:%M}Z" if d.due_at else "") for d in items) or "–"
-
-
-def store_items(source: FeedSource, items: list[Item], *, now: dt.datetime) -> Report:
-    """Insert new calls, update changed ones (recording what changed), touch unchanged ones; in one transaction."""
-    report = Report(source=source)
-    unique: dict[str, Item] = {}
-    for item in items:
-        unique.setdefault(item.identity, item)  # the same entry twice in one feed is one call
-    funders = {name.lower(): fid for fid, name in Funder.select(Funder.id, Funder.name).tuples()}
-    with db.atomic():
-        existing: dict[str, Call] = {}
-        for batch in chunked(list(unique), 300):
-            for call in Call.select().where(Call.identity.in_(batch)):
-                existing[call.identity] = call
-        new_rows, unchanged_ids = [], []
-        for identity, item in unique.items():
-            call = existing.get(identity)
-            if call is None:
-                new_rows.append(
-                    {
-                        "identity": identity,
-                        "source": source.id,
-                        "funder": funders.get(item.funder_name.lower()),
-                        "funder_name": item.funder_name,
-                        "title": item.title,
-                        "link": item.link,
-                        "summary": item.summary,
-                        "summary_text": item.summary_text,
-                        "published_at": item.published_at,
-                        "rolling": item.rolling,
-                        "un_goals": [],
-                        "status": "new",
-                        "content_hash": item.content_hash,
-                        "first_seen_at": now,
-                        "last_seen_at": now,
-                        "updated_at": now,
-                        "matched_at": None,
-                    }
-                )
-            elif call.content_hash != item.content_hash:
-                _update_call(call, item, now)
-                report.updated += 1
-            else:
-                unchanged_ids.append(call.id)
-        bulk_insert(Call, new_rows)
-        new_identities = [row["identity"] for row in new_rows]
-        deadline_rows = []
-        for batch in chunked(new_identities, 300):
-            for call_id, identity in Call.select(Call.id, Call.identity).where(Call.identity.in_(batch)).tuples():
-                report.new_call_ids.append(call_id)
-                deadline_rows.extend(_deadline_rows(call_id, unique[identity].deadlines))
-        bulk_insert(CallDeadline, deadline_rows)
-        for batch in chunked(unchanged_ids, 500):
-            Call.update(last_seen_at=now).where(Call.id.in_(batch)).execute()
-        report.new = len(new_rows)
-        report.unchanged = len(unchanged_ids)
-    return report
-
-
-def _update_call(call: Call, item: Item, now: dt.datetime) -> None:
-    """Bring a call up to date and record each field that changed; a moved deadline is recorded as such."""
-    old_deadlines = list(call.deadlines.order_by(CallDeadline.due_on))
-    changes = []
-    for name in ("title", "link", "summary_text", "funder_name", "rolling"):
-        old, new = getattr(call, name), getattr(item, name)
-        if old != new:
-            changes.append((name, str(old), str(new)))
-    old_text, new_text = _describe_deadlines(old_deadlines), _describe_deadlines(item.deadlines)
-    if old_text != new_text:
-        changes.append(("deadlines", old_text, new_text))
-        CallDeadline.delete().where(CallDeadline.call == call).execute()
-        rows = _deadline_rows(call.id, item.deadlines)
-        if rows:
-            CallDeadline.insert_many(rows).execute()
-    for name, old, new in changes:
-        CallChange.create(call=call, changed_at=now, field=name, old=old[:2000], new=new[:2000])
-    call.title, call.link, call.summary, call.summary_text = item.title, item.link, item.summary, item.summary_text
-    call.funder_name, call.rolling, call.published_at = item.funder_name, item.rolling, item.published_at
-    call.content_hash, call.last_seen_at, call.updated_at = item.content_hash, now, now
-    call.save()
-
-
-def fetch_source(source: FeedSource, settings: FeedSettings, *, now: dt.datetime, user_agent: str, match: bool = True) -> Report:
+def fetch_source(
+    source: FeedSource, settings: FeedSettings, *, now: dt.datetime, user_agent: str, match: bool = True
+) -> ingest.Report:
     """Fetch one source and store what it brings; any failure is recorded on the source, never raised.
 
     New calls are stored unmatched and then matched; should the process stop in between, the matching
@@ -381,17 +118,18 @@ def fetch_source(source: FeedSource, settings: FeedSettings, *, now: dt.datetime
     try:
         response = fetching.fetch(source.url, limits, etag=source.etag, last_modified=source.last_modified)
         if response.status == 304:
-            report = Report(source=source, not_modified=True, unchanged=Call.select().where(Call.source == source).count())
+            unchanged = CallSource.select().where(CallSource.source == source).count()
+            report = ingest.Report(source=source, not_modified=True, unchanged=unchanged)
         else:
-            items, warning = parse_feed(
+            items, warning = ingest.parse_feed(
                 response.body,
                 content_type=response.headers.get("content-type", ""),
                 final_url=response.final_url,
-                source_id=source.id,
+                source=source,
                 today=clock.to_local(now).date(),
                 tracking=settings.tracking_parameters,
             )
-            report = store_items(source, items, now=now)
+            report = ingest.store_items(source, items, now=now, tracking=settings.tracking_parameters)
             report.warning = warning
             source.etag, source.last_modified = response.etag[:250], response.last_modified[:250]
             source.last_warning = warning
@@ -408,7 +146,7 @@ def fetch_source(source: FeedSource, settings: FeedSettings, *, now: dt.datetime
         }
         source.save()
     except fetching.FetchError as error:
-        report = Report(source=source, error=error.as_record())
+        report = ingest.Report(source=source, error=error.as_record())
         source.consecutive_failures += 1
         source.last_error = error.as_record()
         backoff = min(2 ** (source.consecutive_failures - 1), MAX_BACKOFF)
@@ -427,8 +165,8 @@ def fetch_all(
     user_agent: str,
     source_id: int | None = None,
     only_due: bool = False,
-    progress: Callable[[Report], None] | None = None,
-) -> list[Report]:
+    progress: Callable[[ingest.Report], None] | None = None,
+) -> list[ingest.Report]:
     """Fetch every active source (or one, or only those due); each on its own, so one failure stops nothing."""
     query = FeedSource.select().where(FeedSource.active).order_by(FeedSource.id)
     if source_id is not None:
@@ -563,7 +301,7 @@ def filtered_calls(user, filters: CallFilters, today: dt.date):
         text = filters.text
         query = query.where(Call.title.contains(text) | Call.summary_text.contains(text) | Call.funder_name.contains(text))
     if filters.source_id is not None:
-        query = query.where(Call.source == filters.source_id)
+        query = query.where(Call.id.in_(CallSource.select(CallSource.call).where(CallSource.source == filters.source_id)))
     if filters.organisation_id is not None and not user.is_member:
         matched = CallMatch.select(CallMatch.call).where(CallMatch.organisation == filters.organisation_id)
         query = query.where(Call.id.in_(matched))
@@ -590,6 +328,23 @@ def deadlines_by_call(call_ids) -> dict[int, list[CallDeadline]]:
     return found
 
 
+def sources_by_call(call_ids) -> dict[int, list[FeedSource]]:
+    """The sources each call came from, by name, in one query (a call may come from several)."""
+    found: dict[int, list[FeedSource]] = {}
+    ids = list(call_ids)
+    if not ids:
+        return found
+    query = (
+        CallSource.select(CallSource.call, FeedSource)
+        .join(FeedSource)
+        .where(CallSource.call.in_(ids))
+        .order_by(FeedSource.name, FeedSource.id)
+    )
+    for entry in query:
+        found.setdefault(entry.call_id, []).append(entry.source)
+    return found
+
+
 def calls_for_organisation(organisation: Organisation, limit: int) -> list[Call]:
     """The latest calls passed on to an organisation (not dismissed), for its page."""
     return list(
@@ -602,8 +357,8 @@ def calls_for_organisation(organisation: Organisation, limit: int) -> list[Call]
 
 
 def calls_per_source() -> dict[int, int]:
-    """How many calls each source has brought, for the sources page."""
-    return dict(Call.select(Call.source, fn.COUNT(Call.id)).group_by(Call.source).tuples())
+    """How many calls each source has, for the sources page (a call from two sources counts for both)."""
+    return dict(CallSource.select(CallSource.source, fn.COUNT(CallSource.id)).group_by(CallSource.source).tuples())
 
 
 def set_status(call: Call, status: str, *, actor, now: dt.datetime) -> None:
@@ -622,6 +377,107 @@ def set_status(call: Call, status: str, *, actor, now: dt.datetime) -> None:
             },
             actor=actor,
             now=now,
+        )
+
+
+# Correcting a call's deadlines.
+
+
+@dataclass(frozen=True)
+class CorrectedDeadline:
+    """A deadline as the fundraiser gives it: a day, and a time of day in the installation's zone or none."""
+
+    due_on: dt.date
+    at: dt.time | None = None
+
+
+def _deadline_words(deadlines) -> str:
+    return ", ".join(d.due_on.isoformat() + (f" {clock.to_local(d.due_at):%H:%M}" if d.due_at else "") for d in deadlines) or "–"
+
+
+def _replace_deadlines(call: Call, rows: list[dict]) -> None:
+    CallDeadline.delete().where(CallDeadline.call == call).execute()
+    bulk_insert(CallDeadline, [{"call": call.id, **row} for row in rows])
+
+
+def correct_deadlines(call: Call, deadlines: list[CorrectedDeadline], *, rolling: bool, actor, now: dt.datetime) -> None:
+    """The fundraiser's deadlines for a call, in place of what was read from the feed: they stay through later
+    fetches, unless the feed's own deadline words change (then the call is flagged for a look)."""
+    errors: dict = {}
+    for index, deadline in enumerate(deadlines):
+        check_day(errors, f"due_on_{index}", deadline.due_on)
+    if not deadlines and not rolling:
+        errors["due_on_0"] = N_("Give a deadline, or say that the call is rolling.")
+    if errors:
+        raise ValidationError(errors)
+    zone = clock.local_zone()
+    rows, seen = [], set()
+    for deadline in sorted(deadlines, key=lambda d: (d.due_on, d.at or dt.time())):
+        if (deadline.due_on, deadline.at) in seen:
+            continue  # a date typed twice is one deadline
+        seen.add((deadline.due_on, deadline.at))
+        due_at = dt.datetime.combine(deadline.due_on, deadline.at, tzinfo=zone).astimezone(dt.UTC) if deadline.at else None
+        rows.append({"due_on": deadline.due_on, "due_at": due_at, "timezone": zone.key, "found_in": ""})
+    before = _deadline_words(call.deadlines.order_by(CallDeadline.due_on))
+    with db.atomic():
+        _replace_deadlines(call, rows)
+        after = _deadline_words(call.deadlines.order_by(CallDeadline.due_on))
+        audit.save_changes(
+            call,
+            {
+                "rolling": rolling,
+                "deadlines_corrected_at": now,
+                "deadlines_corrected_by": actor,
+                "corrected_against": call.feed_deadline_text,
+                "needs_review": False,
+            },
+            actor=actor,
+            now=now,
+            action="correct_deadlines",
+            extra={"deadlines": [before, after]} if before != after else None,
+        )
+
+
+def keep_correction(call: Call, *, actor, now: dt.datetime) -> None:
+    """The fundraiser has looked: the correction holds against what the feed says now."""
+    with db.atomic():
+        audit.save_changes(
+            call,
+            {"corrected_against": call.feed_deadline_text, "needs_review": False},
+            actor=actor,
+            now=now,
+            action="keep_correction",
+        )
+
+
+def use_feed_deadlines(call: Call, *, actor, now: dt.datetime) -> None:
+    """Drop the correction: the call's deadlines are what the feed says again."""
+    rows = [
+        {
+            "due_on": dt.date.fromisoformat(d["due_on"]),
+            "due_at": dt.datetime.fromisoformat(d["due_at"]) if d.get("due_at") else None,
+            "timezone": d.get("timezone") or clock.local_zone().key,
+            "found_in": d.get("found_in") or "",
+        }
+        for d in call.feed_deadlines or []
+    ]
+    before = _deadline_words(call.deadlines.order_by(CallDeadline.due_on))
+    with db.atomic():
+        _replace_deadlines(call, rows)
+        after = _deadline_words(call.deadlines.order_by(CallDeadline.due_on))
+        audit.save_changes(
+            call,
+            {
+                "rolling": "rolling" in (call.feed_deadline_text or "").split("\n"),
+                "deadlines_corrected_at": None,
+                "deadlines_corrected_by": None,
+                "corrected_against": "",
+                "needs_review": False,
+            },
+            actor=actor,
+            now=now,
+            action="use_feed_deadlines",
+            extra={"deadlines": [before, after]} if before != after else None,
         )
 
 

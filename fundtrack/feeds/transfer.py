@@ -3,6 +3,7 @@
 from peewee import JOIN
 
 from fundtrack.feeds.models import Call, CallDeadline, CallMatch, FeedSource
+from fundtrack.feeds.services import sources_by_call
 from fundtrack.funders.models import Funder
 from fundtrack.organisations.models import Organisation
 
@@ -16,6 +17,7 @@ EXPORT_COLUMNS = [
     "funder_name",
     "source",
     "source_id",
+    "sources",
     "deadlines",
     "rolling",
     "published_at",
@@ -32,6 +34,7 @@ def export_calls(query, organisation_id: int | None = None) -> list[dict]:
     )
     ids = [c.id for c in calls]
     deadlines, matched = {}, {}
+    sources = sources_by_call(ids)
     if ids:
         for d in CallDeadline.select().where(CallDeadline.call.in_(ids)).order_by(CallDeadline.due_on):
             deadlines.setdefault(d.call_id, []).append(d.due_on.isoformat())
@@ -51,6 +54,7 @@ def export_calls(query, organisation_id: int | None = None) -> list[dict]:
             "funder_name": c.funder_name,
             "source": c.source.name if c.source_id else None,
             "source_id": c.source_id,
+            "sources": [source.name for source in sources.get(c.id, [])],
             "deadlines": deadlines.get(c.id, []),
             "rolling": c.rolling,
             "published_at": c.published_at,

@@ -10,7 +10,8 @@ from fundtrack.access import allow, scope
 from fundtrack.audit.views import history
 from fundtrack.events import Section
 from fundtrack.feeds import jobs, services
-from fundtrack.feeds.forms import ConvertForm, SourceForm
+from fundtrack.feeds.deadlines import OTHER_KINDS
+from fundtrack.feeds.forms import ConvertForm, CorrectionForm, SourceForm
 from fundtrack.feeds.models import CALL_STATUSES, Call, CallChange, CallDeadline, CallMatch, FeedSource
 from fundtrack.feeds.text import clean_html, safe_link
 from fundtrack.feeds.transfer import EXPORT_COLUMNS, export_calls
@@ -209,22 +210,72 @@ def _convert_form(call):
     return form
 
 
+def _correction_form(call, deadlines):
+    """The correction form, filled with the call's deadlines as they stand."""
+    form = CorrectionForm(formdata=None)
+    for (day_field, time_field), deadline in zip(form.rows(), deadlines, strict=False):
+        day_field.data = deadline.due_on
+        time_field.data = clock.to_local(deadline.due_at).time() if deadline.due_at else None
+    form.rolling.data = call.rolling
+    return form
+
+
 @calls_bp.route("/<int:call_id>")
 @allow("fundraiser", "member", "viewer")
-def show(call_id, convert_form=None, status=200):
+def show(call_id, convert_form=None, correction_form=None, status=200):
     call = Call.get_by_id(call_id)
     matches = services.matches_visible_to(current_user, [call.id])
+    deadlines = list(call.deadlines.order_by(CallDeadline.due_on))
     return render_template(
         "calls/show.html",
         call=call,
         statuses=CALL_STATUSES,
+        other_kinds=OTHER_KINDS,
         today=clock.today(),
-        deadlines=list(call.deadlines.order_by(CallDeadline.due_on)),
+        deadlines=deadlines,
+        sources=services.sources_by_call([call.id]).get(call.id, []),
         changes=list(call.changes.order_by(CallChange.changed_at.desc(), CallChange.id.desc())),
         matches=list(matches),
         convert_form=convert_form or _convert_form(call),
+        correction_form=correction_form or _correction_form(call, deadlines),
         history=history("call", call.id),
     ), status
+
+
+@calls_bp.route("/<int:call_id>/deadlines", methods=["POST"])
+@allow("fundraiser")
+def correct_deadlines(call_id):
+    """The fundraiser's own reading of the call's deadlines."""
+    call = Call.get_by_id(call_id)
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        deadlines = [services.CorrectedDeadline(day.data, at.data) for day, at in form.rows() if day.data is not None]
+        try:
+            services.correct_deadlines(call, deadlines, rolling=form.rolling.data, actor=current_user, now=clock.now())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("The deadlines are corrected; later fetches keep them."), "success")
+            return redirect(url_for(".show", call_id=call.id))
+    return show(call_id, correction_form=form, status=400)
+
+
+@calls_bp.route("/<int:call_id>/deadlines/keep", methods=["POST"])
+@allow("fundraiser")
+def keep_correction(call_id):
+    call = Call.get_by_id(call_id)
+    services.keep_correction(call, actor=current_user, now=clock.now())
+    flash(_("Your correction stays."), "success")
+    return redirect(url_for(".show", call_id=call.id))
+
+
+@calls_bp.route("/<int:call_id>/deadlines/feed", methods=["POST"])
+@allow("fundraiser")
+def use_feed_deadlines(call_id):
+    call = Call.get_by_id(call_id)
+    services.use_feed_deadlines(call, actor=current_user, now=clock.now())
+    flash(_("The deadlines are read from the feed again."), "success")
+    return redirect(url_for(".show", call_id=call.id))
 
 
 @calls_bp.route("/<int:call_id>/status", methods=["POST"])

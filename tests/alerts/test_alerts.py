@@ -283,7 +283,7 @@ def test_new_matched_calls_reach_the_organisation_as_a_digest(mail_app, smtp, pe
     from fundtrack.feeds.models import Call, CallDeadline, CallMatch
 
     for index in range(2):
-        call = Call.create(identity=f"c{index}", title=f"Pulje {index} til køkkener", funder_name="Kornmod Fonden")
+        call = Call.create(title=f"Pulje {index} til køkkener", funder_name="Kornmod Fonden")
         CallDeadline.create(call=call, due_on=DUE)
         CallMatch.create(call=call, organisation=people["cafe"], reasons=["køkken"])
     day = DUE - dt.timedelta(days=40)

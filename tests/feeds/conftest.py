@@ -26,6 +26,53 @@ UPDATED_FEED = """<?xml version="1.0" encoding="utf-8"?>
 """
 
 
+TOKENS_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Tokens</title><link>http://HOST/</link><description>x</description><language>da</language>
+<item><title>Pulje med jsessionid</title><link>http://HOST/opslag/1;jsessionid=TOKEN?id=1</link>
+<description>Frist: 1. marts 2027</description></item>
+<item><title>Pulje med session</title><link>http://HOST/opslag/2?session=TOKEN&amp;s=TOKEN</link>
+<description>Frist: 2. marts 2027</description></item>
+<item><title>Pulje med ukendt token</title><link>http://HOST/opslag/3?id=3&amp;tok=TOKEN</link>
+<description>Frist: 3. marts 2027</description></item>
+</channel></rss>
+"""
+
+# The same call from a fund database (with a guid) and in a newsletter (no guid, tracking in its link), and a
+# third source that links elsewhere but names the same funder, title and deadline.
+DATABASE_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Fondsdatabasen</title><link>http://HOST/</link><description>x</description>
+<item><title>Grønne fællesskaber 2027</title><guid isPermaLink="false">db-77</guid><author>Kornmod Fonden</author>
+<link>http://HOST/puljer/77</link><description>Ansøgningsfrist: 1. april 2027 kl. 12.00</description></item>
+</channel></rss>
+"""
+NEWSLETTER_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Nyhedsbrevet</title><link>http://HOST/</link><description>x</description>
+<item><title>Nyt fra fondene: grønne fællesskaber</title><link>http://HOST/puljer/77?utm_source=nyhedsbrev&amp;mc_cid=abc</link>
+<description>Læs om puljen. Frist 1. april.</description></item>
+</channel></rss>
+"""
+PORTAL_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Portalen</title><link>http://HOST/</link><description>x</description>
+<item><title>Grønne Fællesskaber 2027!</title><guid isPermaLink="false">portal-1</guid>
+<source url="http://HOST/kornmod.xml">Kornmod Fonden</source>
+<link>http://portal.example.dk/p/123</link><description>Deadline: 1 April 2027</description></item>
+</channel></rss>
+"""
+NUMERIC_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Numeric</title><link>http://HOST/</link><description>x</description>LANGUAGE
+<item><title>Small grants</title><guid isPermaLink="false">n-1</guid><description>Deadline: 03/04/2027</description></item>
+</channel></rss>
+"""
+TABLE_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Tabeller</title><link>http://HOST/</link><description>x</description><language>da</language>
+<item><title>Puljen i tabellen</title><guid isPermaLink="false">t-1</guid><description><![CDATA[
+<table><tr><td>Ansøgningsfrist</td><td>15. januar 2027</td></tr>
+<tr><td>Projektperiode</td><td>1. marts 2027 – 31. december 2028</td></tr>
+<tr><td>Svar senest</td><td>1. april 2027</td></tr></table>]]></description></item>
+</channel></rss>
+"""
+
+
 class FeedServer(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -86,6 +133,16 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/session.xml":
             body = SESSION_FEED.replace("HOST", host).replace("TOKEN", secrets.token_hex(8))
             return self._send(200, body.encode())
+        if path == "/tokens.xml":
+            body = TOKENS_FEED.replace("HOST", host).replace("TOKEN", secrets.token_hex(8))
+            return self._send(200, body.encode())
+        if path in ("/database.xml", "/newsletter.xml", "/portal.xml", "/table.xml"):
+            feeds = {"/database.xml": DATABASE_FEED, "/newsletter.xml": NEWSLETTER_FEED, "/portal.xml": PORTAL_FEED}
+            body = feeds.get(path, TABLE_FEED).replace("HOST", host)
+            return self._send(200, body.encode())
+        if path in ("/us.xml", "/gb.xml", "/nolang.xml"):
+            language = {"/us.xml": "<language>en-us</language>", "/gb.xml": "<language>en-gb</language>"}.get(path, "")
+            return self._send(200, NUMERIC_FEED.replace("HOST", host).replace("LANGUAGE", language).encode())
         if path == "/updated.xml":
             body = UPDATED_FEED.replace("HOST", host).replace("DEADLINE", server.deadline_text)
             return self._send(200, body.encode())

@@ -104,7 +104,8 @@ def test_changing_session_tokens_in_links_keep_one_record(app, feed_server):
     url = f"{feed_server.base}/session.xml"
     assert fetch(url).new == 1
     second = fetch(url, now=NOW + dt.timedelta(hours=6))
-    assert (second.new, second.updated, second.unchanged) == (0, 1, 0)  # the link text changed, the call did not
+    assert (second.new, second.updated, second.unchanged) == (0, 0, 1)  # only the token in the link changed
+    assert CallChange.select().count() == 0 and "sid=" in Call.get().link  # kept as the feed gives it, unrecorded
     third = fetch(url, now=NOW + dt.timedelta(hours=12))
     assert third.new == 0
     assert Call.select().count() == 1
@@ -227,3 +228,82 @@ def test_new_calls_are_passed_on_to_the_organisations_they_fit(app, feed_server,
     assert ("Pulje til grøn omstilling i lokalsamfund", "Café Kornet") in matched
     assert ("Community Kitchens Fund", "Café Kornet") not in matched  # "community" keeps it away
     assert lab and garden and kitchen
+
+
+def test_session_tokens_in_the_query_and_the_path_over_three_fetches(app, feed_server):
+    url = f"{feed_server.base}/tokens.xml"
+    first = fetch(url)
+    assert first.new == 3
+    second = fetch(url, now=NOW + dt.timedelta(hours=6))
+    # The unknown "tok" changed while nothing else did: learnt as this source's session token.
+    assert (second.new, second.updated, second.unchanged) == (0, 0, 3)
+    assert FeedSource.get().volatile_parameters == ["tok"]
+    third = fetch(url, now=NOW + dt.timedelta(hours=12))
+    assert (third.new, third.updated, third.unchanged) == (0, 0, 3)
+    assert Call.select().count() == 3 and CallChange.select().count() == 0
+    assert sorted(c.link_key.split("/opslag/")[1] for c in Call.select()) == ["1?id=1", "2", "3?id=3"]
+
+
+def test_one_call_from_three_sources(app, feed_server):
+    from fundtrack.feeds.models import CallSource
+
+    assert fetch(f"{feed_server.base}/database.xml", name="Fondsdatabasen").new == 1
+    newsletter = fetch(f"{feed_server.base}/newsletter.xml", name="Nyhedsbrevet")
+    assert (newsletter.new, newsletter.unchanged) == (0, 1)  # it links to the call, with tracking in the link
+    portal = fetch(f"{feed_server.base}/portal.xml", name="Portalen")
+    assert (portal.new, portal.unchanged) == (0, 1)  # another link, the same funder, title and deadline
+    call = Call.get()
+    assert call.title == "Grønne fællesskaber 2027"  # the text of the source that brought it first
+    assert sorted(e.source.name for e in CallSource.select()) == ["Fondsdatabasen", "Nyhedsbrevet", "Portalen"]
+    again = fetch(f"{feed_server.base}/newsletter.xml", now=NOW + dt.timedelta(hours=6))
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 1) and Call.select().count() == 1
+
+
+@pytest.mark.parametrize(
+    "path, date_order, expected",
+    [
+        ("/us.xml", "", ["2027-03-04"]),
+        ("/gb.xml", "", ["2027-04-03"]),
+        ("/nolang.xml", "", []),  # 3 April or 4 March: not guessed
+        ("/nolang.xml", "mdy", ["2027-03-04"]),  # the fundraiser has marked the source as American
+    ],
+)
+def test_numeric_dates_by_the_feeds_language_or_the_sources_setting(app, feed_server, path, date_order, expected):
+    source = services.add_source({"url": feed_server.base + path, "date_order": date_order}, settings=LOCAL, now=NOW)
+    services.fetch_source(source, LOCAL, now=NOW, user_agent="fundtrack-tests")
+    assert deadlines_of("Small grants") == expected
+
+
+def test_a_deadline_in_a_table_and_the_other_dates_beside_it(app, feed_server):
+    fetch(f"{feed_server.base}/table.xml")
+    call = Call.get()
+    assert deadlines_of(call.title) == ["2027-01-15"]
+    assert call.deadlines.get().found_in == "Ansøgningsfrist | 15. januar 2027"
+    assert [(d["kind"], d["on"]) for d in call.other_dates] == [
+        ("project", "2027-03-01"),
+        ("project", "2028-12-31"),
+        ("decision", "2027-04-01"),
+    ]
+
+
+def test_a_corrected_deadline_survives_fetches_until_the_feeds_own_text_changes(app, feed_server, create_user):
+    fundraiser = create_user()
+    url = f"{feed_server.base}/updated.xml"
+    fetch(url)
+    call = Call.get()
+    services.correct_deadlines(
+        call, [services.CorrectedDeadline(dt.date(2027, 3, 8), dt.time(12, 0))], rolling=False, actor=fundraiser, now=NOW
+    )
+    feed_server.deadline_text = "1. marts 2027. Læs mere om puljen."  # the text changes, the deadline words do not
+    assert fetch(url, now=NOW + dt.timedelta(hours=6)).updated == 1
+    call = Call.get()
+    assert deadlines_of(call.title) == ["2027-03-08"] and not call.needs_review
+    assert call.deadlines.get().due_at.isoformat() == "2027-03-08T11:00:00+00:00"
+    feed_server.deadline_text = "15. marts 2027"
+    fetch(url, now=NOW + dt.timedelta(hours=12))
+    call = Call.get()
+    assert deadlines_of(call.title) == ["2027-03-08"] and call.needs_review  # kept, and flagged for a look
+    assert [d["due_on"] for d in call.feed_deadlines] == ["2027-03-15"]
+    services.use_feed_deadlines(call, actor=fundraiser, now=NOW)
+    call = Call.get()
+    assert deadlines_of(call.title) == ["2027-03-15"] and not call.needs_review and call.deadlines_corrected_at is None

@@ -147,3 +147,37 @@ def test_feeds_commands(make_app, feed_server):
     result = runner.invoke(cli, ["export", "calls", "--format", "json"])
     assert len(json.loads(result.stdout_bytes)) == 4
     assert services and LOCAL and NOW
+
+
+def test_the_call_page_shows_why_and_the_fundraiser_corrects_its_deadline(
+    client, login_as, app, feed_server, create_organisation
+):
+    fetch(f"{feed_server.base}/table.xml")
+    call = Call.get()
+    login_as("fundraiser")
+    body = client.get(f"/calls/{call.id}").get_data(as_text=True)
+    assert "“Ansøgningsfrist | 15. januar 2027”" in body  # the phrase the deadline was read from
+    assert "Andre datoer" in body and "Svar" in body and "Projektperiode" in body
+    refused = post(
+        client, f"/calls/{call.id}/deadlines", {"due_on_0": "31-12-9999", "at_0": "25:00"}, token_from=f"/calls/{call.id}"
+    )
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "31-12-9999" in body and "Angiv et klokkeslæt som 12:00." in body
+    assert "Angiv en dato mellem 1990 og 2100." in body
+    saved = post(
+        client, f"/calls/{call.id}/deadlines", {"due_on_0": "22. januar 2027", "at_0": "12.00"}, token_from=f"/calls/{call.id}"
+    )
+    assert saved.status_code == 302
+    body = client.get(f"/calls/{call.id}").get_data(as_text=True)
+    assert "Rettet af" in body and "frister rettet" in body  # on the record, in the reader's language
+    deadline = Call.get().deadlines.get()
+    assert (deadline.due_on.isoformat(), deadline.due_at.isoformat()) == ("2027-01-22", "2027-01-22T11:00:00+00:00")
+
+
+def test_only_the_fundraiser_corrects_deadlines(client, login_as, app, feed_server, create_organisation):
+    fetch(f"{feed_server.base}/table.xml")
+    call = Call.get()
+    login_as("viewer")
+    assert "Ret fristerne" not in client.get(f"/calls/{call.id}").get_data(as_text=True)
+    response = post(client, f"/calls/{call.id}/deadlines", {"due_on_0": "22. januar 2027"}, token_from="/")
+    assert response.status_code in (403, 404) and Call.get().deadlines_corrected_at is None

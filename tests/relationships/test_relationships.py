@@ -108,9 +108,9 @@ def test_next_ask_shows_the_next_round_and_call_of_the_funder(give, create_funde
     give(cafe, funder, dt.date(2026, 10, 1))
     from fundtrack.feeds.models import Call, CallDeadline
 
-    early = Call.create(identity="early", title="Opslag før vinduet", funder=funder)
+    early = Call.create(title="Opslag før vinduet", funder=funder)
     CallDeadline.create(call=early, due_on=dt.date(2027, 2, 1))
-    later = Call.create(identity="later", title="Opslag i vinduet", funder=funder)
+    later = Call.create(title="Opslag i vinduet", funder=funder)
     CallDeadline.create(call=later, due_on=dt.date(2027, 5, 15))
     overview = overview_of(funder, cafe)
     assert overview.next_ask.on == dt.date(2027, 4, 1)
