@@ -18,7 +18,7 @@ from fundtrack.checklists import services as checklists
 from fundtrack.contacts import services as contacts
 from fundtrack.db import db
 from fundtrack.deadlines import services as deadlines
-from fundtrack.feeds import services as feed_services
+from fundtrack.feeds import matching as feed_matching
 from fundtrack.feeds.deadlines import find_in_text
 from fundtrack.feeds.ingest import text_key
 from fundtrack.feeds.models import Call, CallDeadline
@@ -481,7 +481,7 @@ def _calls(funders, *, today: dt.date, now: dt.datetime) -> None:
                 call=call, due_on=found.due_on, due_at=found.due_at, timezone=found.timezone, found_in=found.found_in
             )
         ids.append(call.id)
-    feed_services.match_calls(ids, now=now)
+    feed_matching.match_calls(ids, now=now)
 
 
 MONTH_NAMES = {

@@ -23,7 +23,7 @@ from fundtrack.alerts.services import hold_lease, release_lease
 from fundtrack.auth.services import purge_login_failures
 from fundtrack.db import db, optimize
 from fundtrack.feeds import jobs as feed_jobs
-from fundtrack.feeds import services as feed_services
+from fundtrack.feeds import matching as feed_matching
 from fundtrack.imports.services import purge_pending
 from fundtrack.relationships import services as relationships
 
@@ -82,7 +82,7 @@ def catch_up() -> None:
     relationships' figures and the calls not yet passed on (idempotent)."""
     now = clock.now()
     relationships.refresh_all(now=now)
-    feed_services.match_pending_calls(now=now)
+    feed_matching.match_pending_calls(now=now)
 
 
 def maintenance(settings) -> None:

@@ -6,7 +6,7 @@ import logging
 
 from fundtrack import clock
 from fundtrack.config import VERSION
-from fundtrack.feeds import ingest, services
+from fundtrack.feeds import ingest, matching, services
 
 log = logging.getLogger(__name__)
 
@@ -35,4 +35,4 @@ def fetch_due_sources(settings) -> list[ingest.Report]:
 
 def match_pending_calls() -> int:
     """Pass on every call that was stored but not yet matched (after a crash between the two, say)."""
-    return services.match_pending_calls(now=clock.now())
+    return matching.match_pending_calls(now=clock.now())

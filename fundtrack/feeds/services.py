@@ -13,14 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from peewee import JOIN, chunked, fn
+from peewee import JOIN, fn
 
 from fundtrack import clock
 from fundtrack.applications import services as applications
 from fundtrack.audit import services as audit
 from fundtrack.config import FeedSettings
 from fundtrack.db import bulk_insert, db
-from fundtrack.feeds import fetching, ingest
+from fundtrack.feeds import fetching, ingest, matching
 from fundtrack.feeds.models import CALL_STATUSES, DATE_ORDERS, Call, CallDeadline, CallMatch, CallSource, FeedSource
 from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
@@ -28,7 +28,6 @@ from fundtrack.organisations.models import Organisation
 from fundtrack.validation import ValidationError, check_day, require
 
 MAX_BACKOFF = 8  # a failing source waits at most eight intervals before it is tried again
-MATCH_BATCH = 2000
 
 
 # Sources.
@@ -154,7 +153,7 @@ def fetch_source(
         source.save()
         return report
     if match and report.new_call_ids:
-        match_pending_calls(now=now)
+        matching.match_pending_calls(now=now)
     return report
 
 
@@ -180,76 +179,6 @@ def fetch_all(
         if progress:
             progress(report)
     return reports
-
-
-# Matching calls to organisations.
-
-WORD = re.compile(r"\w+")
-
-
-def _words(text: str) -> str:
-    """Text as its lower-case words between single spaces, so that " term " finds whole words only."""
-    return " " + " ".join(WORD.findall(text.lower())) + " "
-
-
-def _terms(words) -> list[str]:
-    return [term for term in (_words(w).strip() for w in words if w) if term]
-
-
-def match_calls(call_ids, *, now: dt.datetime) -> int:
-    """Pass calls on to the organisations they fit: one of its interests or keywords in the call's text,
-    or a shared UN goal, and none of its excluded words. Returns how many matches were made.
-
-    Terms are compared as whole words ("genbrug" does not match "genbrugsplads").
-    """
-    organisations = list(Organisation.select().where(Organisation.archived_at.is_null()))
-    wanted: dict[str, set[int]] = {}
-    unwanted: dict[str, set[int]] = {}
-    for organisation in organisations:
-        for term in _terms(organisation.interests + organisation.keywords):
-            wanted.setdefault(term, set()).add(organisation.id)
-        for term in _terms(organisation.excluded_words):
-            unwanted.setdefault(term, set()).add(organisation.id)
-    goals = {o.id: set(o.un_goals) for o in organisations if o.un_goals}
-    rows = []
-    for batch in chunked(list(call_ids) if (wanted or goals) else [], 500):  # nobody has said what they want: none fit
-        for call in Call.select(Call.id, Call.title, Call.summary_text, Call.un_goals).where(Call.id.in_(batch)):
-            text = _words(f"{call.title} {call.summary_text}")
-            reasons: dict[int, list[str]] = {}
-            for term, organisation_ids in wanted.items():
-                if f" {term} " in text:
-                    for organisation_id in organisation_ids:
-                        reasons.setdefault(organisation_id, []).append(term)
-            if call.un_goals:
-                for organisation_id, organisation_goals in goals.items():
-                    shared = organisation_goals & set(call.un_goals)
-                    if shared:
-                        reasons.setdefault(organisation_id, []).extend(f"UN {g}" for g in sorted(shared))
-            if reasons:
-                for term, organisation_ids in unwanted.items():
-                    if f" {term} " in text:
-                        for organisation_id in organisation_ids:
-                            reasons.pop(organisation_id, None)
-            rows.extend(
-                {"call": call.id, "organisation": organisation_id, "reasons": sorted(set(words)), "matched_at": now}
-                for organisation_id, words in reasons.items()
-            )
-    with db.atomic():
-        bulk_insert(CallMatch, rows, ignore_conflicts=True)
-        for batch in chunked(list(call_ids), 500):
-            Call.update(matched_at=now).where(Call.id.in_(batch)).execute()
-    return len(rows)
-
-
-def match_pending_calls(*, now: dt.datetime) -> int:
-    """Match every call not matched yet (stored by a fetch that stopped before matching, or new): the job that
-    makes sure no call is lost between storing and passing it on."""
-    matched = 0
-    while True:
-        ids = [row.id for row in Call.select(Call.id).where(Call.matched_at.is_null()).order_by(Call.id).limit(MATCH_BATCH)]
-        if not ids:
-            return matched
-        matched += match_calls(ids, now=now)
 
 
 # Triage.

@@ -9,17 +9,18 @@ from fundtrack import clock
 from fundtrack.access import allow, scope
 from fundtrack.audit.views import history
 from fundtrack.events import Section
-from fundtrack.feeds import jobs, services
+from fundtrack.feeds import jobs, matching, services
 from fundtrack.feeds.deadlines import OTHER_KINDS
 from fundtrack.feeds.forms import ConvertForm, CorrectionForm, SourceForm
 from fundtrack.feeds.models import CALL_STATUSES, Call, CallChange, CallDeadline, CallMatch, FeedSource
 from fundtrack.feeds.text import clean_html, safe_link
 from fundtrack.feeds.transfer import EXPORT_COLUMNS, export_calls
-from fundtrack.forms import choices
+from fundtrack.forms import Form, choices
 from fundtrack.funders.models import Funder
 from fundtrack.i18n import explain
 from fundtrack.organisations import events as organisation_events
 from fundtrack.organisations.models import Organisation
+from fundtrack.tags import UN_GOALS, parse_tags
 from fundtrack.validation import ValidationError, parse_id
 from fundtrack.web import (
     apply_errors,
@@ -191,6 +192,28 @@ def export(fmt):
     query = services.filtered_calls(current_user, _call_filters(), clock.today())
     own = current_user.organisation_id if current_user.is_member else None
     return export_response(export_calls(query.order_by(Call.id), own), EXPORT_COLUMNS, fmt, "calls")
+
+
+@calls_bp.route("/goals", methods=["GET", "POST"])
+@allow("fundraiser")
+def goal_words():
+    """The words by which a call shows that it serves each UN goal, in Danish and English."""
+    form = Form()
+    words = matching.goal_words()
+    if form.validate_on_submit():
+        edited = {
+            goal: (parse_tags(request.form.get(f"da_{goal}", "")), parse_tags(request.form.get(f"en_{goal}", "")))
+            for goal in UN_GOALS
+            if f"da_{goal}" in request.form or f"en_{goal}" in request.form
+        }
+        changed = matching.save_goal_words(edited, actor=current_user, now=clock.now())
+        flash(
+            _("The goal words are saved, and the open calls are matched again (%(count)d new matches).", count=changed), "success"
+        )
+        return redirect(url_for(".goal_words"))
+    return render_template(
+        "calls/goals.html", form=form, goals=UN_GOALS, words=words, defaults=matching.DEFAULT_GOAL_WORDS
+    ), form_status(form)
 
 
 def _convert_form(call):
