@@ -2,10 +2,10 @@
 
 from peewee import BooleanField, CharField, ForeignKeyField
 
-from fundtrack.audit.services import Flag, Moment, Ref, Tags, Text, describe
+from fundtrack.audit.services import Flag, Moment, Ref, Text, describe
 from fundtrack.auth.models import User
 from fundtrack.clock import now
-from fundtrack.db import BaseModel, ListField, UTCDateTimeField
+from fundtrack.db import BaseModel, JSONField, UTCDateTimeField
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
 
@@ -25,7 +25,8 @@ class Subscription(BaseModel):
     include_deadlines = BooleanField(default=True)
     include_rounds = BooleanField(default=True)
     include_calls = BooleanField(default=True)
-    alarm_minutes = ListField(default=list)  # reminders before each event, e.g. [10080, 1440]
+    reminders = BooleanField(default=True)  # reminders (VALARM) in the events, per kind of event
+    reminder_minutes = JSONField(default=dict)  # {kind: [minutes before]} where the subscriber changed the defaults
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     created_at = UTCDateTimeField(default=now)
     updated_at = UTCDateTimeField(default=now)
@@ -43,13 +44,13 @@ describe(
         "include_deadlines": Flag(N_("Application deadlines")),
         "include_rounds": Flag(N_("Rounds")),
         "include_calls": Flag(N_("Open calls")),
-        "alarm_minutes": Tags(N_("Reminders (minutes before)")),
+        "reminders": Flag(N_("Reminders")),
         "revoked_at": Moment(N_("Revoked")),
     },
     organisation=lambda subscription: (
         subscription.organisation_id or (subscription.user.organisation_id if subscription.user_id else None)
     ),
-    secret=("secret_hash", "created_by"),
+    secret=("secret_hash", "created_by", "reminder_minutes"),
     actions={"rotate": N_("given a new address")},
     name=lambda subscription: subscription.name,
 )

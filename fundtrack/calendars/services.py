@@ -2,9 +2,13 @@
 
 The calendar is built with the icalendar library (RFC 5545 and 7986): all-day events for dates,
 UTC times for deadlines with a time, a UID per deadline that never changes, SEQUENCE from the
-deadline's own counter, DTSTAMP and LAST-MODIFIED from the stored change time, and removed or
-completed deadlines kept as CANCELLED for a while so that clients drop them. The bytes are cached
-per subscription and content version, so a poll that finds nothing new costs a few small queries.
+deadline's own counter, DTSTAMP and LAST-MODIFIED from the latest change of anything the event shows.
+A completed deadline stays, marked done (✓); removed deadlines and dismissed calls are kept as
+CANCELLED for a while so that clients drop them. Reminders (VALARM) come per kind of deadline, with
+defaults the subscriber may change or switch off. The bytes are cached per subscription and content
+version; the version changes with anything an event shows (the application's title, amount and stage,
+the organisation's and funder's names, the deadline itself), so a poll never gets yesterday's text, and
+one that finds nothing new costs a few small queries.
 """
 
 from __future__ import annotations
@@ -21,14 +25,14 @@ from functools import lru_cache
 from babel.dates import format_date
 from babel.support import Translations
 from icalendar import Alarm, Calendar, Event
-from peewee import JOIN, fn
+from peewee import JOIN, SQL, fn
 
 from fundtrack import clock
 from fundtrack.applications.models import STAGES, Application
 from fundtrack.audit import services as audit
 from fundtrack.auth.models import User
 from fundtrack.calendars.models import Subscription
-from fundtrack.db import db
+from fundtrack.db import UTCDateTimeField, db
 from fundtrack.deadlines.models import DEADLINE_KINDS, Deadline
 from fundtrack.feeds.models import Call, CallDeadline, CallMatch
 from fundtrack.funders import services as funder_services
@@ -54,12 +58,38 @@ EVENT_WORDS = (
     N_("Deadlines"),
 )
 TOKEN_BYTES = 32
-CANCELLED_FOR = dt.timedelta(days=30)  # a removed or completed deadline stays this long as CANCELLED
+CANCELLED_FOR = dt.timedelta(days=30)  # a removed deadline or a dismissed call stays this long as CANCELLED
 PAST_DAYS = 90  # open deadlines this old still show (overdue)
 ROUND_HORIZON_DAYS = 400
 REFRESH = dt.timedelta(hours=6)
 TIMED_EVENT_LENGTH = dt.timedelta(minutes=15)
 UTC = dt.UTC
+DONE_MARK = "✓ "
+ALL_DAY_REMINDER_HOUR = 9  # a reminder days before an all-day event rings at 09:00 that day
+
+# Reminders per kind of event, in minutes before it, until the subscriber changes them.
+WEEK, DAY = 7 * 24 * 60, 24 * 60
+REMINDER_KINDS = {
+    "submission": N_("Submission"),
+    "internal_draft": N_("Internal draft due"),
+    "decision_expected": N_("Decision expected"),
+    "interim_report": N_("Interim report"),
+    "final_report": N_("Final report"),
+    "custom": N_("Other"),
+    "call": N_("Open call"),
+    "round": N_("Round"),
+}
+DEFAULT_REMINDERS = {
+    "submission": (WEEK, DAY),
+    "internal_draft": (DAY,),
+    "decision_expected": (),
+    "interim_report": (WEEK,),
+    "final_report": (2 * WEEK, WEEK),
+    "custom": (DAY,),
+    "call": (WEEK,),
+    "round": (2 * WEEK,),
+}
+REMINDER_CHOICES = (2 * WEEK, WEEK, 3 * DAY, DAY, 120)
 
 
 # Issuing, finding and revoking.
@@ -78,16 +108,15 @@ def issue(
     include_deadlines: bool = True,
     include_rounds: bool = True,
     include_calls: bool = True,
-    alarm_minutes=(),
+    reminders: bool = True,
+    reminder_minutes: dict | None = None,
     actor=None,
     now: dt.datetime,
 ) -> tuple[Subscription, str]:
     """A new subscription and its token (`<id>-<secret>`), which is shown once and never stored."""
     if (organisation is None) == (user is None):
         raise ValidationError({"owner": N_("A calendar belongs to one organisation or one user.")})
-    if language not in ("da", "en"):
-        raise ValidationError({"language": N_("Choose Danish or English.")})
-    minutes = sorted({int(m) for m in alarm_minutes if 0 <= int(m) <= 60 * 24 * 60})
+    _check_language(language)
     secret = secrets.token_urlsafe(TOKEN_BYTES)
     with db.atomic():
         subscription = Subscription.create(
@@ -99,13 +128,56 @@ def issue(
             include_deadlines=include_deadlines,
             include_rounds=include_rounds,
             include_calls=include_calls,
-            alarm_minutes=minutes,
+            reminders=reminders,
+            reminder_minutes=_reminder_minutes(reminder_minutes or {}),
             created_by=actor,
             created_at=now,
             updated_at=now,
         )
         audit.record_create(actor, subscription, now)
     return subscription, f"{subscription.id}-{secret}"
+
+
+def _check_language(language: str) -> None:
+    if language not in ("da", "en"):
+        raise ValidationError({"language": N_("Choose Danish or English.")})
+
+
+def _reminder_minutes(chosen: dict) -> dict[str, list[int]]:
+    """The subscriber's reminders per kind, as far as they differ from the defaults (known kinds, sensible times)."""
+    kept = {}
+    for kind, minutes in chosen.items():
+        if kind not in REMINDER_KINDS:
+            continue
+        values = sorted({int(m) for m in minutes if 0 <= int(m) <= 60 * 24 * 60}, reverse=True)
+        if tuple(values) != DEFAULT_REMINDERS[kind]:
+            kept[kind] = values
+    return kept
+
+
+def reminders_of(subscription: Subscription) -> dict[str, tuple[int, ...]]:
+    """Minutes before each kind of event that the calendar reminds; nothing when reminders are off."""
+    if not subscription.reminders:
+        return {}
+    chosen = subscription.reminder_minutes or {}
+    return {kind: tuple(chosen.get(kind, default)) for kind, default in DEFAULT_REMINDERS.items()}
+
+
+def update_settings(subscription: Subscription, data: dict, *, actor, now: dt.datetime) -> Subscription:
+    """Change what a calendar holds, its name, language and reminders; its address stays the same."""
+    _check_language(data.get("language", subscription.language))
+    values = {
+        "name": (data.get("name") or "").strip()[:200],
+        "language": data.get("language", subscription.language),
+        "include_deadlines": bool(data.get("include_deadlines")),
+        "include_rounds": bool(data.get("include_rounds")),
+        "include_calls": bool(data.get("include_calls")),
+        "reminders": bool(data.get("reminders")),
+        "reminder_minutes": _reminder_minutes(data.get("reminder_minutes") or {}),
+    }
+    with db.atomic():
+        audit.save_changes(subscription, values, actor=actor, now=now)
+    return subscription
 
 
 def rotate(subscription: Subscription, *, actor=None, now: dt.datetime) -> str:
@@ -152,6 +224,8 @@ class Item:
     stamp: dt.datetime
     sequence: int = 0
     cancelled: bool = False
+    kind: str = "custom"  # a key of REMINDER_KINDS: which reminders it gets
+    done: bool = False
 
 
 @lru_cache(maxsize=4)
@@ -180,12 +254,7 @@ def _deadline_query(subscription: Subscription, today: dt.date, now: dt.datetime
         .switch(Application)
         .join(Funder)
         .where(
-            (
-                Deadline.done_at.is_null()
-                & Deadline.deleted_at.is_null()
-                & (Deadline.due_on >= today - dt.timedelta(days=PAST_DAYS))
-            )
-            | (Deadline.done_at >= recent)
+            (Deadline.deleted_at.is_null() & (Deadline.due_on >= today - dt.timedelta(days=PAST_DAYS)))
             | (Deadline.deleted_at >= recent)
         )
     )
@@ -203,17 +272,15 @@ def _funder_ids(subscription: Subscription):
 
 
 def _call_query(subscription: Subscription, today: dt.date):
+    """A call's deadlines still to come, once per call and deadline however many matches or sources it has;
+    a call dismissed lately stays, to be cancelled."""
     organisation_id, fundraiser = _scope(subscription)
-    query = (
-        CallDeadline.select(CallDeadline, Call)
-        .join(Call)
-        .where((CallDeadline.due_on >= today) & (Call.status.in_(["new", "relevant"])))
-    )
+    dismissed = (Call.status == "dismissed") & (Call.dismissed_at >= clock.local_midnight(today - CANCELLED_FOR))
+    shown = Call.status.in_(["new", "relevant"]) if organisation_id is not None else (Call.status == "relevant")
+    query = CallDeadline.select(CallDeadline, Call).join(Call).where((CallDeadline.due_on >= today) & (shown | dismissed))
     if organisation_id is not None:
         query = query.where(Call.id.in_(CallMatch.select(CallMatch.call).where(CallMatch.organisation == organisation_id)))
-    elif fundraiser:
-        query = query.where(Call.status == "relevant")
-    else:
+    elif not fundraiser:
         query = query.where(Call.id == 0)  # a viewer's calendar holds no calls
     return query
 
@@ -224,8 +291,9 @@ def collect(subscription: Subscription, today: dt.date, now: dt.datetime, base_u
     t = _translations(language).gettext
     items: list[Item] = []
     if subscription.include_deadlines:
+        notes = _shows_notes(subscription)
         for deadline in _deadline_query(subscription, today, now):
-            items.append(deadline_item(deadline, language, base_url, t))
+            items.append(deadline_item(deadline, language, base_url, t, notes=notes))
     if subscription.include_rounds:
         funder_ids = _funder_ids(subscription)
         if funder_ids is None or funder_ids:
@@ -238,14 +306,20 @@ def collect(subscription: Subscription, today: dt.date, now: dt.datetime, base_u
                         summary=f"{t('Round')}: {round_.funder.name} – {round_.name}",
                         description=f"{t('Funder')}: {round_.funder.name}",
                         url=f"{base_url}/funders/{round_.funder_id}",
-                        start=day,
-                        stamp=round_.updated_at,
+                        start=funder_services.deadline_moment(round_, day, clock.local_zone()) or day,
+                        stamp=max(round_.updated_at, round_.funder.updated_at),
+                        kind="round",
                     )
                 )
     if subscription.include_calls:
         for call_deadline in _call_query(subscription, today):
             items.append(call_item(call_deadline.call, call_deadline, language, base_url, t))
     return items
+
+
+def _shows_notes(subscription: Subscription) -> bool:
+    """Personal notes are for those who may read them: not in a viewer's calendar."""
+    return subscription.organisation_id is not None or subscription.user.role != "viewer"
 
 
 def call_item(call: Call, deadline: CallDeadline, language: str, base_url: str, t=None) -> Item:
@@ -258,11 +332,14 @@ def call_item(call: Call, deadline: CallDeadline, language: str, base_url: str, 
         url=f"{base_url}/calls/{call.id}",
         start=deadline.due_at or deadline.due_on,
         stamp=call.updated_at,
+        cancelled=call.status == "dismissed",
+        kind="call",
     )
 
 
-def deadline_item(deadline: Deadline, language: str, base_url: str, t=None) -> Item:
-    """One application deadline as an event: kind, application, funder and amount, with a link back."""
+def deadline_item(deadline: Deadline, language: str, base_url: str, t=None, *, notes: bool = True) -> Item:
+    """One application deadline as an event: kind, application, funder and amount, with a link back; marked
+    ✓ once done, cancelled once removed."""
     t = t or _translations(language).gettext
     application = deadline.application
     kind = t(DEADLINE_KINDS[deadline.kind]) + (f" ({deadline.title})" if deadline.title else "")
@@ -277,20 +354,33 @@ def deadline_item(deadline: Deadline, language: str, base_url: str, t=None) -> I
         lines.append(f"{t('Granted')}: {format_dkk(application.amount_granted_ore, language)}")
     if deadline.due_at:
         lines.append(f"{t('Date')}: {format_date(deadline.due_on, 'long', locale=language)}")
-    gone = deadline.deleted_at or deadline.done_at
+    if notes and deadline.notes:
+        lines.append(deadline.notes)
+    done = deadline.done_at is not None
+    changed = [deadline.updated_at, application.updated_at, application.organisation.updated_at, application.funder.updated_at]
     return Item(
         uid=f"deadline-{deadline.id}@fundtrack",
-        summary=f"{kind}: {application.title} – {application.funder.name}",
+        summary=f"{DONE_MARK if done else ''}{kind}: {application.title} – {application.funder.name}",
         description="\n".join(lines),
         url=f"{base_url}/applications/{application.id}",
         start=deadline.due_at or deadline.due_on,
-        stamp=max(deadline.updated_at, gone) if gone else deadline.updated_at,
+        stamp=max(c for c in changed if c is not None),
         sequence=deadline.sequence,
-        cancelled=gone is not None,
+        cancelled=deadline.deleted_at is not None,
+        kind=deadline.kind,
+        done=done,
     )
 
 
-def render(items: list[Item], *, name: str, uid: str, alarm_minutes=(), language: str = "da") -> bytes:
+def _trigger(minutes: int, all_day: bool) -> dt.timedelta:
+    """How long before the event a reminder rings: days before an all-day event, at 09:00 that day."""
+    before = dt.timedelta(minutes=minutes)
+    if all_day and minutes % DAY == 0:
+        return -before + dt.timedelta(hours=ALL_DAY_REMINDER_HOUR)
+    return -before
+
+
+def render(items: list[Item], *, name: str, uid: str, reminders=None, language: str = "da") -> bytes:
     """The iCalendar bytes for `items` (deterministic: the same items give the same bytes)."""
     t = _translations(language).gettext
     calendar = Calendar.new(name=name, method="PUBLISH", prodid="-//fundtrack//fundtrack//DA", uid=uid)
@@ -319,9 +409,10 @@ def render(items: list[Item], *, name: str, uid: str, alarm_minutes=(), language
             status="CANCELLED" if item.cancelled else "CONFIRMED",
             transparency="TRANSPARENT",
         )
-        if not item.cancelled:
-            for minutes in alarm_minutes:
-                event.add_component(Alarm.new_display(f"{t('Reminder')}: {item.summary}", -dt.timedelta(minutes=minutes)))
+        if not item.cancelled and not item.done:
+            for minutes in (reminders or {}).get(item.kind, ()):
+                trigger = _trigger(minutes, not isinstance(item.start, dt.datetime))
+                event.add_component(Alarm.new_display(f"{t('Reminder')}: {item.summary}", trigger))
         calendar.add_component(event)
     return calendar.to_ical()
 
@@ -342,35 +433,31 @@ def version(subscription: Subscription, today: dt.date, now: dt.datetime) -> tup
     """
     parts = [subscription.id, subscription.updated_at.isoformat(), today.isoformat()]
     changed = [subscription.updated_at]
+
+    def add(query, key, *columns):
+        """How many rows, which (the sum of their ids tells a row swapped for another), and their last changes."""
+        selected = [fn.COUNT(SQL("*")), fn.SUM(key), *[fn.MAX(c) for c in columns]]
+        count, ids, *latest = query.select(*selected).order_by().scalar(as_tuple=True)
+        parts.extend([count, ids, *map(str, latest)])
+        changed.extend(UTCDateTimeField().python_value(value) for value in latest if value)
+
     if subscription.include_deadlines:
-        count, latest = (
-            _deadline_query(subscription, today, now)
-            .select(fn.COUNT(Deadline.id), fn.MAX(Deadline.updated_at))
-            .order_by()
-            .scalar(as_tuple=True)
+        add(
+            _deadline_query(subscription, today, now),
+            Deadline.id,
+            Deadline.updated_at,
+            Application.updated_at,
+            Organisation.updated_at,
+            Funder.updated_at,
         )
-        parts += [count, str(latest)]
-        if latest:
-            changed.append(Deadline.updated_at.python_value(latest))
     if subscription.include_rounds:
         funder_ids = _funder_ids(subscription)
-        rounds = Round.select(fn.COUNT(Round.id), fn.MAX(Round.updated_at))
+        rounds = Round.select().join(Funder)
         if funder_ids is not None:
             rounds = rounds.where(Round.funder.in_(funder_ids or [0]))
-        count, latest = rounds.scalar(as_tuple=True)
-        parts += [count, str(latest)]
-        if latest:
-            changed.append(Round.updated_at.python_value(latest))
+        add(rounds, Round.id, Round.updated_at, Funder.updated_at)
     if subscription.include_calls:
-        count, latest = (
-            _call_query(subscription, today)
-            .select(fn.COUNT(CallDeadline.id), fn.MAX(Call.updated_at))
-            .order_by()
-            .scalar(as_tuple=True)
-        )
-        parts += [count, str(latest)]
-        if latest:
-            changed.append(Call.updated_at.python_value(latest))
+        add(_call_query(subscription, today), CallDeadline.id, Call.updated_at)
     midnight = clock.local_midnight(today)  # the windows move once a day, at local midnight
     last_modified = max([c for c in changed if c is not None and c <= now] + [min(midnight, now)])
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest(), last_modified.replace(microsecond=0)
@@ -423,7 +510,7 @@ def calendar_for(subscription: Subscription, today: dt.date, now: dt.datetime, b
         collect(subscription, today, now, base_url),
         name=calendar_name(subscription),
         uid=f"subscription-{subscription.id}@fundtrack",
-        alarm_minutes=subscription.alarm_minutes,
+        reminders=reminders_of(subscription),
         language=subscription.language,
     )
     built = Built(body=body, etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"', last_modified=last_modified)

@@ -3,12 +3,12 @@
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import fn
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, SelectField, StringField
 
 from fundtrack import clock
 from fundtrack.access import allow, public, scope
@@ -22,7 +22,7 @@ from fundtrack.feeds.services import visible_calls
 from fundtrack.forms import Form, choices
 from fundtrack.organisations.models import Organisation
 from fundtrack.validation import ValidationError, parse_id
-from fundtrack.web import current_settings
+from fundtrack.web import apply_errors, current_settings, form_status
 
 bp = Blueprint("calendars", __name__)
 scope(bp, "subscription_id")(services.subscriptions_for)
@@ -30,18 +30,35 @@ scope(bp, "deadline_id")(visible_deadlines)
 scope(bp, "call_id")(
     lambda user: visible_calls(user).where(fn.EXISTS(CallDeadline.select(CallDeadline.id).where(CallDeadline.call == Call.id)))
 )  # a call file needs a date
-ALARMS = [("10080", _l("1 week before")), ("1440", _l("1 day before")), ("120", _l("2 hours before"))]
 CACHE_CONTROL = "private, max-age=900, must-revalidate"
+REMINDER_LABELS = {
+    2 * services.WEEK: _l("2 weeks"),
+    services.WEEK: _l("1 week"),
+    3 * services.DAY: _l("3 days"),
+    services.DAY: _l("1 day"),
+    120: _l("2 hours"),
+}
+SHOWN_ADDRESSES = 5  # addresses kept in the session to show again on reload, newest last
 
 
-class IssueForm(Form):
-    owner = SelectField(_l("Calendar for"), choices=[], validate_choice=False)
+class SettingsForm(Form):
     name = StringField(_l("Name (as it shows in the calendar program)"))
     language = SelectField(_l("Language"), choices=choices([("da", "Dansk"), ("en", "English")]))
     include_deadlines = BooleanField(_l("Application deadlines (submission, internal drafts, decisions, reports)"), default=True)
     include_rounds = BooleanField(_l("The next dates of funders' rounds"), default=True)
     include_calls = BooleanField(_l("Open calls passed on"), default=True)
-    alarms = SelectMultipleField(_l("Reminders"), choices=choices(ALARMS), validate_choice=False)
+    reminders = BooleanField(_l("Reminders in the calendar"), default=True)
+
+    def reminder_minutes(self) -> dict[str, list[int]]:
+        """The reminders ticked per kind (`r_<kind>` boxes of the form)."""
+        return {
+            kind: [m for m in (parse_id(v) for v in request.form.getlist(f"r_{kind}")) if m in REMINDER_LABELS]
+            for kind in services.REMINDER_KINDS
+        }
+
+
+class IssueForm(SettingsForm):
+    owner = SelectField(_l("Calendar for"), choices=[], validate_choice=False)
 
 
 def _base_url() -> str:
@@ -130,22 +147,75 @@ def index():
                 include_deadlines=form.include_deadlines.data,
                 include_rounds=form.include_rounds.data,
                 include_calls=form.include_calls.data,
-                alarm_minutes=[parse_id(m) for m in form.alarms.data or [] if parse_id(m)],
+                reminders=form.reminders.data,
+                reminder_minutes=form.reminder_minutes(),
                 actor=current_user,
                 now=clock.now(),
             )
         except ValidationError as error:
-            for message, params in error.errors.values():
-                flash(_(message, **params), "error")
+            apply_errors(form, error)
         else:
-            return _show_address(subscription, token)
+            return _to_address(subscription, token)
     subscriptions = list(services.listed_for(current_user))
-    return render_template("calendars/index.html", form=form, subscriptions=subscriptions, now=clock.now())
+    return render_template(
+        "calendars/index.html", form=form, subscriptions=subscriptions, **_reminder_grid(None, form)
+    ), form_status(form)
 
 
-def _show_address(subscription, token):
+def _reminder_grid(subscription, form) -> dict:
+    """What the reminder boxes show: what was just ticked, else the subscription's choice, else the defaults."""
+    if request.method == "POST":
+        chosen = form.reminder_minutes()
+    else:
+        own = subscription.reminder_minutes if subscription is not None else {}
+        chosen = {kind: list(own.get(kind, default)) for kind, default in services.DEFAULT_REMINDERS.items()}
+    return {"reminder_kinds": services.REMINDER_KINDS, "reminder_labels": REMINDER_LABELS, "chosen": chosen}
+
+
+def _to_address(subscription, token):
+    """Post, redirect, get: the new address is kept in the session for its page, which may be reloaded."""
+    shown = dict(session.get("calendar_addresses", {}))
+    shown.pop(str(subscription.id), None)
+    shown[str(subscription.id)] = token
+    session["calendar_addresses"] = dict(list(shown.items())[-SHOWN_ADDRESSES:])
+    return redirect(url_for(".address", subscription_id=subscription.id))
+
+
+@bp.route("/<int:subscription_id>/address")
+@allow("fundraiser", "member", "viewer")
+def address(subscription_id):
+    """The address just made, with a copy button and links for each calendar program; only for the browser
+    that made it, and gone with its session."""
+    subscription = Subscription.get_by_id(subscription_id)
+    token = session.get("calendar_addresses", {}).get(str(subscription.id))
     name = services.calendar_name(subscription)
-    return render_template("calendars/address.html", subscription=subscription, name=name, links=subscription_links(token, name))
+    found = services.find(token) if token else None
+    links = subscription_links(token, name) if found is not None and found.id == subscription.id else None
+    return render_template("calendars/address.html", subscription=subscription, name=name, links=links)
+
+
+@bp.route("/<int:subscription_id>/edit", methods=["GET", "POST"])
+@allow("fundraiser", "member", "viewer")
+def edit(subscription_id):
+    """What the calendar holds, its name, language and reminders: changed without changing its address."""
+    subscription = Subscription.get_by_id(subscription_id)
+    form = SettingsForm(obj=subscription if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.update_settings(
+                subscription,
+                {**form.data, "reminder_minutes": form.reminder_minutes()},
+                actor=current_user,
+                now=clock.now(),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("The calendar is changed; calendar programs see it at their next update."), "success")
+            return redirect(url_for(".index"))
+    return render_template(
+        "calendars/edit.html", form=form, subscription=subscription, **_reminder_grid(subscription, form)
+    ), form_status(form)
 
 
 @bp.route("/<int:subscription_id>/rotate", methods=["POST"])
@@ -154,7 +224,7 @@ def rotate(subscription_id):
     subscription = Subscription.get_by_id(subscription_id)
     token = services.rotate(subscription, actor=current_user, now=clock.now())
     flash(_("The calendar has a new address. The old one no longer works: subscribe again with the new one."), "warning")
-    return _show_address(subscription, token)
+    return _to_address(subscription, token)
 
 
 @bp.route("/<int:subscription_id>/revoke", methods=["POST"])

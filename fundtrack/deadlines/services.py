@@ -109,13 +109,13 @@ def update_deadline(
 
 
 def complete_deadline(deadline: Deadline, *, actor, now: dt.datetime) -> None:
-    """Mark a deadline done (it stays in the calendars, marked done)."""
+    """Mark a deadline done: it stays in the calendars, marked done (a new sequence, so that they show it)."""
     if deadline.done_at is not None:
         return
     with db.atomic():
         audit.save_changes(
             deadline,
-            {"done_at": now, "done_on": clock.to_local(now).date(), "done_by": actor},
+            {"done_at": now, "done_on": clock.to_local(now).date(), "done_by": actor, "sequence": deadline.sequence + 1},
             actor=actor,
             now=now,
             action="complete",
@@ -128,7 +128,7 @@ def reopen_deadline(deadline: Deadline, *, actor=None, now: dt.datetime) -> None
     with db.atomic():
         audit.save_changes(
             deadline,
-            {"done_at": None, "done_on": None, "done_by": None, "alerts_planned_on": None},
+            {"done_at": None, "done_on": None, "done_by": None, "alerts_planned_on": None, "sequence": deadline.sequence + 1},
             actor=actor,
             now=now,
             action="reopen",

@@ -68,7 +68,7 @@ def events(response):
 
 
 def test_calendar_properties_and_line_rules(client, world):
-    _, token = issue(organisation=world["cafe"], name="Café Kornets frister", alarm_minutes=[10080, 1440])
+    _, token = issue(organisation=world["cafe"], name="Café Kornets frister")
     response = get(client, token)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
@@ -81,9 +81,7 @@ def test_calendar_properties_and_line_rules(client, world):
     assert "METHOD:PUBLISH" in text
     assert "NAME:Café Kornets frister" in text and "X-WR-CALNAME:Café Kornets frister" in text
     assert "REFRESH-INTERVAL;VALUE=DURATION:PT6H" in text and "X-PUBLISHED-TTL:PT6H" in text
-    calendar = Calendar.from_ical(body)
-    alarms = calendar.walk("VALARM")
-    assert sorted(str(a["TRIGGER"].to_ical(), "ascii") for a in alarms[:2]) == ["-P1D", "-P7D"]
+    Calendar.from_ical(body)
 
 
 def test_all_day_events_have_an_exclusive_end(client, world):
@@ -119,21 +117,27 @@ def test_uid_stays_and_sequence_rises_when_a_deadline_moves(client, world):
 def test_stamps_come_from_the_data_not_the_request(client, world):
     _, token = issue(organisation=world["cafe"])
     event = events(get(client, token))[f"deadline-{world['date'].id}@fundtrack"]
-    assert event.decoded("DTSTAMP") == world["date"].updated_at.replace(microsecond=0)
+    # The latest change of anything the event shows: here the organisation, made after the deadline.
+    shown = [world["date"].updated_at, world["school"].updated_at, world["cafe"].updated_at, world["funder"].updated_at]
+    assert world["cafe"].updated_at > world["date"].updated_at
+    assert event.decoded("DTSTAMP") == max(shown).replace(microsecond=0)
 
 
-def test_completed_and_removed_deadlines_are_cancelled_for_a_while(client, world, frozen_clock):
+def test_a_completed_deadline_stays_marked_done_and_a_removed_one_is_cancelled_for_a_while(client, world, frozen_clock):
     _, token = issue(organisation=world["cafe"])
+    done, removed = f"deadline-{world['date'].id}@fundtrack", f"deadline-{world['timed'].id}@fundtrack"
+    before = events(get(client, token))
     complete_deadline(world["date"], actor=None, now=clock.now())
     delete_deadline(world["timed"], now=clock.now())
     found = events(get(client, token))
-    assert found[f"deadline-{world['date'].id}@fundtrack"]["STATUS"] == "CANCELLED"
-    assert found[f"deadline-{world['timed'].id}@fundtrack"]["STATUS"] == "CANCELLED"
-    assert "VALARM" not in found[f"deadline-{world['date'].id}@fundtrack"].to_ical().decode()
+    assert found[done]["STATUS"] == "CONFIRMED" and str(found[done]["SUMMARY"]).startswith("✓ Ansøgningsfrist: Køkkenskolen")
+    assert found[done]["SEQUENCE"] == before[done]["SEQUENCE"] + 1
+    assert "VALARM" in before[done].to_ical().decode() and "VALARM" not in found[done].to_ical().decode()
+    assert found[removed]["STATUS"] == "CANCELLED"
     month_later = clock.today() + dt.timedelta(days=32)
     frozen_clock.move_to(clock.local_midnight(month_later) + dt.timedelta(hours=9))
     found = events(get(client, token))
-    assert f"deadline-{world['date'].id}@fundtrack" not in found
+    assert removed not in found and found[done]["STATUS"] == "CONFIRMED"
 
 
 def test_long_danish_titles_fold_at_75_octets_without_breaking_characters(client, world, create_application):
@@ -175,13 +179,14 @@ def test_etag_and_if_none_match(client, world):
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
 
 
-def test_if_modified_since_both_ways(client, world):
+def test_if_modified_since_both_ways(client, world, frozen_clock):
     _, token = issue(organisation=world["cafe"])
     first = get(client, token)
     last_modified = first.headers["Last-Modified"]
     assert get(client, token, **{"If-Modified-Since": last_modified}).status_code == 304
     earlier = format_datetime(clock.now() - dt.timedelta(days=3), usegmt=True)
     assert get(client, token, **{"If-Modified-Since": earlier}).status_code == 200
+    frozen_clock.shift(dt.timedelta(minutes=1))  # Last-Modified tells seconds apart, no finer
     update_deadline(world["date"], kind="submission", due_on=world["date"].due_on + dt.timedelta(days=2), now=clock.now())
     assert get(client, token, **{"If-Modified-Since": last_modified}).status_code == 200
 
@@ -252,17 +257,20 @@ def test_manage_calendars_in_the_ui(client, login_as, world):
             "name": "Køkkenets frister",
             "language": "da",
             "include_deadlines": "y",
-            "alarms": ["1440"],
+            "reminders": "y",
+            "r_submission": ["1440"],
         },
         token_from="/calendars/",
     )
-    body = response.get_data(as_text=True)
+    assert response.status_code == 302  # post, redirect, get: a reload makes no second calendar
+    body = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert client.get(response.headers["Location"]).get_data(as_text=True) == body
     https = re.search(r'value="(http://[^"]+\.ics)"', body).group(1)
     assert "webcal://" in body and "calendar.google.com/calendar/r?cid=webcal" in body and "outlook.live.com" in body
     token = https.rsplit("/", 1)[1][:-4]
     assert get(client, token).status_code == 200
     subscription = Subscription.get()
-    assert subscription.alarm_minutes == [1440]
+    assert subscription.reminder_minutes["submission"] == [1440] and subscription.reminder_minutes["final_report"] == []
     response = post(client, f"/calendars/{subscription.id}/revoke", token_from="/calendars/")
     assert response.status_code == 302 and get(client, token).status_code == 404
 
@@ -307,3 +315,192 @@ def test_calendars_commands(runner, world):
     assert runner.invoke(["calendars", "revoke", str(subscription.id)]).exit_code == 0
     assert Subscription.get_by_id(subscription.id).revoked_at is not None
     assert runner.invoke(["calendars", "issue", "--organisation", "Ingen"]).exit_code != 0
+
+
+def _rename_application(world):
+    from fundtrack.applications.services import update_application
+
+    update_application(world["school"], {"title": "Køkkenskolen 2027"}, actor=None, now=clock.now())
+    return "Køkkenskolen 2027"
+
+
+def _change_amount(world):
+    from fundtrack.applications.services import update_application
+
+    update_application(world["school"], {"amount_requested_ore": 300_000_00}, actor=None, now=clock.now())
+    return "300.000"
+
+
+def _move_stage(world):
+    from fundtrack.applications.services import move_stage
+
+    move_stage(world["school"], "drafting", actor=None, now=clock.now())
+    return "Under udarbejdelse"
+
+
+def _rename_organisation(world):
+    from fundtrack.organisations.services import update_organisation
+
+    update_organisation(world["cafe"], {"name": "Café Kornet og Køkken"}, actor=None, now=clock.now())
+    return "Café Kornet og Køkken"
+
+
+def _rename_funder(world):
+    from fundtrack.funders.services import update_funder
+
+    update_funder(world["funder"], {"name": "Kornmod Fondet"}, actor=None, now=clock.now())
+    return "Kornmod Fondet"
+
+
+def _change_kind(world):
+    deadline = world["date"]
+    update_deadline(deadline, kind="decision_expected", due_on=deadline.due_on, now=clock.now())
+    return "Forventet svar"
+
+
+def _change_time(world):
+    deadline = world["date"]
+    at = dt.datetime.combine(deadline.due_on, dt.time(10, 0), tzinfo=UTC)
+    update_deadline(deadline, kind=deadline.kind, due_on=deadline.due_on, due_at=at, now=clock.now())
+    return "T100000Z"
+
+
+def _change_note(world):
+    deadline = world["date"]
+    update_deadline(deadline, kind=deadline.kind, due_on=deadline.due_on, notes="Husk budgettet", now=clock.now())
+    return "Husk budgettet"
+
+
+def _complete(world):
+    complete_deadline(world["date"], actor=None, now=clock.now())
+    return "✓"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _rename_application,
+        _change_amount,
+        _move_stage,
+        _rename_organisation,
+        _rename_funder,
+        _change_kind,
+        _change_time,
+        _change_note,
+        _complete,
+    ],
+)
+def test_the_calendar_changes_with_anything_an_event_shows(client, world, frozen_clock, change):
+    _, token = issue(organisation=world["cafe"])
+    uid = f"deadline-{world['date'].id}@fundtrack"
+    first = get(client, token)
+    assert get(client, token, **{"If-None-Match": first.headers["ETag"]}).status_code == 304
+    frozen_clock.shift(dt.timedelta(minutes=5))
+    shown = change(world)
+    again = get(client, token, **{"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and again.headers["ETag"] != first.headers["ETag"]
+    event = events(again)[uid]
+    assert shown in event.to_ical().decode("utf-8").replace("\r\n ", "")
+    assert event.decoded("LAST-MODIFIED") == clock.now().replace(microsecond=0)
+
+
+def test_reminders_per_kind_with_defaults_changed_or_switched_off(client, world):
+    _, token = issue(organisation=world["cafe"])
+    found = events(get(client, token))
+
+    def triggers(uid):
+        return sorted(str(a["TRIGGER"].to_ical(), "ascii") for a in found[uid].walk("VALARM"))
+
+    # All-day: 7 days and 1 day before, at 09:00 that day; timed (an internal draft): 1 day before.
+    assert triggers(f"deadline-{world['date'].id}@fundtrack") == ["-P6DT15H", "-PT15H"]
+    assert triggers(f"deadline-{world['timed'].id}@fundtrack") == ["-P1D"]
+    _, custom = issue(organisation=world["cafe"], reminder_minutes={"submission": [120]})
+    found = events(get(client, custom))
+    assert triggers(f"deadline-{world['date'].id}@fundtrack") == ["-PT2H"]
+    _, silent = issue(organisation=world["cafe"], reminders=False)
+    assert "VALARM" not in get(client, silent).data.decode()
+
+
+def test_a_call_shows_once_however_many_matches_and_sources_and_is_cancelled_when_dismissed(
+    client, world, create_user, frozen_clock
+):
+    from fundtrack.feeds.models import Call, CallDeadline, CallMatch, CallSource, FeedSource
+    from fundtrack.feeds.services import set_status
+
+    call = Call.create(title="Pulje til køkkener", funder_name="Kornmod Fonden", status="new")
+    CallDeadline.create(call=call, due_on=clock.today() + dt.timedelta(days=40))
+    for name in ("A", "B"):
+        source = FeedSource.create(name=name, url=f"http://{name}.example.dk/feed")
+        CallSource.create(call=call, source=source, identity=name)
+    CallMatch.create(call=call, organisation=world["cafe"])
+    member = create_user(role="member", organisation=world["cafe"])
+    _, token = issue(organisation=world["cafe"])
+    uid = f"call-{call.id}-{(clock.today() + dt.timedelta(days=40)).isoformat()}@fundtrack"
+    calendar = Calendar.from_ical(get(client, token).data)
+    assert [str(e["UID"]) for e in calendar.walk("VEVENT")].count(uid) == 1
+    frozen_clock.shift(dt.timedelta(minutes=1))
+    set_status(call, "dismissed", actor=member, now=clock.now())
+    assert events(get(client, token))[uid]["STATUS"] == "CANCELLED"
+
+
+def test_a_rounds_event_carries_its_time(client, world, create_user):
+    from fundtrack.funders.services import create_round
+
+    create_round(
+        world["funder"],
+        {"name": "Sommer", "kind": "yearly", "yearly_dates": "1. juli", "deadline_time": "12:00"},
+        actor=None,
+        now=clock.now(),
+    )
+    _, token = issue(user=create_user(role="fundraiser"))
+    event = next(e for uid, e in events(get(client, token)).items() if uid.startswith("round-"))
+    assert event.decoded("DTSTART") == dt.datetime(2027, 7, 1, 10, 0, tzinfo=UTC)  # 12:00 in Copenhagen summer time
+
+
+def test_settings_change_without_changing_the_address(client, login_as, world):
+    login_as("fundraiser")
+    subscription, token = issue(organisation=world["cafe"])
+    response = post(
+        client,
+        f"/calendars/{subscription.id}/edit",
+        {"name": "Nyt navn", "language": "en", "include_deadlines": "y"},
+        token_from=f"/calendars/{subscription.id}/edit",
+    )
+    assert response.status_code == 302
+    body = get(client, token).data.decode()
+    assert "NAME:Nyt navn" in body and "Submission:" in body and "VALARM" not in body
+
+
+def test_the_address_page_survives_a_reload_in_its_own_browser_only(app, client, login_as, world):
+    user = login_as("fundraiser")
+    response = post(
+        client,
+        "/calendars/",
+        {"owner": f"organisation:{world['cafe'].id}", "language": "da", "include_deadlines": "y"},
+        token_from="/calendars/",
+    )
+    page = response.headers["Location"]
+    assert ".ics" in client.get(page).get_data(as_text=True) and ".ics" in client.get(page).get_data(as_text=True)
+    assert Subscription.select().count() == 1
+    other = app.test_client()
+    from tests.conftest import login
+
+    login(other, user)
+    body = other.get(page).get_data(as_text=True)
+    assert ".ics" not in body and "Ny adresse" in body
+
+
+def test_a_call_swapped_for_another_changes_the_calendar(client, world):
+    from fundtrack.feeds.models import Call, CallDeadline, CallMatch
+
+    day = clock.today() + dt.timedelta(days=40)
+    first, second = (Call.create(title=t, status="new") for t in ("Pulje A", "Pulje B"))
+    for call in (first, second):
+        CallDeadline.create(call=call, due_on=day)
+    CallMatch.create(call=first, organisation=world["cafe"])
+    _, token = issue(organisation=world["cafe"])
+    before = get(client, token)
+    CallMatch.delete().execute()  # the same number of events, as old as before: only which ones differs
+    CallMatch.create(call=second, organisation=world["cafe"])
+    after = get(client, token, **{"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and f"call-{second.id}-" in after.data.decode()
