@@ -305,8 +305,10 @@ def case_calendar(large: World, small: World, repeat: int):
         items = calendars.collect(subscription, clock.today(), now, "http://localhost:5000")
         assert len(items) == 2000, len(items)
 
+    reminders = calendars.reminders_of(subscription)
+
     def serialise_alone():
-        calendars.render(items, name="x", uid="x", language="da")
+        calendars.render(items, name="x", uid="x", reminders=reminders, language="da")
 
     def full_get():
         calendars.cache.clear()
@@ -460,12 +462,13 @@ def main(argv=None) -> int:
             )
         small.activate()
 
-        rows, (feed_mb, peak_mb) = feed_benchmark.run(dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC))
+        rows, (feed_mb, peak_mb, parser_peak_mb) = feed_benchmark.run(dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC))
         for name, ours, baseline in rows:
             print(f"{name:<28} {ours:>13.2f} {baseline:>12.2f} {ours / baseline:>7.2f}")
+        print(f"{'':<28} {'fundtrack MB':>13} {'feedparser MB':>13} {'ratio':>6}")
         print(
-            f"feeds: one {feed_mb:.1f} MB feed ingested with a peak of {peak_mb:.1f} MB traced memory "
-            f"({peak_mb / feed_mb:.1f}x the feed)"
+            f"{f'feeds: peak, {feed_mb:.0f} MB feed':<28} {peak_mb:>13.1f} {parser_peak_mb:>13.1f} "
+            f"{peak_mb / parser_peak_mb:>6.2f}"
         )
         for name, ours, baseline in report_benchmark.run(Path(folder), args.report_applications, TODAY):
             print(f"{name:<28} {ours:>13.2f} {baseline:>12.2f} {ours / baseline:>7.2f}")

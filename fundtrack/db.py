@@ -123,21 +123,68 @@ def bulk_insert(model, rows: list[dict], *, ignore_conflicts: bool = False) -> N
     marks = ", ".join([db.obj.param] * (len(fields) + len(defaults)))
     conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({marks}){conflict}'
-    values = [
-        tuple(field.db_value(row[field.name]) for field in fields)
-        + tuple(f.db_value(f.default() if callable(f.default) else f.default) for f in defaults)
-        for row in rows
-    ]
+    columns_of = [(field.name, _converter(field), _stored_as_is(field)) for field in fields]
+    default_values = tuple(f.db_value(f.default() if callable(f.default) else f.default) for f in defaults)
     cursor = db.obj.cursor()
-    cursor.executemany(sql, values)
+    for start in range(0, len(rows), 1000):  # converted a thousand at a time: memory stays flat
+        values = [
+            tuple(
+                value if value is None or type(value) is as_is else convert(value)
+                for name, convert, as_is in columns_of
+                for value in (row[name],)
+            )
+            + default_values
+            for row in rows[start : start + 1000]
+        ]
+        cursor.executemany(sql, values)
+
+
+def _converter(field):
+    """The field's conversion; for moments and days remembered per value, as the rows of one insert mostly
+    share them (the time of the fetch)."""
+    if not isinstance(field, peewee.DateTimeField | peewee.DateField):
+        return field.db_value
+    memo: dict = {}
+
+    def convert(value):
+        if value not in memo:
+            memo[value] = field.db_value(value)
+        return memo[value]
+
+    return convert
+
+
+def _stored_as_is(field) -> type | None:
+    """The Python type whose values a field's column takes unchanged (its conversion would hand them back
+    as they are), so that thousands of rows skip it; None when every value is converted."""
+    if isinstance(field, peewee.ForeignKeyField):
+        return _stored_as_is(field.rel_field)
+    return {
+        peewee.CharField: str,
+        peewee.TextField: str,
+        peewee.IntegerField: int,
+        peewee.BigIntegerField: int,
+        peewee.AutoField: int,
+        peewee.BooleanField: bool,
+    }.get(type(field))
+
+
+def one_of(field, values) -> peewee.Node:
+    """`field IN (…)` for a long list, built as one piece of SQL: peewee's `in_` makes a node of every value,
+    which for a few hundred values costs more than running the query."""
+    values = [field.db_value(value) for value in values]
+    if not values:
+        return peewee.SQL("1 = 0")
+    marks = ", ".join([db.obj.param] * len(values))
+    return peewee.NodeList((field, peewee.SQL(f"IN ({marks})", values)))
 
 
 def bulk_insert_ids(model, rows: list[dict]) -> list[int]:
     """Insert many rows as `bulk_insert` does and give their ids, in the rows' order.
 
     PostgreSQL says them (RETURNING). SQLite gives each new row the largest id plus one, and no other
-    connection writes inside our transaction, so the ids of one executemany are the run that ends at the
-    last one inserted.
+    connection writes inside our transaction, so the ids of these rows are the run that ends at the last one
+    inserted.
     """
     if not rows:
         return []

@@ -18,6 +18,7 @@ source says nothing of its language. Nothing here reads the machine's own time z
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -49,6 +50,9 @@ _FORMS = [
     r"(?P<n6>[a-zæøå]{3,9})\.?\s+(?P<d6>[0-3]?\d)(?:st|nd|rd|th)?\b(?!,?\s*\d{4})",
 ]
 DATES = re.compile(r"\b(?:" + "|".join(f"(?:{form})" for form in _FORMS) + ")")
+_GROUPS = [  # per form: its groups by their letter (d, m, n, y)
+    {name[0]: name for name in DATES.groupindex if name[1:] == str(form)} for form in range(len(_FORMS))
+]
 EITHER_ORDER = 2  # the form whose numbers may be day-month or month-day
 
 _CLOCK = (
@@ -107,10 +111,15 @@ _STRONG = (
     r"closes|closing|due date|submission date|submit by|apply by|ansøg senest|indsendes (?:senest|inden)|"
     r"skal være modtaget|applications? (?:must be )?(?:submitted|received)|expires?"
 )
-_WEAK = r"senest|no later than|on or before|received by|\bdue\b"
+_WEAK = r"senest|no later than|on or before|received by|due\b"
+# Labels start a word, so the many alternatives are tried only there (several times faster); the ends of
+# Danish compounds ("indsendelsesfrist", "allersenest") are looked for inside words by a second, small pattern.
 LABELS = re.compile(
-    "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in _LABELS.items()) + f"|(?P<deadline>{_STRONG})|(?P<weak>{_WEAK})"
+    r"\b(?:"
+    + "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in _LABELS.items())
+    + f"|(?P<deadline>{_STRONG})|(?P<weak>{_WEAK}))"
 )
+COMPOUND_ENDS = re.compile(r"(?P<deadline>frist(?:en|er)?\b)|(?P<weak>senest\b)")
 SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-ZÆØÅ])|\n")  # applied to the original text, where capitals remain
 ROLLING = re.compile(
     r"\bløbende\b|\brolling\b|no (?:fixed )?deadline|ingen (?:ansøgnings)?frist|open all year|hele året|"
@@ -154,19 +163,19 @@ def date_order_of(language: str | None, source_setting: str = "") -> str | None:
 
 
 def _date_from(match: re.Match, reference: dt.date, date_order: str | None) -> dt.date | None:
-    form = next(i for i in range(len(_FORMS)) if match.group(f"d{i}") is not None)
-    groups = {name[0]: value for name, value in match.groupdict().items() if name.endswith(str(form))}
-    day = int(groups["d"])
-    month = MONTHS.get(groups["n"]) if "n" in groups else int(groups["m"])
+    form = int(match.lastgroup[-1])  # every group of a form ends in its number, and forms have no nesting
+    groups = _GROUPS[form]
+    day = int(match.group(groups["d"]))
+    month = MONTHS.get(match.group(groups["n"])) if "n" in groups else int(match.group(groups["m"]))
     if not month:
         return None  # a word that is no month
     if form == EITHER_ORDER:
         day, month = _numeric_order(day, month, date_order)
         if day is None:
             return None
-    if groups.get("y"):
+    if "y" in groups:
         try:
-            found = dt.date(int(groups["y"]), month, day)
+            found = dt.date(int(match.group(groups["y"])), month, day)
         except ValueError:
             return None
         return found if EARLIEST_DAY <= found <= LATEST_DAY else None  # 31 December 9999 is no deadline
@@ -259,15 +268,22 @@ class _Label:
 
 def _labels(lowered: str) -> list[_Label]:
     """Every label in the text, with a weak word given to the other kind's label it follows closely."""
+    found = [(m.start(), m.end(), m.lastgroup) for m in LABELS.finditer(lowered)]
+    for match in COMPOUND_ENDS.finditer(lowered):
+        start = match.start()
+        if start and lowered[start - 1].isalnum() and not any(s <= start < e for s, e, _ in found):
+            while start and lowered[start - 1].isalnum():
+                start -= 1  # the phrase shows the whole word: "Indsendelsesfrist"
+            found.append((start, match.end(), match.lastgroup))
+    found.sort()
     labels: list[_Label] = []
-    for match in LABELS.finditer(lowered):
-        kind = match.lastgroup
+    for start, end, kind in found:
         if kind == "weak":
             previous = labels[-1] if labels else None
-            if previous and previous.kind != "deadline" and match.start() - previous.end <= WEAK_REACH:
+            if previous and previous.kind != "deadline" and start - previous.end <= WEAK_REACH:
                 continue  # "projektet skal være afsluttet senest": the other kind's date
             kind = "deadline"
-        labels.append(_Label(kind, match.start(), match.end()))
+        labels.append(_Label(kind, start, end))
     return labels
 
 
@@ -354,11 +370,17 @@ def find_in_text(text: str, reference: dt.date, *, need_keyword: bool = True, da
 STRUCTURED_KEY = re.compile(r"deadline|closing|close_?date|closedate|frist|end_?date|expir", re.I)
 
 
+@functools.lru_cache(maxsize=512)
+def _names_a_deadline(key: str) -> bool:
+    """Whether a feed's field holds a deadline by its name; asked for every field of every entry, so kept."""
+    return bool(STRUCTURED_KEY.search(key)) and not key.endswith("_detail")
+
+
 def find_in_fields(entry: dict, reference: dt.date, date_order: str | None = DAY_FIRST) -> list[FoundDeadline]:
     """Deadlines from a feed's own fields (`<deadline>`, `<closingDate>`, `ev:enddate`, …)."""
     found = []
     for key, value in entry.items():
-        if not isinstance(value, str) or not STRUCTURED_KEY.search(key) or key.endswith("_detail"):
+        if not isinstance(value, str) or not _names_a_deadline(key):
             continue
         text = value.strip()
         try:

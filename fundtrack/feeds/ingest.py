@@ -26,7 +26,7 @@ from defusedxml.ElementTree import DefusedXMLParser, ParseError
 from peewee import chunked
 
 from fundtrack import clock
-from fundtrack.db import bulk_insert, bulk_insert_ids, db
+from fundtrack.db import bulk_insert, bulk_insert_ids, db, one_of
 from fundtrack.feeds import fetching
 from fundtrack.feeds.deadlines import FoundDeadline, OtherDate, date_order_of, find_deadlines
 from fundtrack.feeds.models import Call, CallChange, CallDeadline, CallSource, FeedSource
@@ -45,9 +45,17 @@ TEXT_FOR_DATES = 5000  # characters of an entry's text searched for its dates
 # Links and keys.
 
 
+@functools.lru_cache(maxsize=64)
+def _tracking_rule(tracking: tuple) -> tuple[frozenset, tuple]:
+    """The names dropped exactly, and the prefixes (`utm_*`) dropped with all that follows."""
+    lowered = [t.lower() for t in tracking]
+    return frozenset(t for t in lowered if not t.endswith("*")), tuple(t[:-1] for t in lowered if t.endswith("*"))
+
+
 def _dropped(name: str, tracking) -> bool:
+    exact, prefixes = _tracking_rule(tuple(tracking))
     name = name.lower()
-    return any(name.startswith(t[:-1]) if t.endswith("*") else name == t for t in tracking)
+    return name in exact or name.startswith(prefixes)
 
 
 def clean_link(url: str, tracking) -> str:
@@ -57,10 +65,15 @@ def clean_link(url: str, tracking) -> str:
     parts = urlsplit((url or "").strip())
     if not parts.scheme:
         return (url or "").strip()
-    lowered = [t.lower() for t in tracking]
-    path = PATH_PARAMETER.sub(lambda m: "" if _dropped(m.group(1), lowered) else m.group(0), parts.path or "/")
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _dropped(k, lowered)]
-    return urlunsplit((parts.scheme.lower(), (parts.netloc or "").lower(), path, urlencode(sorted(query)), ""))
+    tracking = tuple(tracking)
+    path = parts.path or "/"
+    if ";" in path:
+        path = PATH_PARAMETER.sub(lambda m: "" if _dropped(m.group(1), tracking) else m.group(0), path)
+    query = ""
+    if parts.query:
+        kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _dropped(k, tracking)]
+        query = urlencode(sorted(kept))
+    return urlunsplit((parts.scheme.lower(), (parts.netloc or "").lower(), path, query, ""))
 
 
 def link_base(url: str) -> str:
@@ -165,11 +178,16 @@ def parse_feed(
 ) -> tuple[list[Item], dict | None]:
     """The entries of a feed, and a warning for an ill-formed one; FeedError when it is no feed at all.
 
-    feedparser gets bytes in a stream, never a string (which it may take for a path).
+    feedparser gets bytes in a stream, never a string (which it may take for a path). Its own cleaning of
+    entry HTML is off: every use of feed HTML cleans it with nh3 (`feeds.text`), stricter and several times
+    faster, which also makes relative links absolute against the call's address when it is shown.
     """
     body, warning = without_entities(body)
     parsed = feedparser.parse(
-        io.BytesIO(body), response_headers={"content-type": content_type or "application/xml", "content-location": final_url}
+        io.BytesIO(body),
+        response_headers={"content-type": content_type or "application/xml", "content-location": final_url},
+        sanitize_html=False,
+        resolve_relative_uris=False,
     )
     if not parsed.entries:
         if (
@@ -217,7 +235,8 @@ def _item(entry, source: FeedSource, feed_language: str, today: dt.date, trackin
     published = _published(entry)
     reference = clock.to_local(published).date() if published else today
     order = date_order_of(_language(entry, feed_language), source.date_order)
-    finding = find_deadlines(entry, f"{title}.\n{block_text(summary)[:TEXT_FOR_DATES]}", reference, order)
+    lines = block_text(summary)  # cleaned once: the lines for dates, and on one line for matching and search
+    finding = find_deadlines(entry, f"{title}.\n{lines[:TEXT_FOR_DATES]}", reference, order)
     origin = get("source") or {}
     funder_name = plain_text(
         get("author", "") or get("publisher", "") or get("dc_publisher", "") or dict.get(origin, "title", "")
@@ -231,7 +250,7 @@ def _item(entry, source: FeedSource, feed_language: str, today: dt.date, trackin
         link=link[:1000],
         link_key=clean_link(link, tracking)[:1000] if link else "",
         summary=summary,
-        summary_text=plain_text(summary),
+        summary_text=" ".join(lines.split()),
         published_at=published,
         funder_name=funder_name[:200],
         deadlines=finding.deadlines,
@@ -298,7 +317,7 @@ class _Calls:
             query = (
                 CallSource.select(CallSource, Call)
                 .join(Call)
-                .where((CallSource.source == source) & CallSource.identity.in_(batch))
+                .where((CallSource.source == source) & one_of(CallSource.identity, batch))
             )
             for entry in query:
                 self.by_identity[entry.identity] = (entry, entry.call)
@@ -307,11 +326,11 @@ class _Calls:
         self.by_title: dict[str, list[Call]] = {}
         links = sorted({item.link_key for item in unknown if item.link_key})
         for batch in chunked(links, 300):
-            for call in Call.select().where(Call.link_key.in_(batch)).order_by(Call.id):
+            for call in Call.select().where(one_of(Call.link_key, batch)).order_by(Call.id):
                 self.by_link.setdefault(call.link_key, call)
         titles = sorted({text_key(item.title) for item in unknown})
         for batch in chunked(titles, 300):
-            for call in Call.select().where(Call.title_key.in_(batch)).order_by(Call.id):
+            for call in Call.select().where(one_of(Call.title_key, batch)).order_by(Call.id):
                 self.by_title.setdefault(call.title_key, []).append(call)
         bases = sorted({link_base(item.link) for item in unknown if not item.guid and "?" in item.link})
         self.by_base: dict[str, list[tuple[CallSource, Call]]] = {}
@@ -319,7 +338,7 @@ class _Calls:
             query = (
                 CallSource.select(CallSource, Call)
                 .join(Call)
-                .where((CallSource.source == source) & CallSource.link_base.in_(batch))
+                .where((CallSource.source == source) & one_of(CallSource.link_base, batch))
             )
             for entry in query:
                 self.by_base.setdefault(entry.link_base, []).append((entry, entry.call))
@@ -327,7 +346,7 @@ class _Calls:
         candidates = [c.id for calls in self.by_title.values() for c in calls]
         for batch in chunked(candidates, 300):
             for call_id, day in (
-                CallDeadline.select(CallDeadline.call, CallDeadline.due_on).where(CallDeadline.call.in_(batch)).tuples()
+                CallDeadline.select(CallDeadline.call, CallDeadline.due_on).where(one_of(CallDeadline.call, batch)).tuples()
             ):
                 self.deadline_days.setdefault(call_id, set()).add(day)
 
@@ -437,9 +456,9 @@ def store_items(source: FeedSource, items: list[Item], *, now: dt.datetime, trac
         bulk_insert(CallSource, entry_rows, ignore_conflicts=True)
         bulk_insert(CallDeadline, deadline_rows)
         for batch in chunked(seen_entries, 500):
-            CallSource.update(last_seen_at=now).where(CallSource.id.in_(batch)).execute()
+            CallSource.update(last_seen_at=now).where(one_of(CallSource.id, batch)).execute()
         for batch in chunked(seen_calls, 500):
-            Call.update(last_seen_at=now).where(Call.id.in_(batch)).execute()
+            Call.update(last_seen_at=now).where(one_of(Call.id, batch)).execute()
         report.new, report.new_call_ids = len(ids), ids
     return report
 

@@ -22,7 +22,7 @@ from peewee import chunked, fn
 
 from fundtrack import clock
 from fundtrack.audit import services as audit
-from fundtrack.db import bulk_insert, db
+from fundtrack.db import bulk_insert, db, one_of
 from fundtrack.feeds.models import Call, CallDeadline, CallMatch, GoalWords
 from fundtrack.organisations import events as organisation_events
 from fundtrack.organisations.models import Organisation
@@ -84,6 +84,7 @@ def _stemmers():
     return Stemmer.Stemmer("danish"), Stemmer.Stemmer("english")
 
 
+@lru_cache(maxsize=100_000)
 def stems(word: str) -> tuple[str, str]:
     """A lower-case word's Danish and English stems."""
     danish, english = _stemmers()
@@ -148,21 +149,35 @@ class Matcher:
         self.seen[word] = found
         return found
 
-    def find(self, text: str) -> dict[Term, str]:
+    def find(self, text: Text) -> dict[Term, str]:
         """The terms in `text`, each with the word of the text that held it."""
-        words = words_of(text)
         found: dict[Term, str] = {}
-        for word in set(words):
+        for word in text.distinct:
             for term, holder in self._in_word(word):
                 found.setdefault(term, holder)
         if self.index.phrases:
-            pairs = [stems(w) for w in words]
-            danish = " " + " ".join(p[0] for p in pairs) + " "
-            english = " " + " ".join(p[1] for p in pairs) + " "
+            danish, english = text.stemmed
             for danish_phrase, english_phrase, term in self.index.phrases:
                 if f" {danish_phrase} " in danish or f" {english_phrase} " in english:
                     found.setdefault(term, term.text)
         return found
+
+
+class Text:
+    """A call's text split into words once, for every matcher that reads it."""
+
+    def __init__(self, text: str):
+        self.words = words_of(text)
+        self.distinct = set(self.words)
+        self._stemmed: tuple[str, str] | None = None
+
+    @property
+    def stemmed(self) -> tuple[str, str]:
+        """The text's Danish stems and its English stems, each as one spaced string, for finding phrases."""
+        if self._stemmed is None:
+            pairs = [stems(w) for w in self.words]
+            self._stemmed = (" " + " ".join(p[0] for p in pairs) + " ", " " + " ".join(p[1] for p in pairs) + " ")
+        return self._stemmed
 
 
 def reason_of(term: Term, holder: str) -> str:
@@ -231,7 +246,7 @@ def organisation_terms(organisations) -> tuple[list[Term], dict[int, set[int]]]:
     return terms, goals
 
 
-def fits(call_text: str, call_goals: set[int], matcher: Matcher, goals: dict[int, set[int]]) -> dict[int, list[str]]:
+def fits(call_text: Text, call_goals: set[int], matcher: Matcher, goals: dict[int, set[int]]) -> dict[int, list[str]]:
     """Organisation id -> the words and goals by which the call fits it; none of its excluded words may be there."""
     reasons: dict[int, list[str]] = {}
     excluded: set[int] = set()
@@ -261,32 +276,38 @@ def match_calls(call_ids, *, now: dt.datetime, organisations=None) -> int:
     added = 0
     with db.atomic():
         for batch in chunked(list(call_ids), BATCH):
-            calls = list(Call.select(Call.id, Call.title, Call.summary_text, Call.un_goals).where(Call.id.in_(batch)))
+            calls = list(Call.select(Call.id, Call.title, Call.summary_text, Call.un_goals).where(one_of(Call.id, batch)))
             existing: dict[tuple[int, int], CallMatch] = {}
-            query = CallMatch.select().where(CallMatch.call.in_(batch))
+            query = CallMatch.select().where(one_of(CallMatch.call, batch))
             if chosen:
                 query = query.where(CallMatch.organisation.in_(owners or [0]))
             for match in query:
                 existing[(match.call_id, match.organisation_id)] = match
-            rows, gone = [], []
+            rows = []
+            new_goals: dict[tuple[int, ...], list[int]] = {}  # one update per set of goals, not per call
+            new_reasons: dict[tuple[str, ...], list[int]] = {}
             for call in calls:
-                text = f"{call.title} {call.summary_text}"
+                text = Text(f"{call.title} {call.summary_text}")
                 call_goals = sorted({term.owner for term in goal_matcher.find(text)})
                 if call_goals != sorted(call.un_goals or []):
-                    Call.update(un_goals=call_goals).where(Call.id == call.id).execute()
+                    new_goals.setdefault(tuple(call_goals), []).append(call.id)
                 found = fits(text, set(call_goals), matcher, goals) if terms or goals else {}
                 for organisation_id, reasons in found.items():
                     match = existing.pop((call.id, organisation_id), None)
                     if match is None:
                         rows.append({"call": call.id, "organisation": organisation_id, "reasons": reasons, "matched_at": now})
                     elif match.reasons != reasons:
-                        CallMatch.update(reasons=reasons).where(CallMatch.id == match.id).execute()
+                        new_reasons.setdefault(tuple(reasons), []).append(match.id)
+            for call_goals, ids in new_goals.items():
+                Call.update(un_goals=list(call_goals)).where(one_of(Call.id, ids)).execute()
+            for reasons, ids in new_reasons.items():
+                CallMatch.update(reasons=list(reasons)).where(one_of(CallMatch.id, ids)).execute()
             gone = [match.id for match in existing.values()]
             if gone:
-                CallMatch.delete().where(CallMatch.id.in_(gone)).execute()
+                CallMatch.delete().where(one_of(CallMatch.id, gone)).execute()
             bulk_insert(CallMatch, rows, ignore_conflicts=True)
             added += len(rows)
-            Call.update(matched_at=now).where(Call.id.in_(batch)).execute()
+            Call.update(matched_at=now).where(one_of(Call.id, batch)).execute()
     return added
 
 

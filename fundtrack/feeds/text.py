@@ -43,15 +43,18 @@ KEPT_TAGS = BLOCK_TAGS | CELL_TAGS | {"thead", "tbody"}
 TAG = re.compile(r"<(/?)([a-z0-9]+)[^>]*>")
 
 
-def clean_html(text: str) -> str:
+def clean_html(text: str, base: str = "") -> str:
     """Feed HTML reduced to harmless markup: no scripts, forms, styles or event handlers, and links only
-    to http, https and mailto (a `javascript:` link loses its href)."""
+    to http, https and mailto (a `javascript:` link loses its href). A relative link is made absolute against
+    `base` (the call's own address), and dropped when there is none: on our pages it would point at us."""
+    base = safe_link(base)
     return nh3.clean(
         text or "",
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=SAFE_SCHEMES,
         link_rel="noopener noreferrer nofollow",
+        url_relative=("rewrite_with_base", base) if base else "deny",
     )
 
 

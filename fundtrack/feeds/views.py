@@ -51,9 +51,10 @@ def organisation_calls(organisation, **rest):
 
 
 @bp.app_template_filter("feed_html")
-def feed_html(text):
-    """Feed HTML, cleaned: the only way feed content reaches a page as markup."""
-    return Markup(clean_html(text))
+def feed_html(text, base=""):
+    """Feed HTML, cleaned: the only way feed content reaches a page as markup (relative links resolved
+    against `base`)."""
+    return Markup(clean_html(text, base))
 
 
 @bp.app_template_filter("safe_link")

@@ -65,10 +65,11 @@ NUMERIC_FEED = """<?xml version="1.0" encoding="utf-8"?>
 """
 TABLE_FEED = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Tabeller</title><link>http://HOST/</link><description>x</description><language>da</language>
-<item><title>Puljen i tabellen</title><guid isPermaLink="false">t-1</guid><description><![CDATA[
+<item><title>Puljen i tabellen</title><guid isPermaLink="false">t-1</guid><link>http://HOST/puljer/t-1</link><description><![CDATA[
 <table><tr><td>Ansøgningsfrist</td><td>15. januar 2027</td></tr>
 <tr><td>Projektperiode</td><td>1. marts 2027 – 31. december 2028</td></tr>
-<tr><td>Svar senest</td><td>1. april 2027</td></tr></table>]]></description></item>
+<tr><td>Svar senest</td><td>1. april 2027</td></tr></table>
+<p><a href="vejledning">Vejledning</a> <img src="x" onerror="alert(1)"><script>alert(2)</script></p>]]></description></item>
 </channel></rss>
 """
 

@@ -24,6 +24,8 @@ CASES = [
     ),
     ("Submit by 31 January 2027 at 23:59 CET", [("2027-01-31", "2027-01-31T22:59:00+00:00", "Europe/Copenhagen")]),
     ("Deadline 1 July 2027, 17:00 (Brussels time)", [("2027-07-01", "2027-07-01T15:00:00+00:00", "Europe/Copenhagen")]),
+    ("Indsendelsesfrist: 3. marts 2027", [("2027-03-03", None, "Europe/Copenhagen")]),
+    ("Ansøgningen skal være modtaget allersenest 4. maj 2027", [("2027-05-04", None, "Europe/Copenhagen")]),
 ]
 
 
@@ -124,6 +126,13 @@ TIMES = [
 def test_a_time_before_or_after_the_date_belongs_to_it(process_zone, text, due_at):
     [(day, at, _zone)] = _read(text)
     assert at == due_at and day == due_at[:10]
+
+
+def test_a_compound_label_is_shown_whole():
+    [deadline] = find_in_text("Projektansøgningsfristen: 3. marts 2027.", REFERENCE).deadlines
+    assert deadline.found_in == "Projektansøgningsfristen: 3. marts 2027"
+    finding = find_in_text("Projektet skal være afsluttet allersenest 1. maj 2029.", REFERENCE)
+    assert not finding.deadlines and [(o.kind, o.on.isoformat()) for o in finding.other_dates] == [("project", "2029-05-01")]
 
 
 def test_the_phrase_a_deadline_came_from_is_kept():

@@ -76,6 +76,16 @@ def test_feed_html_is_sanitised_and_javascript_links_are_not_links(client, login
     assert "Klik her" in body
 
 
+def test_feed_html_is_cleaned_when_shown_and_its_relative_links_point_at_the_call(client, login_as, feed_server):
+    fetch(f"{feed_server.base}/table.xml")
+    login_as("fundraiser")
+    call = Call.get(Call.title == "Puljen i tabellen")
+    assert "<script>" in call.summary  # kept as the feed sent it; cleaned on the way to every page
+    body = client.get(f"/calls/{call.id}").get_data(as_text=True)
+    assert "alert(" not in body and "onerror" not in body
+    assert f'href="{feed_server.base}/puljer/vejledning"' in body
+
+
 def test_convert_to_application_with_funder_matched_by_name(
     client, login_as, app, feed_server, create_organisation, create_funder, frozen_clock
 ):
