@@ -73,6 +73,15 @@ TABLE_FEED = """<?xml version="1.0" encoding="utf-8"?>
 </channel></rss>
 """
 
+# Links as some databases write them: relative to the feed's address, in the link and in a permalink guid.
+RELATIVE_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Relativt</title><link>/</link><description>x</description>
+<item><title>Med link</title><guid isPermaLink="false">r-1</guid><link>/puljer/1?utm_source=rss</link>
+<description>Frist: 1. marts 2027</description></item>
+<item><title>Med permalink</title><guid>puljer/2</guid><description>Frist: 2. marts 2027</description></item>
+</channel></rss>
+"""
+
 
 class FeedServer(ThreadingHTTPServer):
     daemon_threads = True
@@ -137,8 +146,13 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/tokens.xml":
             body = TOKENS_FEED.replace("HOST", host).replace("TOKEN", secrets.token_hex(8))
             return self._send(200, body.encode())
-        if path in ("/database.xml", "/newsletter.xml", "/portal.xml", "/table.xml"):
-            feeds = {"/database.xml": DATABASE_FEED, "/newsletter.xml": NEWSLETTER_FEED, "/portal.xml": PORTAL_FEED}
+        if path in ("/database.xml", "/newsletter.xml", "/portal.xml", "/table.xml", "/feeds/relative.xml"):
+            feeds = {
+                "/database.xml": DATABASE_FEED,
+                "/newsletter.xml": NEWSLETTER_FEED,
+                "/portal.xml": PORTAL_FEED,
+                "/feeds/relative.xml": RELATIVE_FEED,
+            }
             body = feeds.get(path, TABLE_FEED).replace("HOST", host)
             return self._send(200, body.encode())
         if path in ("/us.xml", "/gb.xml", "/nolang.xml"):

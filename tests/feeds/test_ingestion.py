@@ -111,6 +111,17 @@ def test_changing_session_tokens_in_links_keep_one_record(app, feed_server):
     assert Call.select().count() == 1
 
 
+def test_relative_links_and_permalink_guids_are_made_absolute_against_the_feeds_address(app, feed_server):
+    url = f"{feed_server.base}/feeds/relative.xml"
+    assert fetch(url).new == 2
+    linked, permalink = Call.get(Call.title == "Med link"), Call.get(Call.title == "Med permalink")
+    assert linked.link == f"{feed_server.base}/puljer/1?utm_source=rss"
+    assert linked.link_key == f"{feed_server.base}/puljer/1"
+    assert permalink.link == f"{feed_server.base}/feeds/puljer/2"
+    again = fetch(url, now=NOW + dt.timedelta(hours=6))
+    assert (again.new, again.unchanged) == (0, 2)
+
+
 def test_refetching_never_duplicates_and_unchanged_is_unchanged(app, feed_server):
     url = f"{feed_server.base}/rss2.xml"
     fetch(url)
