@@ -10,7 +10,7 @@ from playhouse.migrations import template
 from playhouse.schema_diff import diff_models
 
 from fundtrack.alerts.models import Alert, SchedulerLease
-from fundtrack.applications.models import Application, StageChange
+from fundtrack.applications.models import Application, Reclaim, StageChange
 from fundtrack.audit.models import AuditEntry
 from fundtrack.auth.models import LoginFailure, User
 from fundtrack.calendars.models import Subscription
@@ -21,6 +21,7 @@ from fundtrack.feeds.models import Call, CallChange, CallDeadline, CallMatch, Ca
 from fundtrack.fees.models import FeeAgreement, FeeEntry
 from fundtrack.funders.models import Funder, Round
 from fundtrack.imports.models import PendingImport
+from fundtrack.instalments.models import Instalment
 from fundtrack.organisations.models import Organisation
 from fundtrack.relationships.models import Gift, Interaction, Relationship
 
@@ -33,7 +34,9 @@ MODELS = [
     Funder,
     Application,
     StageChange,
+    Reclaim,
     Deadline,
+    Instalment,
     Round,
     FeeAgreement,
     FeeEntry,

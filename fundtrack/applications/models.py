@@ -82,6 +82,18 @@ class Application(BaseModel):
         return self.title
 
 
+class Reclaim(BaseModel):
+    """Money the funder took back, dated when it happened: the figures count it in that period, so an
+    overview already sent stays as it was. `Application.reclaimed_ore` holds their sum."""
+
+    application = ForeignKeyField(Application, backref="reclaims", on_delete="CASCADE")
+    amount_ore = BigIntegerField()
+    reclaimed_on = DateField(index=True)
+    reason = TextField(default="")
+    actor = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=now)
+
+
 class StageChange(BaseModel):
     """One move of an application from one stage to another: who, when, why."""
 
@@ -123,5 +135,20 @@ describe(
     organisation=lambda application: application.organisation_id,
     link=("applications.show", "application_id"),
     secret=("stage_changed_at",),
-    actions={"move": N_("moved"), "money_received": N_("money received"), "reclaim": N_("money reclaimed")},
+    actions={
+        "move": N_("moved"),
+        "money_received": N_("money received"),
+        "reclaim": N_("money reclaimed"),
+        "schedule": N_("payment schedule proposed"),
+    },
+)
+
+describe(
+    Reclaim,
+    N_("Reclaim"),
+    {"amount_ore": Money(N_("Amount reclaimed")), "reclaimed_on": Day(N_("Reclaimed on")), "reason": Note(N_("Reason"))},
+    page=lambda reclaim: ("application", reclaim.application_id),
+    organisation=lambda reclaim: reclaim.application.organisation_id,
+    name=lambda reclaim: "",
+    secret=("application", "actor"),
 )

@@ -21,6 +21,7 @@ from fundtrack.applications.models import (
     TRANSITIONS,
     WON_STAGES,
     Application,
+    Reclaim,
     StageChange,
 )
 from fundtrack.audit import services as audit
@@ -302,6 +303,10 @@ def record_reclaim(
             reason_code="reclaimed",
             reason=reason.strip(),
         )
+        entry = Reclaim.create(
+            application=application, amount_ore=amount_ore, reclaimed_on=on, reason=reason.strip(), actor=actor, created_at=now
+        )
+        audit.record_create(actor, entry, now)
         return answers(events.reclaimed, application, amount_ore=amount_ore, on=on, actor=actor, now=now)
 
 

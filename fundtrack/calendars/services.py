@@ -86,6 +86,7 @@ DEFAULT_REMINDERS = {
     "interim_report": (WEEK,),
     "final_report": (2 * WEEK, WEEK),
     "custom": (DAY,),
+    "instalment": (),
     "call": (WEEK,),
     "round": (2 * WEEK,),
 }

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from fundtrack.deadlines.models import DEADLINE_KINDS
+from fundtrack.deadlines.models import DEADLINE_KINDS, MANAGED_KINDS
 from fundtrack.forms import ClockField, DayField, Form, choices
 from fundtrack.i18n import translate_label
 
@@ -18,4 +18,6 @@ class DeadlineForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = choices((key, translate_label(label)) for key, label in DEADLINE_KINDS.items())
+        self.kind.choices = choices(
+            (key, translate_label(label)) for key, label in DEADLINE_KINDS.items() if key not in MANAGED_KINDS
+        )

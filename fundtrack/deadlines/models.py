@@ -16,8 +16,12 @@ DEADLINE_KINDS = {
     "interim_report": N_("Interim report"),
     "final_report": N_("Final report"),
     "custom": N_("Other"),
+    "instalment": N_("Instalment expected"),
 }
 REPORT_KINDS = ("interim_report", "final_report")
+# Kinds kept by another part of fundtrack (an instalment's deadline follows the payment schedule): never
+# added, changed, completed or removed by hand.
+MANAGED_KINDS = ("instalment",)
 
 
 class Deadline(BaseModel):

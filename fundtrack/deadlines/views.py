@@ -17,7 +17,7 @@ from fundtrack.applications.views import render_page as application_page
 from fundtrack.audit.views import history
 from fundtrack.deadlines import services
 from fundtrack.deadlines.forms import DeadlineForm
-from fundtrack.deadlines.models import DEADLINE_KINDS, REPORT_KINDS, Deadline
+from fundtrack.deadlines.models import DEADLINE_KINDS, MANAGED_KINDS, REPORT_KINDS, Deadline
 from fundtrack.deadlines.transfer import EXPORT_COLUMNS, export_deadlines
 from fundtrack.events import Column, Filter, Section
 from fundtrack.validation import ValidationError
@@ -40,6 +40,7 @@ def deadlines_section(application, user, today, forms, **rest):
             "form": forms.get("deadline") or DeadlineForm(formdata=None),
             "kinds": DEADLINE_KINDS,
             "report_kinds": REPORT_KINDS,
+            "managed_kinds": MANAGED_KINDS,
             "may_change": user.role in ("fundraiser", "member"),
         },
     )
@@ -121,10 +122,20 @@ def new(application_id):
     return application_page(application, forms={"deadline": form}, status=400)
 
 
+def _kept_elsewhere(deadline: Deadline):
+    """An instalment's deadline follows its payment schedule: changed there, never here."""
+    if deadline.kind not in MANAGED_KINDS:
+        return None
+    flash(_("This deadline follows the payment schedule: change the instalment instead."), "error")
+    return redirect(url_for("applications.show", application_id=deadline.application_id) + "#instalments")
+
+
 @bp.route("/<int:deadline_id>", methods=["GET", "POST"])
 @allow("fundraiser", "member", readers=("viewer",))
 def edit(deadline_id):
     deadline = Deadline.get_by_id(deadline_id)
+    if (elsewhere := _kept_elsewhere(deadline)) is not None:
+        return elsewhere
     form = DeadlineForm(obj=deadline if request.method == "GET" else None)
     if request.method == "GET" and deadline.due_at:
         form.due_time.data = clock.to_local(deadline.due_at).time()
@@ -158,6 +169,8 @@ def edit(deadline_id):
 @allow("fundraiser", "member")
 def complete(deadline_id):
     deadline = Deadline.get_by_id(deadline_id)
+    if (elsewhere := _kept_elsewhere(deadline)) is not None:
+        return elsewhere
     services.complete_deadline(deadline, actor=current_user, now=clock.now())
     flash(_("The deadline is marked done."), "success")
     if deadline.kind in REPORT_KINDS:
@@ -169,6 +182,8 @@ def complete(deadline_id):
 @allow("fundraiser", "member")
 def reopen(deadline_id):
     deadline = Deadline.get_by_id(deadline_id)
+    if (elsewhere := _kept_elsewhere(deadline)) is not None:
+        return elsewhere
     services.reopen_deadline(deadline, actor=current_user, now=clock.now())
     flash(_("The deadline is open again."), "success")
     return redirect(url_for("applications.show", application_id=deadline.application_id) + "#deadlines")
@@ -178,6 +193,8 @@ def reopen(deadline_id):
 @allow("fundraiser", "member")
 def delete(deadline_id):
     deadline = Deadline.get_by_id(deadline_id)
+    if (elsewhere := _kept_elsewhere(deadline)) is not None:
+        return elsewhere
     services.delete_deadline(deadline, actor=current_user, now=clock.now())
     flash(_("The deadline is removed."), "success")
     return redirect(url_for("applications.show", application_id=deadline.application_id) + "#deadlines")

@@ -24,6 +24,7 @@ class FunderForm(Form):
     cooldown_after_rejection_months = OptionalIntegerField(_l("Wait after a rejection before asking again (months)"))
     interim_report_months = OptionalIntegerField(_l("Interim report, months after the project starts"))
     final_report_months = OptionalIntegerField(_l("Final report, months after the project ends"))
+    instalment_shares = StringField(_l("Usual instalments (% of the grant, e.g. 50, 40, 10)"), validators=[Length(max=100)])
     notes = TextAreaField(_l("Notes"))
 
 

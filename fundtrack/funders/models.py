@@ -34,6 +34,8 @@ class Funder(BaseModel):
     # project starts (none when empty), a final report this many months after it ends.
     interim_report_months = IntegerField(null=True)
     final_report_months = IntegerField(null=True, default=3)
+    # The funder's usual payment schedule, as shares of the grant in per cent (e.g. [50, 40, 10]).
+    instalment_shares = ListField(default=list)
     notes = TextField(default="")
     archived_at = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField(default=now)
@@ -93,6 +95,7 @@ describe(
         "cooldown_after_rejection_months": Number(N_("Wait after a rejection (months)")),
         "interim_report_months": Number(N_("Interim report, months after the project starts")),
         "final_report_months": Number(N_("Final report, months after the project ends")),
+        "instalment_shares": Tags(N_("Usual instalments (% of the grant)")),
         "notes": Note(N_("Notes")),
         "archived_at": Moment(N_("Archived")),
     },

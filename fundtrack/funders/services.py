@@ -31,9 +31,24 @@ FUNDER_FIELDS = (
     "cooldown_after_rejection_months",
     "interim_report_months",
     "final_report_months",
+    "instalment_shares",
     "notes",
 )
 MONTH_FIELDS = ("cooldown_after_grant_months", "cooldown_after_rejection_months", "interim_report_months", "final_report_months")
+
+
+def parse_shares(value) -> list[int]:
+    """Whole per-cent shares of a grant from `50, 40, 10` (or a list), adding up to 100; none for an empty value.
+    ValueError for anything else."""
+    if value in (None, "", []):
+        return []
+    parts = value if isinstance(value, list | tuple) else str(value).replace(";", ",").replace("%", "").split(",")
+    shares = [int(str(part).strip()) for part in parts if str(part).strip()]
+    if not shares:
+        return []
+    if any(share <= 0 for share in shares) or sum(shares) != 100 or len(shares) > 20:
+        raise ValueError(value)
+    return shares
 
 
 def visible_funders(user):
@@ -76,9 +91,15 @@ def validate_funder(data: dict, existing: Funder | None) -> dict:
     except ValueError:
         errors["un_goals"] = N_("UN goals are numbers from 1 to 17.")
         goals = []
+    try:
+        shares = parse_shares(data.get("instalment_shares"))
+    except ValueError:
+        errors["instalment_shares"] = N_("Give the shares in per cent, separated by commas, adding up to 100 (e.g. 50, 40, 10).")
+        shares = []
     if errors:
         raise ValidationError(errors)
     values = {key: data.get(key) for key in FUNDER_FIELDS if key in data}
+    values["instalment_shares"] = shares
     values.update(
         name=name,
         kind=kind,

@@ -69,6 +69,7 @@ def _form(obj=None):
     if request.method == "GET" and obj is not None:
         form.focus_tags.data = ", ".join(obj.focus_tags)
         form.un_goals.data = ", ".join(str(g) for g in obj.un_goals)
+        form.instalment_shares.data = ", ".join(str(share) for share in obj.instalment_shares)
         form.allows_consultant_fees.data = {True: "yes", False: "no", None: ""}[obj.allows_consultant_fees]
     return form
 

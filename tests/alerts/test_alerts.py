@@ -54,7 +54,15 @@ def people(mail_app, create_user, create_organisation, create_funder, create_app
 def test_the_shipped_rules_load():
     rules = load_rules()
     kinds = {kind for rule in rules for kind in rule.deadline_kinds}
-    assert kinds == {"submission", "internal_draft", "decision_expected", "interim_report", "final_report", "custom"}
+    assert kinds == {
+        "submission",
+        "internal_draft",
+        "decision_expected",
+        "interim_report",
+        "final_report",
+        "custom",
+        "instalment",
+    }
 
 
 @pytest.mark.parametrize(

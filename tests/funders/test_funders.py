@@ -198,11 +198,13 @@ def test_fundraiser_creates_and_edits_a_funder_in_the_ui(client, login_as):
             "allows_consultant_fees": "no",
             "cooldown_after_grant_months": "24",
             "final_report_months": "3",
+            "instalment_shares": "50, 40, 10 %",
         },
         token_from="/funders/new",
     )
     assert response.status_code == 302
     funder = Funder.get(Funder.name == "Lindegaard Fonden")
+    assert funder.instalment_shares == [50, 40, 10]
     assert funder.grant_max_ore == 750_000_00 and funder.allows_consultant_fees is False
     assert funder.focus_tags == ["natur", "sundhed"] and funder.un_goals == [3, 15]
     response = post(
