@@ -120,6 +120,11 @@ def set_agreement(application: Application, data: dict, *, actor, now: dt.dateti
     When the trigger has already happened (the grant is won, or the money received), the fee falls due at once.
     """
     values = _validated(data)
+    grant = application.amount_granted_ore if application.stage in WON_STAGES else application.amount_requested_ore
+    fee = values["minimum_ore"] if values["kind"] == "percent" else values["fixed_ore"]
+    if grant and fee is not None and fee > grant:
+        field = "minimum_ore" if values["kind"] == "percent" else "fixed_ore"
+        raise ValidationError({field: N_("The fee cannot be more than the grant (or the amount applied for).")})
     with db.atomic():
         agreement = agreement_of(application)
         if agreement is None:
@@ -233,6 +238,22 @@ def apply_clawback(application: Application, *, on: dt.date, actor, now: dt.date
     return difference
 
 
+def follow_corrected_grant(application: Application, *, actor, now: dt.datetime) -> int:
+    """The granted amount was corrected: a fee already due (invoiced or paid too) is computed anew and the
+    difference booked as an adjustment on today's local date, in the same transaction. Returns the difference."""
+    agreement = agreement_of(application)
+    if agreement is None or agreement.status in ("not_due", "written_off"):
+        return 0
+    amount = fee_amount(agreement, application.amount_granted_ore, application.reclaimed_ore)
+    difference = amount - agreement.amount_ore
+    if difference:
+        with db.atomic():
+            note = "corrected grant"
+            _book(agreement, "adjustment", difference, clock.to_local(now).date(), actor=actor, now=now, note=note)
+            audit.save_changes(agreement, {"amount_ore": amount}, actor=actor, now=now)
+    return difference
+
+
 def consultant_fee_warning(funder: Funder) -> bool:
     """True when the funder is known not to allow consultant fees to be paid from its grant."""
     return funder.allows_consultant_fees is False
@@ -294,6 +315,15 @@ def outstanding():
 def _after_grant(application, *, to_stage, actor, now, **rest):
     if to_stage == "granted":
         on_trigger(application, actor=actor, now=now)
+
+
+@application_events.changed.connect
+def _after_correction(application, *, changes, actor, now, **rest):
+    if "amount_granted_ore" in changes and application.stage in WON_STAGES:
+        difference = follow_corrected_grant(application, actor=actor, now=now)
+        if difference:
+            return Notice(N_("The fee is adjusted by %(amount_ore)s."), {"amount_ore": difference}, "warning")
+    return None
 
 
 @application_events.money_received.connect

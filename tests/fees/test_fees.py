@@ -200,3 +200,35 @@ def test_fees_are_shown_to_the_fundraiser_only(client, login_as, create_applicat
     assert "4.321 kr." not in body and 'id="fee"' not in body
     assert client.get("/fees/").status_code == 403
     assert client.post(f"/fees/applications/{application.id}").status_code in (400, 403)
+
+
+def test_a_corrected_grant_recomputes_the_fee_and_books_the_difference_on_the_local_day(create_application):
+    from fundtrack.applications.services import update_application
+
+    application, agreement = _granted(create_application, 400_000, terms={"kind": "percent", "percent_bp": 1000})
+    fees.invoice(agreement, number="F-7", on=dt.date(2026, 11, 25), actor=None, now=NOW)
+    late_evening = dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.UTC)  # half past midnight, 1 December, in Copenhagen
+    update_application(application, {"amount_granted_ore": 350_000 * KR}, actor=None, now=late_evening)
+    agreement = FeeAgreement.get_by_id(agreement.id)
+    assert agreement.amount_ore == 35_000 * KR
+    adjustment = FeeEntry.get((FeeEntry.agreement == agreement) & (FeeEntry.kind == "adjustment"))
+    assert (adjustment.amount_ore, adjustment.booked_on) == (-5_000 * KR, dt.date(2026, 12, 1))
+    totals = fees.ledger_totals(dt.date(2026, 12, 1), dt.date(2026, 12, 31))["overall"]
+    assert totals == {"adjustment": -5_000 * KR}
+    update_application(application, {"title": "Nyt navn"}, actor=None, now=late_evening)  # no amount change, no booking
+    assert FeeEntry.select().where(FeeEntry.kind == "adjustment").count() == 1
+
+
+@pytest.mark.parametrize(
+    "terms, field",
+    [
+        ({"kind": "percent", "percent_bp": 800, "minimum_ore": 600_000 * KR}, "minimum_ore"),
+        ({"kind": "fixed", "fixed_ore": 500_001 * KR}, "fixed_ore"),
+        ({"kind": "percent", "percent_bp": 800, "minimum_ore": 20_000 * KR, "cap_ore": 10_000 * KR}, "cap_ore"),
+    ],
+)
+def test_a_fee_above_the_grant_or_a_cap_below_the_minimum_is_refused(create_application, terms, field):
+    application = create_application(stage="submitted", amount_requested_ore=500_000 * KR)
+    with pytest.raises(ValidationError) as refused:
+        fees.set_agreement(application, terms, actor=None, now=NOW)
+    assert field in refused.value.errors and FeeAgreement.select().count() == 0
