@@ -19,12 +19,13 @@ from fundtrack.funders import transfer as funders
 from fundtrack.funders.models import Funder
 from fundtrack.importing import preview, run_import
 from fundtrack.imports.services import importers
+from fundtrack.instalments import transfer as instalments
 from fundtrack.organisations import transfer as organisations
 from fundtrack.organisations.models import Organisation
 from fundtrack.relationships import services as relationships
 from fundtrack.relationships import transfer as relationship_records
 
-EXPORTABLE = ("funders", "organisations", "applications", "deadlines", "relationships", "calls")
+EXPORTABLE = ("funders", "organisations", "applications", "deadlines", "instalments", "relationships", "calls")
 EVERYONE = User(role="fundraiser")  # the command line sees every record
 
 
@@ -58,7 +59,8 @@ def import_command(entity, file, dry_run):
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
 def export_command(entity, fmt, output):
-    """Export funders, organisations, applications, deadlines, relationships or calls as CSV, XLSX or JSON."""
+    """Export funders, organisations, applications, deadlines, instalments, relationships or calls as CSV, XLSX
+    or JSON."""
     with db.connection_context():
         records, columns = export_records(entity)
         body = spreadsheets.export_bytes(records, columns, fmt, entity)
@@ -84,5 +86,7 @@ def export_records(entity: str):
             applications.export_applications(Application.select().order_by(Application.id), include_notes=True),
             applications.EXPORT_COLUMNS,
         )
+    if entity == "instalments":
+        return instalments.export_instalments(instalments.visible_instalments(EVERYONE)), instalments.EXPORT_COLUMNS
     query = visible_deadlines(EVERYONE).order_by(Deadline.due_on, Deadline.id)
     return deadlines.export_deadlines(query), deadlines.EXPORT_COLUMNS

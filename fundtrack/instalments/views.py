@@ -13,19 +13,24 @@ from fundtrack.applications.services import visible_applications
 from fundtrack.applications.views import render_page as application_page
 from fundtrack.audit.views import history
 from fundtrack.events import Section
-from fundtrack.instalments import services
+from fundtrack.instalments import services, transfer
 from fundtrack.instalments.forms import InstalmentForm, PlanForm, ReceiveForm
 from fundtrack.instalments.models import Instalment
 from fundtrack.validation import ValidationError
-from fundtrack.web import apply_errors, form_status
+from fundtrack.web import apply_errors, export_response, form_status
 
 bp = Blueprint("instalments", __name__)
 scope(bp, "application_id")(visible_applications)
 
 
-@scope(bp, "instalment_id")
-def visible_instalments(user):
-    return Instalment.select().join(Application).where(Application.id.in_(visible_applications(user).select(Application.id)))
+scope(bp, "instalment_id")(transfer.visible_instalments)
+
+
+@bp.route("/export.<any(csv, xlsx, json):fmt>")
+@allow("fundraiser", "member", "viewer", unscoped=("fmt",))
+def export(fmt):
+    records = transfer.export_instalments(transfer.visible_instalments(current_user))
+    return export_response(records, transfer.EXPORT_COLUMNS, fmt, "instalments")
 
 
 @application_events.page_sections.connect

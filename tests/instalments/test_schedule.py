@@ -245,3 +245,13 @@ def test_a_funders_usual_shares_must_add_up_to_the_whole_grant(client, login_as,
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert "giver 100 i alt" in body and f'value="{typed}"' in body
+
+
+def test_instalments_export_as_the_user_may_see_them(grant, client, login_as, runner):
+    own, other = grant(100_000), grant(200_000)
+    login_as("member", organisation=own.organisation)
+    records = client.get("/instalments/export.json").get_json()
+    assert [(r["application_id"], r["planned_amount"], r["planned_on"]) for r in records] == [(own.id, 100_000, "2026-11-20")]
+    assert other.organisation.name not in client.get("/instalments/export.csv").get_data(as_text=True)
+    result = runner.invoke(args=["export", "instalments", "--format", "csv"])
+    assert result.exit_code == 0 and other.title in result.output and own.title in result.output
