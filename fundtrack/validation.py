@@ -12,6 +12,7 @@ from fundtrack.i18n_markers import N_
 EARLIEST_DAY = dt.date(1990, 1, 1)
 LATEST_DAY = dt.date(2100, 12, 31)
 LARGEST_ID = 2**63 - 1
+LARGEST_ORE = 10**13  # 100 billion kroner: more than any grant or budget
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 

@@ -160,13 +160,32 @@ def fall_due(agreement: FeeAgreement, application: Application, *, on: dt.date, 
         _book(agreement, "due", amount, on, actor=actor, now=now)
 
 
-def _rebook_due(agreement, application, actor, now) -> None:
-    """New terms for a fee already due: book the difference as an adjustment."""
+def _recompute(
+    agreement: FeeAgreement,
+    application: Application,
+    kind: str,
+    on: dt.date,
+    *,
+    note: str,
+    actor,
+    now: dt.datetime,
+    only_less: bool = False,
+) -> int:
+    """Compute the fee anew from the grant as it now stands and book the difference as `kind` on `on`, with the
+    agreement's amount, in one transaction; `only_less` books only a fall. Returns the difference booked."""
     amount = fee_amount(agreement, application.amount_granted_ore, application.reclaimed_ore)
     difference = amount - agreement.amount_ore
-    if difference:
-        _book(agreement, "adjustment", difference, clock.to_local(now).date(), actor=actor, now=now, note="new terms")
+    if difference == 0 or (only_less and difference > 0):
+        return 0
+    with db.atomic():
         audit.save_changes(agreement, {"amount_ore": amount}, actor=actor, now=now)
+        _book(agreement, kind, difference, on, actor=actor, now=now, note=note)
+    return difference
+
+
+def _rebook_due(agreement, application, actor, now) -> None:
+    """New terms for a fee already due: book the difference as an adjustment."""
+    _recompute(agreement, application, "adjustment", clock.to_local(now).date(), note="new terms", actor=actor, now=now)
 
 
 def on_trigger(application: Application, *, actor, now: dt.datetime) -> None:
@@ -228,14 +247,8 @@ def apply_clawback(application: Application, *, on: dt.date, actor, now: dt.date
     agreement = agreement_of(application)
     if agreement is None or agreement.status in ("not_due", "written_off"):
         return 0
-    amount = fee_amount(agreement, application.amount_granted_ore, application.reclaimed_ore)
-    difference = amount - agreement.amount_ore
-    if difference >= 0:
-        return 0
-    with db.atomic():
-        audit.save_changes(agreement, {"amount_ore": amount}, actor=actor, now=now)
-        _book(agreement, "clawback", difference, on, actor=actor, now=now, note="reclaimed by the funder")
-    return difference
+    note = "reclaimed by the funder"
+    return _recompute(agreement, application, "clawback", on, note=note, actor=actor, now=now, only_less=True)
 
 
 def follow_corrected_grant(application: Application, *, actor, now: dt.datetime) -> int:
@@ -244,14 +257,8 @@ def follow_corrected_grant(application: Application, *, actor, now: dt.datetime)
     agreement = agreement_of(application)
     if agreement is None or agreement.status in ("not_due", "written_off"):
         return 0
-    amount = fee_amount(agreement, application.amount_granted_ore, application.reclaimed_ore)
-    difference = amount - agreement.amount_ore
-    if difference:
-        with db.atomic():
-            note = "corrected grant"
-            _book(agreement, "adjustment", difference, clock.to_local(now).date(), actor=actor, now=now, note=note)
-            audit.save_changes(agreement, {"amount_ore": amount}, actor=actor, now=now)
-    return difference
+    today = clock.to_local(now).date()
+    return _recompute(agreement, application, "adjustment", today, note="corrected grant", actor=actor, now=now)
 
 
 def consultant_fee_warning(funder: Funder) -> bool:

@@ -20,14 +20,13 @@ from fundtrack.deadlines import services as deadlines
 from fundtrack.i18n_markers import N_
 from fundtrack.instalments.models import Instalment
 from fundtrack.periods import months_after
-from fundtrack.validation import ValidationError, check_day
+from fundtrack.validation import LARGEST_ORE, ValidationError, check_day
 
 PLANS = {
     "one": N_("One instalment on the decision date"),
     "yearly": N_("One instalment per year of the project"),
     "funder": N_("The funder's usual instalments"),
 }
-LARGEST_ORE = 10**13  # 100 billion kroner: more than any grant
 
 
 @dataclass(frozen=True)
@@ -195,11 +194,11 @@ def add_instalment(application: Application, data: dict, *, actor, now: dt.datet
     return instalment
 
 
-def update_instalment(instalment: Instalment, data: dict, *, actor, now: dt.datetime) -> Instalment:
+def update_instalment(instalment: Instalment, data: dict, *, actor, now: dt.datetime, action: str = "update") -> Instalment:
     """Change an instalment (its plan, or what was received); its deadline follows."""
     values = _validated(instalment.application, {**_values_of(instalment), **data})
     with db.atomic():
-        audit.save_changes(instalment, values, actor=actor, now=now)
+        audit.save_changes(instalment, values, actor=actor, now=now, action=action)
         _keep_deadline(instalment, actor=actor, now=now)
         _after_receipt(instalment, actor=actor, now=now)
     return instalment
@@ -207,12 +206,8 @@ def update_instalment(instalment: Instalment, data: dict, *, actor, now: dt.date
 
 def receive(instalment: Instalment, on: dt.date, amount_ore: int | None, *, actor, now: dt.datetime) -> Instalment:
     """The instalment's money arrived, on `on`; as planned unless another amount is given."""
-    values = _validated(instalment.application, {**_values_of(instalment), "received_on": on, "received_ore": amount_ore})
-    with db.atomic():
-        audit.save_changes(instalment, values, actor=actor, now=now, action="receive")
-        _keep_deadline(instalment, actor=actor, now=now)
-        _after_receipt(instalment, actor=actor, now=now)
-    return instalment
+    received = {"received_on": on, "received_ore": amount_ore}
+    return update_instalment(instalment, received, actor=actor, now=now, action="receive")
 
 
 def delete_instalment(instalment: Instalment, *, actor, now: dt.datetime) -> None:
@@ -263,10 +258,6 @@ def _after_receipt(instalment: Instalment, *, actor, now: dt.datetime) -> None:
     application = instalment.application
     if instalment.received_on is not None and application.money_received_on is None:
         applications.record_money_received(application, instalment.received_on, actor=actor, now=now)
-
-
-def overdue(application: Application, today: dt.date) -> list[Instalment]:
-    return [i for i in schedule(application) if i.overdue_on(today)]
 
 
 @application_events.moved.connect
