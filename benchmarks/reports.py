@@ -14,7 +14,7 @@ from pathlib import Path
 from peewee import chunked
 
 from fundtrack import create_app
-from fundtrack.applications.models import Application
+from fundtrack.applications.models import Application, Reclaim
 from fundtrack.auth.models import User
 from fundtrack.checklists import services as checklists
 from fundtrack.checklists.models import Answer, Checklist, TemplateItem
@@ -22,6 +22,7 @@ from fundtrack.db import db, optimize, upgrade
 from fundtrack.deadlines.models import Deadline
 from fundtrack.fees.models import FeeAgreement, FeeEntry
 from fundtrack.funders.models import FUNDER_KINDS, Funder
+from fundtrack.instalments.models import Instalment
 from fundtrack.organisations.models import Organisation
 from fundtrack.periods import parse_period
 from fundtrack.reports import services
@@ -107,6 +108,8 @@ def build(folder: Path, applications: int, today: dt.date):
                 "submitted_on": None,
                 "decided_on": None,
                 "amount_granted_ore": None,
+                "project_start_on": None,
+                "project_end_on": None,
             }  # every row the same keys
             if created > today - dt.timedelta(days=150) and rng.random() < 0.7:
                 row["stage"] = rng.choice(["idea", "drafting", "submitted"])
@@ -121,11 +124,15 @@ def build(folder: Path, applications: int, today: dt.date):
                     row["amount_granted_ore"] = int(requested * rng.uniform(0.5, 1))
                     if rng.random() < 0.03:
                         row["reclaimed_ore"] = row["amount_granted_ore"] // 4
+                    if rng.random() < 0.4:  # a project of one to three years, starting after the decision
+                        row["project_start_on"] = row["decided_on"] + dt.timedelta(days=rng.randint(0, 60))
+                        row["project_end_on"] = row["project_start_on"] + dt.timedelta(days=365 * rng.randint(1, 3) - 1)
                 else:
                     row["stage"] = "rejected" if outcome < 0.9 else "withdrawn"
             rows.append(row)
         for batch in chunked(rows, 500):
             Application.insert_many(batch).execute()
+        _money_after_the_grant(rng, now)
         template = checklists.current_template(now)
         goals_item = TemplateItem.get((TemplateItem.template == template) & (TemplateItem.kind == "goals"))
         applications_ = list(Application.select(Application.id, Application.stage, Application.decided_on))
@@ -203,36 +210,100 @@ def build(folder: Path, applications: int, today: dt.date):
     return app
 
 
+def _money_after_the_grant(rng: random.Random, now: dt.datetime) -> None:
+    """Each reclaim as an entry on a day after the decision; half of the grants with a project get a
+    schedule of one instalment a year, the earlier ones received."""
+    reclaims, instalments = [], []
+    won = Application.select().where(Application.stage.in_(("granted", "reporting", "closed")))
+    for a in won:
+        if a.reclaimed_ore:
+            on = a.decided_on + dt.timedelta(days=rng.randint(100, 500))
+            reclaims.append({"application": a.id, "amount_ore": a.reclaimed_ore, "reclaimed_on": on, "created_at": now})
+        if a.project_start_on and rng.random() < 0.5:
+            years = (a.project_end_on - a.project_start_on).days // 365 + 1
+            share = a.amount_granted_ore // years
+            for year in range(years):
+                planned_on = a.project_start_on + dt.timedelta(days=365 * year)
+                received = planned_on < now.date()
+                instalments.append(
+                    {
+                        "application": a.id,
+                        "planned_on": planned_on,
+                        "planned_ore": share,
+                        "condition": "",
+                        "received_on": planned_on + dt.timedelta(days=rng.randint(0, 20)) if received else None,
+                        "received_ore": share if received else None,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+    for batch in chunked(reclaims, 500):
+        Reclaim.insert_many(batch).execute()
+    for batch in chunked(instalments, 500):
+        Instalment.insert_many(batch).execute()
+
+
 def _sums(start: str, end: str, chart_only: bool = False) -> tuple[str, list]:
     """The conditional sums of one period, as fundtrack's figures define them, in SQLite SQL (or only the
     four the charts need)."""
     submitted = "a.submitted_on BETWEEN ? AND ?"
     decided = "a.decided_on BETWEEN ? AND ?"
+    period = [start, end]
     earlier = (
         "EXISTS (SELECT 1 FROM application e WHERE e.funder_id = a.funder_id AND e.organisation_id = a.organisation_id "
         f"AND e.stage IN {WON} AND e.decided_on < a.decided_on AND COALESCE(e.amount_granted_ore, 0) - e.reclaimed_ore > 0)"
     )
-    net = "COALESCE(a.amount_granted_ore, 0) - a.reclaimed_ore"
+    granted = "COALESCE(a.amount_granted_ore, 0)"
     requested = "COALESCE(a.amount_requested_ore, 0)"
+    reclaimed = (
+        "(SELECT COALESCE(SUM(r.amount_ore), 0) FROM reclaim r WHERE r.application_id = a.id AND r.reclaimed_on BETWEEN ? AND ?)"
+    )
+    received = (
+        "(SELECT COALESCE(SUM(i.received_ore), 0) FROM instalment i WHERE i.application_id = a.id "
+        "AND i.received_on BETWEEN ? AND ?)"
+    )
+    planned = received.replace("received", "planned")
+    days = "(julianday(a.project_end_on) - julianday(a.project_start_on) + 1)"
+
+    def through(day):
+        return f"MAX(0, MIN({days}, julianday('{day}') - julianday(a.project_start_on) + 1))"
+
+    before = (dt.date.fromisoformat(start) - dt.timedelta(days=1)).isoformat()
+    spread = f"CAST({granted} * {through(end)} / {days} AS INTEGER) - CAST({granted} * {through(before)} / {days} AS INTEGER)"
+    allocated = (
+        f"CASE WHEN a.stage NOT IN {WON} OR a.decided_on IS NULL THEN 0 "
+        f"WHEN EXISTS (SELECT 1 FROM instalment i WHERE i.application_id = a.id) THEN {planned} "
+        f"WHEN a.project_start_on IS NOT NULL AND a.project_end_on >= a.project_start_on THEN {spread} "
+        f"WHEN {decided} THEN {granted} ELSE 0 END"
+    )
     parts = [
-        (f"SUM(CASE WHEN {submitted} THEN 1 ELSE 0 END)", 2),
-        (f"SUM(CASE WHEN {submitted} THEN {requested} ELSE 0 END)", 2),
-        (f"SUM(CASE WHEN {decided} AND a.stage IN {WON[:-1]}, 'rejected') THEN 1 ELSE 0 END)", 2),
-        (f"SUM(CASE WHEN {decided} AND a.stage IN {WON[:-1]}, 'rejected') THEN {requested} ELSE 0 END)", 2),
-        (f"SUM(CASE WHEN {decided} AND a.stage IN {WON} THEN 1 ELSE 0 END)", 2),
-        (f"SUM(CASE WHEN {decided} AND a.stage IN {WON} THEN {net} ELSE 0 END)", 2),
-        (f"SUM(CASE WHEN {decided} AND a.stage IN {WON} THEN a.reclaimed_ore ELSE 0 END)", 2),
-        (f"SUM(CASE WHEN {decided} AND a.stage = 'rejected' THEN 1 ELSE 0 END)", 2),
-        (f"SUM(CASE WHEN {decided} AND a.stage = 'rejected' THEN {requested} ELSE 0 END)", 2),
-        (f"SUM(CASE WHEN {decided} AND a.stage = 'withdrawn' THEN 1 ELSE 0 END)", 2),
-        (f"SUM(CASE WHEN {decided} AND a.stage IN {WON} AND {earlier} THEN 1 ELSE 0 END)", 2),
-        (f"SUM(CASE WHEN {decided} AND a.stage IN {WON} AND {earlier} THEN {net} ELSE 0 END)", 2),
+        (f"SUM(CASE WHEN {submitted} THEN 1 ELSE 0 END)", period),
+        (f"SUM(CASE WHEN {submitted} THEN {requested} ELSE 0 END)", period),
+        (f"SUM(CASE WHEN {decided} AND a.stage IN {WON[:-1]}, 'rejected') THEN 1 ELSE 0 END)", period),
+        (f"SUM(CASE WHEN {decided} AND a.stage IN {WON[:-1]}, 'rejected') THEN {requested} ELSE 0 END)", period),
+        (f"SUM(CASE WHEN {decided} AND a.stage IN {WON} THEN 1 ELSE 0 END)", period),
+        (f"SUM(CASE WHEN {decided} AND a.stage IN {WON} THEN {granted} ELSE 0 END)", period),
+        (f"SUM({reclaimed})", period),
+        (f"SUM({received})", period),
+        (f"SUM({allocated})", period * 2),
+        (f"SUM(CASE WHEN {decided} AND a.stage = 'rejected' THEN 1 ELSE 0 END)", period),
+        (f"SUM(CASE WHEN {decided} AND a.stage = 'rejected' THEN {requested} ELSE 0 END)", period),
+        (f"SUM(CASE WHEN {decided} AND a.stage = 'withdrawn' THEN 1 ELSE 0 END)", period),
+        (f"SUM(CASE WHEN {decided} AND a.stage IN {WON} AND {earlier} THEN 1 ELSE 0 END)", period),
+        (f"SUM(CASE WHEN {decided} AND a.stage IN {WON} AND {earlier} THEN {granted} ELSE 0 END)", period),
     ]
+    scope = (
+        f"({submitted} OR {decided} OR a.id IN (SELECT application_id FROM reclaim WHERE reclaimed_on BETWEEN ? AND ? "
+        "UNION SELECT application_id FROM instalment WHERE received_on BETWEEN ? AND ? OR planned_on BETWEEN ? AND ? "
+        "UNION SELECT id FROM application WHERE project_start_on <= ? AND project_end_on >= ?))"
+    )
+    scope_params = period * 5 + [end, start]
     if chart_only:
         parts = parts[2:6]
+        scope, scope_params = f"({submitted} OR {decided})", period * 2
     sql = ", ".join(p for p, _ in parts)
-    params = [value for _, n in parts for value in [start, end] * (n // 2)]
-    return sql + f" FROM application a {{joins}} WHERE ({submitted} OR {decided})", params + [start, end, start, end]
+    params = [value for _, values in parts for value in values]
+    return sql + f" FROM application a {{joins}} WHERE {scope}", params + scope_params
 
 
 def raw_overview(period, today: dt.date) -> None:

@@ -59,7 +59,7 @@ class Application(BaseModel):
     stage = CharField(default="idea", index=True)
     owner = ForeignKeyField(User, null=True, backref="owned_applications", on_delete="SET NULL")
     project_start_on = DateField(null=True)
-    project_end_on = DateField(null=True)
+    project_end_on = DateField(null=True, index=True)  # the overviews spread a grant over its project
     cosigned_on = DateField(null=True)
     cosigned_by = CharField(default="")
     notes = TextField(default="")

@@ -22,8 +22,11 @@ FIGURE_COLUMNS = [
     "decided",
     "decided_requested",
     "granted",
-    "granted_net",
+    "granted_amount",
     "reclaimed",
+    "granted_net",
+    "received",
+    "allocated",
     "rejected",
     "rejected_requested",
     "withdrawn",
@@ -38,8 +41,11 @@ FIGURE_COLUMNS = [
 MONEY = {
     "requested_ore": "requested",
     "decided_requested_ore": "decided_requested",
-    "granted_ore": "granted_net",
+    "granted_ore": "granted_amount",
     "reclaimed_ore": "reclaimed",
+    "net_ore": "granted_net",
+    "received_ore": "received",
+    "allocated_ore": "allocated",
     "rejected_ore": "rejected_requested",
     "repeat_ore": "repeat_granted",
     "new_ore": "new_granted",
@@ -83,13 +89,13 @@ def tables(overview: Overview, label) -> dict[str, tuple[list[str], list[dict]]]
         records = [{"key": key, "name": name, **_figure_record(figures)} for key, name, figures in rows]
         result[f"by_{dimension}"] = (["key", "name", *FIGURE_COLUMNS], records)
     result["by_quarter"] = (
-        ["quarter", "decided", "granted", "granted_net", "success_rate", "success_rate_amount"],
+        ["quarter", "decided", "granted", "granted_amount", "success_rate", "success_rate_amount"],
         [
             {
                 "quarter": quarter.code,
                 "decided": f.decided,
                 "granted": f.granted,
-                "granted_net": kroner(f.granted_ore),
+                "granted_amount": kroner(f.granted_ore),
                 "success_rate": _rate(f.success_rate),
                 "success_rate_amount": _rate(f.success_rate_amount),
             }

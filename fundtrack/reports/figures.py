@@ -6,26 +6,35 @@ An application counts in a period as
   through reporting and closing),
 - *decided* when granted or rejected in the period (a withdrawal is no decision: it leaves the success rate alone),
 - a *repeat* grant when the same funder had already given the same organisation a gift (as
-  `applications.gifts` defines it: Den Gyldne Donation); otherwise a grant from a *new* funder.
+  `applications.gifts` defines it: Den Gyldne Donation); otherwise a grant from a *new* funder,
+- *reclaimed* when the funder took money back in the period (whenever the grant was made),
+- *received* when an instalment of its grant arrived in the period,
+- *allocated* when part of its grant belongs to the period: a grant is spread over its project period by
+  its schedule (the instalments' planned dates), evenly by day when it has no schedule, and falls on the
+  decision day when it has neither.
 
-Money is summed in øre by the database: requested amounts of the submitted, and granted amounts net of
-anything the funder reclaimed. The drill-down lists filter with the same conditions (`condition`), so
-every number on the page is the length of the list it links to.
+Every amount stays in the period of the event it counts, so a period's figures, once reported, change
+only when the data of that period is corrected. Money is summed in øre by the database: requested
+amounts of the submitted, granted amounts as decided, reclaims on their own day. The drill-down lists
+filter with the same conditions (`condition`), so every number on the page is the length of the list it
+links to.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, fields
 
-from peewee import JOIN, SQL, Case, Expression, fn
+from peewee import JOIN, SQL, Case, Expression, Node, Value, fn
 
 from fundtrack.applications import gifts
-from fundtrack.applications.models import WON_STAGES, Application
+from fundtrack.applications.models import WON_STAGES, Application, Reclaim
 from fundtrack.checklists.models import Answer, Checklist, Outcome, TemplateItem
-from fundtrack.db import list_contains, list_items
+from fundtrack.db import days_apart, list_contains, list_items
 from fundtrack.deadlines.models import Deadline
 from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
+from fundtrack.instalments.models import Instalment
 from fundtrack.organisations.models import Organisation
 from fundtrack.periods import Period
 from fundtrack.validation import parse_id
@@ -38,11 +47,14 @@ FIGURE_LABELS = {
     "withdrawn": N_("Withdrawn"),
     "repeat": N_("Granted by a repeat funder"),
     "new": N_("Granted by a new funder"),
+    "reclaimed": N_("Reclaimed by funders"),
+    "received": N_("Received"),
+    "allocated": N_("Allocated to the period"),
 }
 FIGURES = tuple(FIGURE_LABELS)
 DIMENSIONS = ("organisation", "funder", "funder_kind", "un_goal", "theme")
 REQUESTED = fn.COALESCE(Application.amount_requested_ore, 0)
-GRANTED_NET = gifts.amount()
+GRANTED = fn.COALESCE(Application.amount_granted_ore, 0)
 
 
 def _earlier_gift_exists() -> Expression:
@@ -58,11 +70,127 @@ def _earlier_gift_exists() -> Expression:
     )
 
 
+def _in(period: Period, day) -> Expression:
+    return day.between(period.start, period.end)
+
+
+def _sum_in(period: Period, amount, day):
+    """SQL: the application's sum of `amount` over the rows of its model (reclaims, instalments) dated
+    `day` in the period (a correlated subquery, 0 when there is none)."""
+    model = amount.model
+    return fn.COALESCE(model.select(fn.SUM(amount)).where((model.application == Application.id) & _in(period, day)), 0)
+
+
+def reclaimed_in(period: Period):
+    """SQL: the money the funder took back from the application in the period."""
+    return _sum_in(period, Reclaim.amount_ore, Reclaim.reclaimed_on)
+
+
+def received_in(period: Period):
+    """SQL: the money of the application's instalments received in the period."""
+    return _sum_in(period, Instalment.received_ore, Instalment.received_on)
+
+
+def _has_schedule() -> Expression:
+    return fn.EXISTS(Instalment.select(SQL("1")).where(Instalment.application == Application.id))
+
+
+def _has_project_period() -> Expression:
+    return (
+        Application.project_start_on.is_null(False)
+        & Application.project_end_on.is_null(False)
+        & (Application.project_end_on >= Application.project_start_on)
+    )
+
+
+def _project_days() -> Node:
+    return days_apart(Application.project_end_on, Application.project_start_on) + 1
+
+
+def _project_days_through(day) -> Node:
+    """SQL: the days of the project period up to and including `day` (0 before it, all of them after)."""
+    total = _project_days()
+    through = days_apart(Value(day), Application.project_start_on) + 1
+    return Case(None, [(through < 0, 0), (through > total, total)], through)
+
+
+def allocated_in(period: Period):
+    """SQL: the part of a won application's grant that belongs to the period. With a schedule, the
+    instalments planned in the period; else, over a project period, the share of its days in the period
+    (each period's part is the difference of the rounded-down parts up to its end and up to its start, so
+    the parts of all periods add up to the grant exactly); else the grant on the decision day."""
+    planned = _sum_in(period, Instalment.planned_ore, Instalment.planned_on)
+    total = _project_days()
+    spread = (
+        GRANTED * _project_days_through(period.end) / total
+        - GRANTED * _project_days_through(period.start - dt.timedelta(days=1)) / total
+    )
+    return Case(
+        None,
+        [
+            (~Application.stage.in_(WON_STAGES) | Application.decided_on.is_null(), 0),
+            (_has_schedule(), planned),
+            (_has_project_period(), spread),
+            (_in(period, Application.decided_on), GRANTED),
+        ],
+        0,
+    )
+
+
+def _planned_in(period: Period) -> Expression:
+    """Applications with an instalment planned in the period."""
+    return Application.id.in_(Instalment.select(Instalment.application).where(_in(period, Instalment.planned_on)))
+
+
+def _project_overlaps(period: Period) -> Expression:
+    return (Application.project_start_on <= period.end) & (Application.project_end_on >= period.start)
+
+
+def _allocated_condition(period: Period) -> Expression:
+    """Won applications with a part of their grant in the period (the same cases as `allocated_in`)."""
+    planned, overlaps = _planned_in(period), _project_overlaps(period)
+    scheduled, spread = _has_schedule(), _has_project_period()
+    return (
+        Application.stage.in_(WON_STAGES)
+        & Application.decided_on.is_null(False)
+        & (
+            (scheduled & planned)
+            | (~scheduled & spread & overlaps)
+            | (~scheduled & ~spread & _in(period, Application.decided_on))
+        )
+    )
+
+
+def _with_money_in(period: Period):
+    """The ids of the applications with a reclaim, an instalment or a day of their project in the period: with
+    the submitted and the decided, every application a figure of the period counts. One list, each part
+    found by an index, so that the database still starts from the period's few applications."""
+    project = Application.alias("project")
+    return (
+        Reclaim.select(Reclaim.application)
+        .where(_in(period, Reclaim.reclaimed_on))
+        .union(
+            Instalment.select(Instalment.application).where(
+                _in(period, Instalment.received_on) | _in(period, Instalment.planned_on)
+            )
+        )
+        .union(
+            project.select(project.id).where((project.project_start_on <= period.end) & (project.project_end_on >= period.start))
+        )
+    )
+
+
 def conditions(period: Period) -> dict[str, Expression]:
-    submitted = Application.submitted_on.between(period.start, period.end)
-    decided_in = Application.decided_on.between(period.start, period.end)
+    submitted = _in(period, Application.submitted_on)
+    decided_in = _in(period, Application.decided_on)
     granted = decided_in & Application.stage.in_(WON_STAGES)
     earlier_gift = _earlier_gift_exists()
+    reclaimed = Application.id.in_(Reclaim.select(Reclaim.application).where(_in(period, Reclaim.reclaimed_on)))
+    received = Application.id.in_(
+        Instalment.select(Instalment.application).where(
+            _in(period, Instalment.received_on) & Instalment.received_ore.is_null(False)
+        )
+    )
     return {
         "submitted": submitted,
         "decided": decided_in & Application.stage.in_((*WON_STAGES, "rejected")),
@@ -71,7 +199,10 @@ def conditions(period: Period) -> dict[str, Expression]:
         "withdrawn": decided_in & (Application.stage == "withdrawn"),
         "repeat": granted & earlier_gift,
         "new": granted & ~earlier_gift,
-        "any": submitted | decided_in,
+        "reclaimed": reclaimed,
+        "received": received,
+        "allocated": _allocated_condition(period),
+        "any": submitted | decided_in | Application.id.in_(_with_money_in(period)),
     }
 
 
@@ -124,8 +255,10 @@ class Figures:
     decided: int = 0
     decided_requested_ore: int = 0
     granted: int = 0
-    granted_ore: int = 0
-    reclaimed_ore: int = 0
+    granted_ore: int = 0  # as decided in the period
+    reclaimed_ore: int = 0  # taken back in the period, from grants of any period
+    received_ore: int = 0
+    allocated_ore: int = 0
     rejected: int = 0
     rejected_ore: int = 0
     withdrawn: int = 0
@@ -141,13 +274,18 @@ class Figures:
         return self.granted_ore - self.repeat_ore
 
     @property
+    def net_ore(self) -> int:
+        """Granted in the period less what funders took back in it."""
+        return self.granted_ore - self.reclaimed_ore
+
+    @property
     def success_rate(self) -> float | None:
         """Grants among the decisions, by count."""
         return self.granted / self.decided if self.decided else None
 
     @property
     def success_rate_amount(self) -> float | None:
-        """Money granted (net) against the money asked for in the decided applications."""
+        """Money granted against the money asked for in the decided applications."""
         return self.granted_ore / self.decided_requested_ore if self.decided_requested_ore else None
 
     @property
@@ -158,6 +296,7 @@ class Figures:
     def as_dict(self) -> dict:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(
+            net_ore=self.net_ore,
             new=self.new,
             new_ore=self.new_ore,
             success_rate=self.success_rate,
@@ -183,13 +322,15 @@ def _sums(period: Period, names: tuple[str, ...] | None = None) -> list:
         "decided": count("decided"),
         "decided_requested_ore": total("decided", REQUESTED),
         "granted": count("granted"),
-        "granted_ore": total("granted", GRANTED_NET),
-        "reclaimed_ore": total("granted", Application.reclaimed_ore),
+        "granted_ore": total("granted", GRANTED),
+        "reclaimed_ore": total("reclaimed", reclaimed_in(period)),
+        "received_ore": total("received", received_in(period)),
+        "allocated_ore": fn.SUM(allocated_in(period)),  # 0 where nothing is allocated
         "rejected": count("rejected"),
         "rejected_ore": total("rejected", REQUESTED),
         "withdrawn": count("withdrawn"),
         "repeat": count("repeat"),
-        "repeat_ore": total("repeat", GRANTED_NET),
+        "repeat_ore": total("repeat", GRANTED),
     }
     return [column.alias(name) for name, column in columns.items() if names is None or name in names]
 
@@ -201,8 +342,8 @@ def _figures(row: dict) -> Figures:
     return Figures(**{name: int(row.get(name) or 0) for name in FIGURE_FIELDS})
 
 
-def _base(period: Period, organisation_id: int | None, *columns, names: tuple[str, ...] | None = None):
-    query = Application.select(*columns, *_sums(period, names)).where(conditions(period)["any"])
+def _base(period: Period, organisation_id: int | None, *columns, names: tuple[str, ...] | None = None, scope: str = "any"):
+    query = Application.select(*columns, *_sums(period, names)).where(conditions(period)[scope])
     if organisation_id is not None:
         query = query.where(Application.organisation == organisation_id)
     return query
@@ -259,7 +400,7 @@ def by_quarter(quarters: list[Period], organisation_id: int | None = None) -> li
     span = _Span(quarters[0].start, quarters[-1].end)
     bucket = Case(None, [(Application.decided_on.between(q.start, q.end), i) for i, q in enumerate(quarters)], -1)
     # Grouped by position: PostgreSQL does not see two copies of a parameterised CASE as the same expression.
-    query = _base(span, organisation_id, bucket.alias("bucket"), names=CHART_FIGURES).group_by(SQL("1"))
+    query = _base(span, organisation_id, bucket.alias("bucket"), names=CHART_FIGURES, scope="decided").group_by(SQL("1"))
     found = {row["bucket"]: _figures(row) for row in query.dicts()}
     return [(q, found.get(i, Figures())) for i, q in enumerate(quarters)]
 

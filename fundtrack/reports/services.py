@@ -31,13 +31,16 @@ HEADLINE = (
     ("requested_ore", N_("Amount applied for"), "money", "submitted"),
     ("decided", N_("Decisions (granted or rejected)"), "count", "decided"),
     ("granted", N_("Grants"), "count", "granted"),
-    ("granted_ore", N_("Amount granted, net of reclaimed"), "money", "granted"),
+    ("granted_ore", N_("Amount granted"), "money", "granted"),
     ("rejected", N_("Rejections"), "count", "rejected"),
     ("rejected_ore", N_("Amount applied for and lost"), "money", "rejected"),
     ("withdrawn", N_("Withdrawn"), "count", "withdrawn"),
     ("success_rate", N_("Success rate by count"), "rate", "decided"),
     ("success_rate_amount", N_("Success rate by amount"), "rate", "decided"),
-    ("reclaimed_ore", N_("Reclaimed by funders"), "money", "granted"),
+    ("reclaimed_ore", N_("Reclaimed by funders"), "money", "reclaimed"),
+    ("net_ore", N_("Amount granted less reclaimed"), "money", "granted"),
+    ("received_ore", N_("Money received"), "money", "received"),
+    ("allocated_ore", N_("Money allocated to the period"), "money", "allocated"),
     ("repeat_ore", N_("Won from repeat funders"), "money", "repeat"),
     ("new_ore", N_("Won from new funders"), "money", "new"),
     ("golden_share", N_("Golden-donation share of the money won"), "rate", "repeat"),
@@ -134,7 +137,8 @@ class Overview:
 
     @property
     def has_data(self) -> bool:
-        return bool(self.totals.submitted or self.totals.decided or self.totals.withdrawn)
+        t = self.totals
+        return bool(t.submitted or t.decided or t.withdrawn or t.reclaimed_ore or t.received_ore or t.allocated_ore)
 
 
 def overview(

@@ -5,8 +5,9 @@ Q3 2026 (1 July - 30 September, Copenhagen dates):
   granted 80.000,25 kr. on 15 August. Kornmod gave Kornet a grant in 2025, so this is a repeat gift.
 - "Haven stor": submitted 23:59 on 30 September, 200.000,33 kr. asked, rejected on 2 October (Q4).
 - "Haven lille": submitted 10 July, 30.000,17 kr. asked, withdrawn 1 August.
-- "Kornet kommune": submitted 10 May (Q2), 60.000,11 kr. asked and granted on 20 July (Q3), then
-  10.000,05 kr. reclaimed: it counts 50.000,06 kr. The pool never gave Kornet money before: a new funder.
+- "Kornet kommune": submitted 10 May (Q2), 60.000,11 kr. asked and granted on 20 July (Q3); 10.000,05 kr.
+  reclaimed on 5 October, which counts in Q4: Q3 keeps the 60.000,11 kr. as granted. The pool never gave
+  Kornet money before: a new funder.
 Q2 2026: "Haven forår" submitted 1 April, granted 40.000 kr. at 23:30 on 30 June (Copenhagen; Q2).
 Q3 2025: "Kornet 2025 afslag" submitted 5 July 2025, 25.000 kr. asked, rejected 5 August 2025.
 2025-Q1: "Kornet 2025" granted 50.000 kr. by Kornmod (the earlier gift).

@@ -27,18 +27,19 @@ def test_the_quarter_figures_match_the_hand_worked_sums(worked):
     q3 = figures.totals(Q3)
     assert (q3.submitted, q3.requested_ore) == (3, 10_000_050 + 20_000_033 + 3_000_017)
     assert (q3.decided, q3.granted, q3.rejected, q3.withdrawn) == (2, 2, 0, 1)
-    assert q3.granted_ore == 8_000_025 + (6_000_011 - 1_000_005) == 13_000_031
-    assert q3.reclaimed_ore == 1_000_005
+    assert q3.granted_ore == 8_000_025 + 6_000_011 == 14_000_036
+    assert q3.reclaimed_ore == 0  # reclaimed in October: it counts in Q4
     assert q3.decided_requested_ore == 10_000_050 + 6_000_011
     assert q3.success_rate == 1.0
-    assert q3.success_rate_amount == pytest.approx(13_000_031 / 16_000_061)
-    assert (q3.repeat, q3.repeat_ore, q3.new, q3.new_ore) == (1, 8_000_025, 1, 5_000_006)
-    assert q3.golden_share == pytest.approx(8_000_025 / 13_000_031)
+    assert q3.success_rate_amount == pytest.approx(14_000_036 / 16_000_061)
+    assert (q3.repeat, q3.repeat_ore, q3.new, q3.new_ore) == (1, 8_000_025, 1, 6_000_011)
+    assert q3.golden_share == pytest.approx(8_000_025 / 14_000_036)
 
 
 def test_submitted_in_one_quarter_and_decided_in_the_next(worked):
     q4 = figures.totals(parse_period("2026-Q4"))
     assert (q4.submitted, q4.decided, q4.rejected, q4.rejected_ore) == (0, 1, 1, 20_000_033)
+    assert (q4.granted_ore, q4.reclaimed_ore, q4.net_ore) == (0, 1_000_005, -1_000_005)
     assert q4.success_rate == 0.0
 
 
@@ -50,18 +51,18 @@ def test_the_comparison_periods(worked, app):
     assert (overview.previous.granted, overview.previous.granted_ore) == (1, 4_000_000)
     assert (overview.year_before.submitted, overview.year_before.rejected, overview.year_before.success_rate) == (1, 1, 0.0)
     granted = next(c for c in overview.comparisons if c.field == "granted_ore")
-    assert granted.change_previous == (13_000_031 - 4_000_000, pytest.approx(9_000_031 / 4_000_000))
-    assert granted.change_year_before == (13_000_031, None)  # nothing was won a year before: no percentage
+    assert granted.change_previous == (14_000_036 - 4_000_000, pytest.approx(10_000_036 / 4_000_000))
+    assert granted.change_year_before == (14_000_036, None)  # nothing was won a year before: no percentage
     rate = next(c for c in overview.comparisons if c.field == "success_rate")
     assert rate.change_year_before == (1.0, None)  # rates change in points
 
 
 def test_a_half_year_and_a_year_add_up_their_quarters(worked):
     h2, year = figures.totals(parse_period("2026-H2")), figures.totals(parse_period("2026"))
-    assert (h2.submitted, h2.decided, h2.granted_ore) == (3, 3, 13_000_031)
+    assert (h2.submitted, h2.decided, h2.granted_ore) == (3, 3, 14_000_036)
     assert (year.submitted, year.granted, year.rejected, year.withdrawn) == (5, 3, 1, 1)
     assert year.requested_ore == 10_000_050 + 20_000_033 + 3_000_017 + 6_000_011 + 4_000_000
-    assert year.granted_ore == 13_000_031 + 4_000_000
+    assert year.granted_ore == 14_000_036 + 4_000_000
 
 
 def test_a_year_with_no_data(worked, client, login_as):
@@ -75,13 +76,13 @@ def test_a_year_with_no_data(worked, client, login_as):
 
 def test_breakdowns_by_organisation_funder_kind_goal_and_theme(worked):
     by = {d: {name: f for _, name, f in figures.breakdown(Q3, d)} for d in figures.DIMENSIONS}
-    assert (by["organisation"]["Café Kornet"].submitted, by["organisation"]["Café Kornet"].granted_ore) == (1, 13_000_031)
+    assert (by["organisation"]["Café Kornet"].submitted, by["organisation"]["Café Kornet"].granted_ore) == (1, 14_000_036)
     assert (by["organisation"]["Naturhaven"].submitted, by["organisation"]["Naturhaven"].withdrawn) == (2, 1)
-    assert by["funder"]["Kornmod Fonden"].submitted == 2 and by["funder"]["Puljen"].granted_ore == 5_000_006
+    assert by["funder"]["Kornmod Fonden"].submitted == 2 and by["funder"]["Puljen"].granted_ore == 6_000_011
     assert by["funder_kind"]["private_foundation"].granted_ore == 8_000_025
     assert by["funder_kind"]["public_pool"].submitted == 1
     assert set(by["un_goal"]) == {"8", "17"} and by["un_goal"]["8"].granted_ore == 8_000_025
-    assert by["theme"]["mad"].granted_ore == by["theme"]["beskæftigelse"].granted_ore == 13_000_031
+    assert by["theme"]["mad"].granted_ore == by["theme"]["beskæftigelse"].granted_ore == 14_000_036
     assert by["theme"]["natur"].requested_ore == 20_000_033 + 3_000_017
 
 
@@ -183,7 +184,7 @@ def test_viewers_see_the_overview_without_fees_or_notes(worked, client, login_as
     worked["repeat"].save()
     login_as("viewer", language="en")
     page = client.get("/reports/2026-Q3").get_data(as_text=True)
-    assert "Funding overview Q3 2026" in page and "DKK 130,000.31" in page
+    assert "Funding overview Q3 2026" in page and "DKK 140,000.36" in page
     assert "fees" not in page.lower().replace("fees are not shown", "") and "Personlig note" not in page
     assert client.get("/reports/2026-Q3.json").get_json().get("fees") is None
 
@@ -246,24 +247,24 @@ def test_the_xlsx_holds_the_same_numbers_as_the_page(worked, client, login_as):
         "fees",
     } <= set(workbook.sheetnames)
     summary = {row[0]: row[2] for row in workbook["summary"].iter_rows(min_row=2, values_only=True)}
-    assert summary["submitted"] == 3 and summary["granted_net"] == pytest.approx(130_000.31)
+    assert summary["submitted"] == 3 and summary["granted_net"] == pytest.approx(140_000.36)
     assert summary["requested"] == pytest.approx(330_001.00)
     page = client.get("/reports/2026-Q3").get_data(as_text=True)
-    for text in ("DKK 130,000.31", "DKK 330,001", "DKK 50,000.06"):
+    for text in ("DKK 140,000.36", "DKK 330,001", "DKK 60,000.11"):
         assert text in page
     organisations = {row[1]: row for row in workbook["by_organisation"].iter_rows(min_row=2, values_only=True)}
     header = [cell.value for cell in workbook["by_organisation"][1]]
-    assert organisations["Café Kornet"][header.index("granted_net")] == pytest.approx(130_000.31)
+    assert organisations["Café Kornet"][header.index("granted_net")] == pytest.approx(140_000.36)
 
 
 def test_csv_and_json(worked, client, login_as):
     login_as("fundraiser", language="en")
     text = client.get("/reports/2026-Q3.csv").data.decode("utf-8-sig")
-    assert "2026-Q3;summary;granted_net;Amount granted, net of reclaimed;this_period;130000.31" in text
+    assert "2026-Q3;summary;granted_net;Amount granted less reclaimed;this_period;140000.36" in text
     data = json.loads(client.get("/reports/2026-Q3.json").data)
     assert data["period"] == "2026-Q3" and data["start"] == "2026-07-01" and data["end"] == "2026-09-30"
     granted = next(row for row in data["summary"] if row["figure"] == "granted_net")
-    assert Decimal(str(granted["this_period"])) == Decimal("130000.31")
+    assert Decimal(str(granted["this_period"])) == Decimal("140000.36")
 
 
 def test_the_command_writes_every_format(worked, runner, tmp_path):
@@ -273,7 +274,7 @@ def test_the_command_writes_every_format(worked, runner, tmp_path):
         assert result.exit_code == 0, result.output
         assert target.stat().st_size > 0
     html = (tmp_path / "overview.html").read_text()
-    assert "<style>" in html and "@page" in html and "Funding overview Q3 2026" in html and "DKK 130,000.31" in html
+    assert "<style>" in html and "@page" in html and "Funding overview Q3 2026" in html and "DKK 140,000.36" in html
     assert "fundraiser's fees" not in html  # fees only with --with-fees
     bad = runner.invoke(["reports", "quarterly", "2026-Q5"])
     assert bad.exit_code != 0 and "2026-Q3" in bad.output
@@ -292,11 +293,11 @@ def test_bad_periods_get_a_clear_message(worked, client, login_as):
 def test_the_page_speaks_danish(worked, client, login_as):
     login_as("fundraiser", language="da")
     page = client.get("/reports/2026-Q3").get_data(as_text=True)
-    assert "Fundingoversigt 3. kvartal 2026" in page and "K3 2026" in page and "130.000,31 kr." in page
+    assert "Fundingoversigt 3. kvartal 2026" in page and "K3 2026" in page and "140.000,36 kr." in page
 
 
 def test_charts_are_svg_with_text_alternatives(worked, client, login_as):
     login_as("fundraiser", language="en")
     page = client.get("/reports/2026-Q3").get_data(as_text=True)
     assert page.count("<svg ") == 4 and "<script" not in page.split("<main")[1]
-    assert '<desc id="chart-won-desc">' in page and "Q3 2026: DKK 130,000.31" in page
+    assert '<desc id="chart-won-desc">' in page and "Q3 2026: DKK 140,000.36" in page
