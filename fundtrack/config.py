@@ -120,6 +120,11 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class FeeSettings:
+    warn_above_percent: float = 20.0
+
+
+@dataclass(frozen=True)
 class SchedulerSettings:
     embedded: bool = True
     lease_seconds: int = 90
@@ -134,6 +139,7 @@ class Settings:
     relationships: RelationshipSettings = field(default_factory=RelationshipSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     reports: ReportSettings = field(default_factory=ReportSettings)
+    fees: FeeSettings = field(default_factory=FeeSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     # Not file keys: set by the test suite and by `fundtrack serve --demo`.
     testing: bool = False
@@ -329,6 +335,8 @@ def _check_values(settings: Settings) -> None:
         raise ConfigError("'reports.forecast_quarters' must be between 1 and 12")
     if not 0 <= reports.decision_months_after_submission <= 24:
         raise ConfigError("'reports.decision_months_after_submission' must be between 0 and 24")
+    if not 0 <= settings.fees.warn_above_percent <= 100:
+        raise ConfigError("'fees.warn_above_percent' must be between 0 and 100 (0: no warning)")
     if not 0 < settings.mail.port < 65536:
         raise ConfigError("'mail.port' must be between 1 and 65535")
     rel = settings.relationships

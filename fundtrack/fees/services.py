@@ -21,6 +21,8 @@ from fundtrack.events import Notice
 from fundtrack.fees.models import FEE_KINDS, FEE_TRIGGERS, FeeAgreement, FeeEntry
 from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
+from fundtrack.instalments import events as instalment_events
+from fundtrack.instalments.models import Instalment
 from fundtrack.organisations.models import Organisation
 from fundtrack.validation import ValidationError, check_day
 
@@ -57,6 +59,57 @@ def fee_amount(agreement: FeeAgreement, granted_ore: int | None, reclaimed_ore: 
     if agreement.cap_ore is not None:
         fee = min(fee, agreement.cap_ore)
     return fee
+
+
+def received_share(agreement: FeeAgreement, application: Application) -> tuple[int, int]:
+    """How much of the grant the fee has fallen due on so far, as (part, whole) in øre of the grant kept.
+
+    A fee on the award letter is due on all of it once granted. A fee on the money received follows the
+    instalments received (all of it once they reach the grant); until an instalment is received, the money
+    recorded as received on the application counts as all of it."""
+    whole = max(0, (application.amount_granted_ore or 0) - (application.reclaimed_ore or 0))
+    if application.stage not in WON_STAGES:
+        return 0, whole
+    if agreement.trigger == "award_letter":
+        return whole, whole
+    received = (
+        Instalment.select(fn.SUM(Instalment.received_ore))
+        .where((Instalment.application == application.id) & Instalment.received_on.is_null(False))
+        .scalar()
+    )
+    if received is None:  # no instalment received: the money as recorded on the application, all or nothing
+        return (0 if application.money_received_on is None else whole), whole
+    return min(int(received), whole), whole
+
+
+def fee_due_so_far(agreement: FeeAgreement, application: Application) -> int:
+    """The part of the fee fallen due: the whole fee times the share of the grant received, rounded half
+    up, so that the parts booked instalment by instalment add up to the whole fee."""
+    fee = fee_amount(agreement, application.amount_granted_ore, application.reclaimed_ore)
+    part, whole = received_share(agreement, application)
+    if not whole or part >= whole:
+        return fee if whole else 0
+    return int((Decimal(fee) * part / whole).to_integral_value(ROUND_HALF_UP))
+
+
+def share_warning(agreement: FeeAgreement, application: Application, warn_above_percent: float) -> Notice | None:
+    """A warning, naming the field, when the fee is more than the configured share of the grant (or of the
+    amount applied for, before a decision)."""
+    grant = application.amount_granted_ore if application.stage in WON_STAGES else application.amount_requested_ore
+    if not grant or not warn_above_percent:
+        return None
+    fee = fee_amount(agreement, grant)
+    if fee * 100 <= grant * Decimal(str(warn_above_percent)):
+        return None
+    field = {"fixed": "fixed_ore"}.get(agreement.kind, "minimum_ore" if fee == agreement.minimum_ore else "percent")
+    return Notice(
+        N_("The fee of %(fee_ore)s is more than %(share)s %% of the grant (%(field)s)."),
+        {"fee_ore": fee, "share": warn_above_percent, "field": FIELD_LABELS[field]},
+        "warning",
+    )
+
+
+FIELD_LABELS = {"percent": N_("Percentage of the grant"), "minimum_ore": N_("Minimum fee"), "fixed_ore": N_("Fixed fee")}
 
 
 def _validated(data: dict) -> dict:
@@ -100,6 +153,12 @@ def agreement_of(application: Application) -> FeeAgreement | None:
     if agreement is not None:
         agreement.application = application
     return agreement
+
+
+def booked(agreement: FeeAgreement, kind: str) -> int:
+    """The sum of the agreement's ledger entries of one kind (a fee invoiced in parts, one per instalment)."""
+    total = FeeEntry.select(fn.SUM(FeeEntry.amount_ore)).where((FeeEntry.agreement == agreement.id) & (FeeEntry.kind == kind))
+    return int(total.scalar() or 0)
 
 
 def _book(
@@ -153,8 +212,8 @@ def trigger_date(agreement: FeeAgreement, application: Application) -> dt.date |
 
 
 def fall_due(agreement: FeeAgreement, application: Application, *, on: dt.date, actor, now: dt.datetime) -> None:
-    """The trigger happened: compute the fee and book it as due."""
-    amount = fee_amount(agreement, application.amount_granted_ore, application.reclaimed_ore)
+    """The trigger happened: compute the fee (the part due so far) and book it as due."""
+    amount = fee_due_so_far(agreement, application)
     with db.atomic():
         audit.save_changes(agreement, {"status": "due", "amount_ore": amount, "due_on": on}, actor=actor, now=now)
         _book(agreement, "due", amount, on, actor=actor, now=now)
@@ -171,9 +230,10 @@ def _recompute(
     now: dt.datetime,
     only_less: bool = False,
 ) -> int:
-    """Compute the fee anew from the grant as it now stands and book the difference as `kind` on `on`, with the
-    agreement's amount, in one transaction; `only_less` books only a fall. Returns the difference booked."""
-    amount = fee_amount(agreement, application.amount_granted_ore, application.reclaimed_ore)
+    """Compute the fee due so far anew from the grant and the money as they now stand and book the difference
+    as `kind` on `on`, with the agreement's amount, in one transaction; `only_less` books only a fall.
+    Returns the difference booked."""
+    amount = fee_due_so_far(agreement, application)
     difference = amount - agreement.amount_ore
     if difference == 0 or (only_less and difference > 0):
         return 0
@@ -194,8 +254,27 @@ def on_trigger(application: Application, *, actor, now: dt.datetime) -> None:
     if agreement is None or agreement.status != "not_due":
         return
     on = trigger_date(agreement, application)
-    if on is not None:
+    if on is not None and fee_due_so_far(agreement, application):
         fall_due(agreement, application, on=on, actor=actor, now=now)
+
+
+def follow_money_received(application: Application, on: dt.date, *, actor, now: dt.datetime) -> int:
+    """An instalment arrived (or its receipt was corrected): a fee on the money falls due by the part received,
+    booked on the day the money came. A fee already invoiced or paid is due again for the new part.
+    Returns the amount booked."""
+    agreement = agreement_of(application)
+    if agreement is None or agreement.trigger != "money_received" or agreement.status == "written_off":
+        return 0
+    if agreement.status == "not_due":
+        on_trigger(application, actor=actor, now=now)
+        return agreement_of(application).amount_ore
+    with db.atomic():
+        difference = fee_due_so_far(agreement, application) - agreement.amount_ore
+        kind = "due" if difference > 0 else "adjustment"
+        booked = _recompute(agreement, application, kind, on, note="money received", actor=actor, now=now)
+        if booked > 0 and agreement.status in ("invoiced", "paid"):
+            audit.save_changes(agreement, {"status": "due", "due_on": on}, actor=actor, now=now)
+    return booked
 
 
 def _check_day(field: str, on: dt.date) -> None:
@@ -214,7 +293,8 @@ def invoice(agreement: FeeAgreement, *, number: str, on: dt.date, actor, now: dt
         audit.save_changes(
             agreement, {"status": "invoiced", "invoice_number": number.strip(), "invoiced_on": on}, actor=actor, now=now
         )
-        _book(agreement, "invoiced", agreement.amount_ore, on, actor=actor, now=now, note=number.strip())
+        amount = agreement.amount_ore - booked(agreement, "invoiced")
+        _book(agreement, "invoiced", amount, on, actor=actor, now=now, note=number.strip())
 
 
 def mark_paid(agreement: FeeAgreement, *, on: dt.date, actor, now: dt.datetime) -> None:
@@ -224,7 +304,7 @@ def mark_paid(agreement: FeeAgreement, *, on: dt.date, actor, now: dt.datetime) 
     _check_day("on", on)
     with db.atomic():
         audit.save_changes(agreement, {"status": "paid", "paid_on": on}, actor=actor, now=now)
-        _book(agreement, "paid", agreement.amount_ore, on, actor=actor, now=now)
+        _book(agreement, "paid", booked(agreement, "invoiced") - booked(agreement, "paid"), on, actor=actor, now=now)
 
 
 def write_off(agreement: FeeAgreement, *, on: dt.date, reason: str, actor, now: dt.datetime) -> None:
@@ -236,7 +316,8 @@ def write_off(agreement: FeeAgreement, *, on: dt.date, reason: str, actor, now: 
     _check_day("on", on)
     with db.atomic():
         audit.save_changes(agreement, {"status": "written_off", "written_off_on": on}, actor=actor, now=now)
-        _book(agreement, "written_off", -agreement.amount_ore, on, actor=actor, now=now, note=reason.strip())
+        unpaid = agreement.amount_ore - booked(agreement, "paid")
+        _book(agreement, "written_off", -unpaid, on, actor=actor, now=now, note=reason.strip())
 
 
 def apply_clawback(application: Application, *, on: dt.date, actor, now: dt.datetime) -> int:
@@ -283,8 +364,12 @@ def ledger(start: dt.date, end: dt.date, organisation_id: int | None = None):
     return query
 
 
+EARNED_KINDS = ("due", "adjustment", "clawback")  # what the fees came to: fallen due, adjusted, clawed back
+
+
 def ledger_totals(start: dt.date, end: dt.date, organisation_id: int | None = None) -> dict:
-    """Sums per entry kind, overall and per organisation, computed in the database."""
+    """Sums per entry kind, overall and per organisation, computed in the database; beside them the money
+    received (instalments that arrived), what the fees came to (`earned`) and its share of that money."""
     query = (
         FeeEntry.select(Organisation.id, Organisation.name, FeeEntry.kind, fn.SUM(FeeEntry.amount_ore).alias("total"))
         .join(FeeAgreement)
@@ -295,12 +380,26 @@ def ledger_totals(start: dt.date, end: dt.date, organisation_id: int | None = No
     )
     if organisation_id:
         query = query.where(Application.organisation == organisation_id)
+    received = (
+        Instalment.select(Organisation.id, Organisation.name, fn.SUM(Instalment.received_ore).alias("total"))
+        .join(Application)
+        .join(Organisation)
+        .where(Instalment.received_on.between(start, end))
+        .group_by(Organisation.id, Organisation.name)
+    )
+    if organisation_id:
+        query = query.where(Application.organisation == organisation_id)
+        received = received.where(Application.organisation == organisation_id)
     overall: dict[str, int] = {}
     by_organisation: dict[str, dict[str, int]] = {}
-    for row in query.dicts():
-        total = int(row["total"] or 0)
-        overall[row["kind"]] = overall.get(row["kind"], 0) + total
-        by_organisation.setdefault(row["name"], {})[row["kind"]] = total
+    rows = [(row["name"], row["kind"], row["total"]) for row in query.dicts()]
+    rows += [(row["name"], "received", row["total"]) for row in received.dicts()]
+    for name, kind, total in rows:
+        overall[kind] = overall.get(kind, 0) + int(total or 0)
+        by_organisation.setdefault(name, {})[kind] = int(total or 0)
+    for sums in (overall, *by_organisation.values()):
+        sums["earned"] = sum(sums.get(kind, 0) for kind in EARNED_KINDS)
+        sums["share"] = sums["earned"] / sums["received"] if sums.get("received") else None
     return {"overall": overall, "by_organisation": dict(sorted(by_organisation.items()))}
 
 
@@ -336,6 +435,11 @@ def _after_correction(application, *, changes, actor, now, **rest):
 @application_events.money_received.connect
 def _after_money(application, *, actor, now, **rest):
     on_trigger(application, actor=actor, now=now)
+
+
+@instalment_events.received.connect
+def _after_instalment(application, *, on, actor, now, **rest):
+    follow_money_received(application, on, actor=actor, now=now)
 
 
 @application_events.reclaimed.connect

@@ -1,7 +1,8 @@
 """The fee ledger per quarter and organisation, the fee section of an application's page, and the fee steps.
 Fundraisers only."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,6 +16,7 @@ from fundtrack.events import Section
 from fundtrack.fees import services
 from fundtrack.fees.forms import FeeAgreementForm, InvoiceForm, PaidForm, WriteOffForm
 from fundtrack.fees.models import ENTRY_KINDS, FEE_KINDS, FEE_STATUSES, FEE_TRIGGERS, FeeEntry
+from fundtrack.i18n import explain, translate_label
 from fundtrack.money import kroner
 from fundtrack.organisations.models import Organisation
 from fundtrack.periods import quarter_of
@@ -45,8 +47,25 @@ def fee_section(application, user, forms, **rest):
             "entry_kinds": ENTRY_KINDS,
             "entries": list(agreement.entries.order_by(FeeEntry.booked_on, FeeEntry.id)) if agreement else [],
             "warning": services.consultant_fee_warning(application.funder),
+            "share_warning": _share_warning(agreement, application),
+            "whole_fee": services.fee_amount(agreement, application.amount_granted_ore, application.reclaimed_ore)
+            if agreement
+            else 0,
+            "received": services.received_share(agreement, application) if agreement else (0, 0),
         },
     )
+
+
+def _share_warning(agreement, application) -> str | None:
+    """The configured warning of a fee above its share of the grant, translated, with the field named."""
+    if agreement is None:
+        return None
+    limit = current_app.extensions["fundtrack.settings"].fees.warn_above_percent
+    notice = services.share_warning(agreement, application, limit)
+    if notice is None:
+        return None
+    share = format_decimal(notice.params["share"])
+    return explain(notice.message, {**notice.params, "share": share, "field": translate_label(notice.params["field"])})
 
 
 def _quarter():

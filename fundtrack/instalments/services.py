@@ -18,6 +18,7 @@ from fundtrack.audit import services as audit
 from fundtrack.db import db
 from fundtrack.deadlines import services as deadlines
 from fundtrack.i18n_markers import N_
+from fundtrack.instalments import events
 from fundtrack.instalments.models import Instalment
 from fundtrack.periods import months_after
 from fundtrack.validation import LARGEST_ORE, ValidationError, check_day
@@ -190,17 +191,18 @@ def add_instalment(application: Application, data: dict, *, actor, now: dt.datet
     values = _validated(application, data)
     with db.atomic():
         instalment = _create(application, values, actor=actor, now=now)
-        _after_receipt(instalment, actor=actor, now=now)
+        _after_receipt(instalment, NOTHING_RECEIVED, actor=actor, now=now)
     return instalment
 
 
 def update_instalment(instalment: Instalment, data: dict, *, actor, now: dt.datetime, action: str = "update") -> Instalment:
     """Change an instalment (its plan, or what was received); its deadline follows."""
-    values = _validated(instalment.application, {**_values_of(instalment), **data})
+    before = _values_of(instalment)
+    values = _validated(instalment.application, {**before, **data})
     with db.atomic():
         audit.save_changes(instalment, values, actor=actor, now=now, action=action)
         _keep_deadline(instalment, actor=actor, now=now)
-        _after_receipt(instalment, actor=actor, now=now)
+        _after_receipt(instalment, before, actor=actor, now=now)
     return instalment
 
 
@@ -214,6 +216,8 @@ def delete_instalment(instalment: Instalment, *, actor, now: dt.datetime) -> Non
     """Remove an instalment from the schedule (kept in the history); its deadline goes too."""
     with db.atomic():
         _delete(instalment, actor=actor, now=now)
+        if instalment.received_on is not None:  # the money it brought no longer counts
+            events.received.send(instalment.application, on=clock.to_local(now).date(), actor=actor, now=now)
 
 
 def _delete(instalment: Instalment, *, actor, now: dt.datetime) -> None:
@@ -222,6 +226,9 @@ def _delete(instalment: Instalment, *, actor, now: dt.datetime) -> None:
     instalment.delete_instance()
     if deadline is not None and deadline.deleted_at is None:
         deadlines.delete_deadline(deadline, actor=actor, now=now)
+
+
+NOTHING_RECEIVED = {"received_on": None, "received_ore": None}
 
 
 def _values_of(instalment: Instalment) -> dict:
@@ -253,11 +260,15 @@ def _keep_deadline(instalment: Instalment, *, actor, now: dt.datetime) -> None:
         deadlines.reopen_deadline(deadline, actor=actor, now=now)
 
 
-def _after_receipt(instalment: Instalment, *, actor, now: dt.datetime) -> None:
-    """The first money received is the grant's money received (a fee due on the money falls due)."""
+def _after_receipt(instalment: Instalment, before: dict, *, actor, now: dt.datetime) -> None:
+    """The first money received is the grant's money received; every receipt, and every correction of one,
+    is announced (a fee on the money falls due by the part received)."""
     application = instalment.application
     if instalment.received_on is not None and application.money_received_on is None:
         applications.record_money_received(application, instalment.received_on, actor=actor, now=now)
+    if (before["received_on"], before["received_ore"]) != (instalment.received_on, instalment.received_ore):
+        on = instalment.received_on or clock.to_local(now).date()
+        events.received.send(application, on=on, actor=actor, now=now)
 
 
 @application_events.moved.connect

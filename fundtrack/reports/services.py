@@ -52,7 +52,6 @@ DIMENSION_LABELS = {
     "un_goal": N_("By UN goal"),
     "theme": N_("By theme"),
 }
-FEE_KINDS_EARNED = ("due", "adjustment", "clawback")
 
 
 @dataclass
@@ -311,7 +310,7 @@ def fee_totals(period: Period, organisation_id: int | None = None) -> dict[str, 
     """The fundraiser's fees in the period: earned (fallen due, adjusted, clawed back), invoiced and paid."""
     overall = fees.ledger_totals(period.start, period.end, organisation_id)["overall"]
     return {
-        "earned": sum(overall.get(kind, 0) for kind in FEE_KINDS_EARNED),
+        "earned": overall["earned"],
         "invoiced": overall.get("invoiced", 0),
         "paid": overall.get("paid", 0),
         "written_off": overall.get("written_off", 0),

@@ -7,11 +7,17 @@ import pytest
 from fundtrack.applications.services import move_stage, record_money_received, record_reclaim
 from fundtrack.fees import services as fees
 from fundtrack.fees.models import FeeAgreement, FeeEntry
+from fundtrack.instalments import services as instalments
 from fundtrack.periods import Period
 from fundtrack.validation import ValidationError
 from tests.conftest import NOW
 
 KR = 100
+
+
+def _kinds(sums: dict) -> dict:
+    """A ledger total's sums per entry kind (without what they came to and its share of the money)."""
+    return {kind: amount for kind, amount in sums.items() if kind not in ("earned", "share")}
 
 
 def _granted(create_application, granted_kroner, *, terms, funder=None, requested=None):
@@ -173,10 +179,15 @@ def test_ledger_per_quarter_and_organisation(create_application, create_organisa
     start, end = Period(2026, "Q", 4).start, Period(2026, "Q", 4).end
     assert (start, end) == (dt.date(2026, 10, 1), dt.date(2026, 12, 31))
     totals = fees.ledger_totals(start, end)
-    assert totals["overall"] == {"due": 30_000 * KR}
-    assert totals["by_organisation"] == {"Café Kornet": {"due": 10_000 * KR}, "Naturhaven": {"due": 20_000 * KR}}
-    assert fees.ledger_totals(Period(2027, "Q", 1).start, Period(2027, "Q", 1).end)["overall"] == {"invoiced": 20_000 * KR}
-    assert fees.ledger_totals(start, end, organisation_id=garden.id)["overall"] == {"due": 20_000 * KR}
+    assert _kinds(totals["overall"]) == {"due": 30_000 * KR}
+    assert {name: _kinds(sums) for name, sums in totals["by_organisation"].items()} == {
+        "Café Kornet": {"due": 10_000 * KR},
+        "Naturhaven": {"due": 20_000 * KR},
+    }
+    next_quarter = Period(2027, "Q", 1)
+    assert _kinds(fees.ledger_totals(next_quarter.start, next_quarter.end)["overall"]) == {"invoiced": 20_000 * KR}
+    assert _kinds(fees.ledger_totals(start, end, organisation_id=garden.id)["overall"]) == {"due": 20_000 * KR}
+    assert totals["overall"]["earned"] == 30_000 * KR and totals["overall"]["share"] is None  # no money received
     assert len(list(fees.ledger(start, end))) == 2
 
 
@@ -213,7 +224,7 @@ def test_a_corrected_grant_recomputes_the_fee_and_books_the_difference_on_the_lo
     assert agreement.amount_ore == 35_000 * KR
     adjustment = FeeEntry.get((FeeEntry.agreement == agreement) & (FeeEntry.kind == "adjustment"))
     assert (adjustment.amount_ore, adjustment.booked_on) == (-5_000 * KR, dt.date(2026, 12, 1))
-    totals = fees.ledger_totals(dt.date(2026, 12, 1), dt.date(2026, 12, 31))["overall"]
+    totals = _kinds(fees.ledger_totals(dt.date(2026, 12, 1), dt.date(2026, 12, 31))["overall"])
     assert totals == {"adjustment": -5_000 * KR}
     update_application(application, {"title": "Nyt navn"}, actor=None, now=late_evening)  # no amount change, no booking
     assert FeeEntry.select().where(FeeEntry.kind == "adjustment").count() == 1
@@ -232,3 +243,112 @@ def test_a_fee_above_the_grant_or_a_cap_below_the_minimum_is_refused(create_appl
     with pytest.raises(ValidationError) as refused:
         fees.set_agreement(application, terms, actor=None, now=NOW)
     assert field in refused.value.errors and FeeAgreement.select().count() == 0
+
+
+def _scheduled(create_application, create_funder, create_organisation, terms):
+    """300.000 kr. granted on 20 November 2026, paid 50/30/20 (150.000, 90.000 and 60.000 kr.)."""
+    funder = create_funder(instalment_shares=[50, 30, 20])
+    application = create_application(
+        organisation=create_organisation("Kaffebaren"),
+        funder=funder,
+        stage="submitted",
+        amount_requested_ore=300_000 * KR,
+        project_start_on=dt.date(2027, 1, 1),
+        project_end_on=dt.date(2029, 12, 31),
+    )
+    agreement = fees.set_agreement(application, terms, actor=None, now=NOW)
+    move_stage(application, "granted", actor=None, now=NOW, amount_granted_ore=300_000 * KR, decided_on=dt.date(2026, 11, 20))
+    return application, agreement, instalments.schedule(application)
+
+
+def _entries(agreement):
+    return [(e.kind, e.amount_ore, e.booked_on.isoformat()) for e in agreement.entries.order_by(FeeEntry.id)]
+
+
+def test_a_fee_on_the_money_falls_due_per_instalment_pro_rata(create_application, create_funder, create_organisation):
+    terms = {"kind": "percent", "percent_bp": 850, "trigger": "money_received"}
+    application, agreement, (first, second, third) = _scheduled(create_application, create_funder, create_organisation, terms)
+    assert [i.planned_ore // KR for i in (first, second, third)] == [150_000, 90_000, 60_000]
+    assert FeeAgreement.get_by_id(agreement.id).status == "not_due"
+    # Received at 00:30 on 10 January in Copenhagen (still 9 January in UTC): booked on the day the money came.
+    instalments.receive(first, dt.date(2027, 1, 10), None, actor=None, now=dt.datetime(2027, 1, 9, 23, 30, tzinfo=dt.UTC))
+    agreement = FeeAgreement.get_by_id(agreement.id)
+    assert (agreement.status, agreement.amount_ore, agreement.due_on) == ("due", 12_750 * KR, dt.date(2027, 1, 10))
+    fees.invoice(agreement, number="F-1", on=dt.date(2027, 1, 15), actor=None, now=NOW)
+    fees.mark_paid(FeeAgreement.get_by_id(agreement.id), on=dt.date(2027, 1, 20), actor=None, now=NOW)
+    instalments.receive(second, dt.date(2027, 6, 30), None, actor=None, now=NOW)
+    agreement = FeeAgreement.get_by_id(agreement.id)
+    assert (agreement.status, agreement.amount_ore) == ("due", 20_400 * KR)  # the new part is due again
+    fees.invoice(agreement, number="F-2", on=dt.date(2027, 7, 1), actor=None, now=NOW)
+    instalments.receive(third, dt.date(2028, 1, 5), None, actor=None, now=NOW)
+    agreement = FeeAgreement.get_by_id(agreement.id)
+    assert (agreement.status, agreement.amount_ore) == ("due", 25_500 * KR)
+    assert _entries(agreement) == [
+        ("due", 12_750 * KR, "2027-01-10"),
+        ("invoiced", 12_750 * KR, "2027-01-15"),
+        ("paid", 12_750 * KR, "2027-01-20"),
+        ("due", 7_650 * KR, "2027-06-30"),
+        ("invoiced", 7_650 * KR, "2027-07-01"),
+        ("due", 5_100 * KR, "2028-01-05"),
+    ]
+    fees.invoice(agreement, number="F-3", on=dt.date(2028, 1, 10), actor=None, now=NOW)
+    fees.mark_paid(FeeAgreement.get_by_id(agreement.id), on=dt.date(2028, 1, 20), actor=None, now=NOW)
+    assert fees.booked(agreement, "paid") == fees.booked(agreement, "invoiced") == 25_500 * KR
+
+
+def test_the_parts_of_a_fee_add_up_to_the_whole_fee_despite_rounding(create_application, create_funder, create_organisation):
+    terms = {"kind": "fixed", "fixed_ore": 100_001, "trigger": "money_received"}
+    _, agreement, schedule = _scheduled(create_application, create_funder, create_organisation, terms)
+    for day, instalment in zip((10, 11, 12), schedule, strict=True):
+        instalments.receive(instalment, dt.date(2027, 1, day), None, actor=None, now=NOW)
+    # 50 % of 1.000,01 kr. is 500,005 -> 500,01; 80 % is 800,008 -> 800,01; all of it is 1.000,01.
+    assert [amount for kind, amount, _ in _entries(agreement)] == [50_001, 30_000, 20_000]
+
+
+def test_a_receipt_taken_back_takes_its_part_of_the_fee_back(create_application, create_funder, create_organisation):
+    terms = {"kind": "percent", "percent_bp": 1000, "trigger": "money_received"}
+    _, agreement, (first, second, _) = _scheduled(create_application, create_funder, create_organisation, terms)
+    instalments.receive(first, dt.date(2027, 1, 10), None, actor=None, now=NOW)
+    instalments.receive(second, dt.date(2027, 2, 10), None, actor=None, now=NOW)
+    instalments.update_instalment(second, {"received_on": None, "received_ore": None}, actor=None, now=NOW)
+    agreement = FeeAgreement.get_by_id(agreement.id)
+    assert agreement.amount_ore == 15_000 * KR
+    assert _entries(agreement)[-1] == ("adjustment", -9_000 * KR, "2026-11-22")  # today, the local day of the change
+
+
+@pytest.mark.parametrize(
+    ("terms", "named"),
+    [
+        ({"kind": "percent", "percent_bp": 2500}, "Procent af bevillingen"),
+        ({"kind": "percent", "percent_bp": 500, "minimum_ore": 70_000 * KR}, "Mindste honorar"),
+        ({"kind": "fixed", "fixed_ore": 90_000 * KR}, "Fast honorar"),
+    ],
+)
+def test_a_fee_above_the_configured_share_of_the_grant_is_warned_naming_the_field(
+    create_application, client, login_as, terms, named
+):
+    application, _ = _granted(create_application, 300_000, terms=terms)
+    login_as("fundraiser")
+    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "mere end 20 % af bevillingen" in page and named in page
+
+
+def test_a_fee_within_the_share_is_not_warned(create_application, client, login_as):
+    application, _ = _granted(create_application, 300_000, terms={"kind": "percent", "percent_bp": 850})
+    login_as("fundraiser")
+    assert "af bevillingen (" not in client.get(f"/applications/{application.id}").get_data(as_text=True)
+
+
+def test_the_ledger_shows_the_share_of_the_money_received_that_went_to_fees(
+    create_application, create_funder, create_organisation, client, login_as
+):
+    terms = {"kind": "percent", "percent_bp": 850, "trigger": "money_received"}
+    _, _, (first, _, _) = _scheduled(create_application, create_funder, create_organisation, terms)
+    instalments.receive(first, dt.date(2027, 1, 10), None, actor=None, now=NOW)
+    totals = fees.ledger_totals(dt.date(2027, 1, 1), dt.date(2027, 3, 31))
+    kaffebaren = totals["by_organisation"]["Kaffebaren"]
+    assert (kaffebaren["due"], kaffebaren["received"], kaffebaren["earned"]) == (12_750 * KR, 150_000 * KR, 12_750 * KR)
+    assert kaffebaren["share"] == pytest.approx(0.085)
+    login_as("fundraiser")
+    page = client.get("/fees/?quarter=2027-Q1").get_data(as_text=True)
+    assert "150.000 kr." in page and "8,5" in page
