@@ -11,7 +11,7 @@ this):
 2. organisations, funders
 3. auth, contacts (people of the organisations and funders)
 4. applications
-5. deadlines, instalments, fees, checklists
+5. deadlines, instalments, fees, checklists, projects (a project's budget and funding mosaic)
 6. relationships, feeds, calendars, alerts
 7. reports, dashboard, imports
 8. the command line, the scheduler, the demo data, the schema list and this factory
@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from fundtrack.imports.views import bp as imports
     from fundtrack.instalments.views import bp as instalments
     from fundtrack.organisations.views import bp as organisations
+    from fundtrack.projects.views import bp as projects
     from fundtrack.relationships.views import bp as relationships
     from fundtrack.reports.views import bp as reports
 
@@ -117,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(fees, url_prefix="/fees")
     app.register_blueprint(instalments, url_prefix="/instalments")
     app.register_blueprint(checklists, url_prefix="/checklists")
+    app.register_blueprint(projects, url_prefix="/projects")
     app.register_blueprint(relationships, url_prefix="/relationships")
     app.register_blueprint(feeds, url_prefix="/feeds")
     app.register_blueprint(calls, url_prefix="/calls")

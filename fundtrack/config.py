@@ -118,6 +118,10 @@ class ReportSettings:
     forecast_quarters: int = 4
     decision_months_after_submission: int = 3
 
+    def probability(self, stage: str) -> float:
+        """The chance that an open application in `stage` ends in a grant: the forecast's weight."""
+        return getattr(self, f"probability_{stage}")
+
 
 @dataclass(frozen=True)
 class FeeSettings:

@@ -27,6 +27,7 @@ from fundtrack.funders import services as funder_services
 from fundtrack.funders.models import Funder
 from fundtrack.organisations import services as organisations
 from fundtrack.organisations.models import Organisation
+from fundtrack.projects import services as projects
 from fundtrack.relationships import services as relationship_services
 from fundtrack.relationships.models import Relationship
 
@@ -351,6 +352,7 @@ def load(*, today: dt.date, now: dt.datetime) -> None:
             )
         _relationships(orgs, funders, users, today=today, now=now)
         _calls(funders, today=today, now=now)
+        _project(orgs["Café Kornet"], now=now)
         # A funder took back money it found unspent: the grant counts net of it, and the fee follows.
         bikes = Application.get(Application.title == "Cykelværksted for flygtninge")
         applications.record_reclaim(
@@ -498,6 +500,39 @@ MONTH_NAMES = {
     11: "november",
     12: "december",
 }
+
+
+def _project(kornet, *, now: dt.datetime) -> None:
+    """The kitchen school's fourth year as a project: its costs, and money from a grant, two pending applications,
+    the café's own sales and the municipality, with a gap still to fill."""
+    project = projects.create_project(
+        {
+            "organisation": kornet,
+            "name": "Køkkenskolen år 4",
+            "description": "Unge i sommerjob i køkkenet og ved caféens catering.",
+            "start_on": dt.date(now.year + 1, 1, 1),
+            "end_on": dt.date(now.year + 1, 12, 31),
+        },
+        actor=None,
+        now=now,
+    )
+
+    def line(**data):
+        return projects.add_line(project, data, actor=None, now=now)
+
+    wages = line(side="cost", label="Løn til unge og køkkenleder", amount_ore=520_000_00)
+    line(side="cost", label="Råvarer og udstyr", amount_ore=180_000_00)
+    line(side="cost", label="Mentorforløb", amount_ore=100_000_00)
+    for title, covers in (
+        ("Køkkenskolen år 4: unge i sommerjob", wages),
+        ("Værdikæder i køkkenet: progression for unge", None),
+        ("Suppekøkken for ensomme ældre", None),
+    ):
+        application = Application.get(Application.title == title)
+        amount = 150_000_00 if title.startswith("Værdikæder") else None  # only part of the ESF+ project
+        line(side="income", kind="application", application=application, covers=covers, amount_ore=amount)
+    line(side="income", kind="own_revenue", label="Salg af catering", amount_ore=90_000_00)
+    line(side="income", kind="municipality", label="Jobcentrets løntilskud", amount_ore=60_000_00)
 
 
 def _moment(day: dt.date, hour: int = 10) -> dt.datetime:

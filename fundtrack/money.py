@@ -8,7 +8,7 @@ the Danish way (`1.250.000 kr.`) or the English way (`DKK 1,250,000`).
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 ORE_PER_KRONE = 100
 
@@ -113,3 +113,8 @@ def format_dkk(ore: int | None, language: str = "da", empty: str = "–") -> str
 def kroner(ore: int | None) -> Decimal | None:
     """Øre as a Decimal number of kroner, for exports."""
     return None if ore is None else Decimal(ore) / ORE_PER_KRONE
+
+
+def weighted(amount_ore: int, probability: float) -> int:
+    """The expected part of an amount, rounded to whole øre (half up) without float drift."""
+    return int((Decimal(amount_ore) * Decimal(str(probability))).quantize(Decimal(1), rounding=ROUND_HALF_UP))

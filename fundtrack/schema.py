@@ -23,6 +23,7 @@ from fundtrack.funders.models import Funder, Round
 from fundtrack.imports.models import PendingImport
 from fundtrack.instalments.models import Instalment
 from fundtrack.organisations.models import Organisation
+from fundtrack.projects.models import BudgetLine, Project
 from fundtrack.relationships.models import Gift, Interaction, Relationship
 
 MODELS = [
@@ -37,6 +38,8 @@ MODELS = [
     Reclaim,
     Deadline,
     Instalment,
+    Project,
+    BudgetLine,
     Round,
     FeeAgreement,
     FeeEntry,

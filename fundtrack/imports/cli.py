@@ -22,19 +22,31 @@ from fundtrack.imports.services import importers
 from fundtrack.instalments import transfer as instalments
 from fundtrack.organisations import transfer as organisations
 from fundtrack.organisations.models import Organisation
+from fundtrack.projects import transfer as project_records
+from fundtrack.projects.models import BudgetLine, Project
 from fundtrack.relationships import services as relationships
 from fundtrack.relationships import transfer as relationship_records
 
-EXPORTABLE = ("funders", "organisations", "applications", "deadlines", "instalments", "relationships", "calls")
+EXPORTABLE = (
+    "funders",
+    "organisations",
+    "applications",
+    "deadlines",
+    "instalments",
+    "projects",
+    "project-budgets",
+    "relationships",
+    "calls",
+)
 EVERYONE = User(role="fundraiser")  # the command line sees every record
 
 
 @click.command("import")
-@click.argument("entity", type=click.Choice(["funders", "applications"]))
+@click.argument("entity", type=click.Choice(["funders", "applications", "projects"]))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would be imported, writing nothing.")
 def import_command(entity, file, dry_run):
-    """Import funders or applications from a spreadsheet (CSV or XLSX); all rows or none."""
+    """Import funders, applications or project budgets from a spreadsheet (CSV or XLSX); all rows or none."""
     data = Path(file).read_bytes()
     importer = importers()[entity]
     with db.connection_context():
@@ -59,8 +71,8 @@ def import_command(entity, file, dry_run):
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
 def export_command(entity, fmt, output):
-    """Export funders, organisations, applications, deadlines, instalments, relationships or calls as CSV, XLSX
-    or JSON."""
+    """Export funders, organisations, applications, deadlines, instalments, projects (with their budgets' totals),
+    project budgets (one line a row), relationships or calls as CSV, XLSX or JSON."""
     with db.connection_context():
         records, columns = export_records(entity)
         body = spreadsheets.export_bytes(records, columns, fmt, entity)
@@ -86,6 +98,11 @@ def export_records(entity: str):
             applications.export_applications(Application.select().order_by(Application.id), include_notes=True),
             applications.EXPORT_COLUMNS,
         )
+    if entity == "projects":
+        projects = list(Project.select().order_by(Project.name))
+        return project_records.export_projects(projects, settings().reports), project_records.EXPORT_COLUMNS
+    if entity == "project-budgets":
+        return project_records.export_lines(BudgetLine.select()), project_records.LINE_COLUMNS
     if entity == "instalments":
         return instalments.export_instalments(instalments.visible_instalments(EVERYONE)), instalments.EXPORT_COLUMNS
     query = visible_deadlines(EVERYONE).order_by(Deadline.due_on, Deadline.id)

@@ -14,8 +14,9 @@ def importers() -> dict[str, Importer]:
     """Every importable entity by name."""
     from fundtrack.applications.transfer import IMPORTER as applications
     from fundtrack.funders.transfer import IMPORTER as funders
+    from fundtrack.projects.transfer import IMPORTER as projects
 
-    return {"funders": funders, "applications": applications}
+    return {"funders": funders, "applications": applications, "projects": projects}
 
 
 def stage_upload(user, entity: str, filename: str, data: bytes, *, now: dt.datetime) -> tuple[PendingImport, Preview]:

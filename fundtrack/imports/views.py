@@ -15,8 +15,12 @@ from fundtrack.imports.models import PendingImport
 
 bp = Blueprint("imports", __name__)
 scope(bp, "pending_id")(services.visible_pending)
-LIST_PAGES = {"funders": "funders.index", "applications": "applications.index"}
-HEADINGS = {"funders": _l("Import funders"), "applications": _l("Import applications")}
+LIST_PAGES = {"funders": "funders.index", "applications": "applications.index", "projects": "projects.index"}
+HEADINGS = {
+    "funders": _l("Import funders"),
+    "applications": _l("Import applications"),
+    "projects": _l("Import project budgets"),
+}
 
 
 class UploadForm(Form):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from peewee import SQL, Case, NodeList, fn
@@ -18,6 +18,7 @@ from fundtrack.deadlines.models import Deadline
 from fundtrack.fees import services as fees
 from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
+from fundtrack.money import weighted
 from fundtrack.organisations.models import Organisation
 from fundtrack.periods import Period, quarter_of
 from fundtrack.reports import figures
@@ -179,7 +180,7 @@ def overview(
 
 def probabilities(settings: ReportSettings) -> dict[str, float]:
     """The chance of a grant from each open stage, from the configuration: the forecast's weights."""
-    return {stage: getattr(settings, f"probability_{stage}") for stage in OPEN_STAGES}
+    return {stage: settings.probability(stage) for stage in OPEN_STAGES}
 
 
 def _first_open(kind: str):
@@ -274,11 +275,6 @@ def due_condition(period: Period, kind: str):
             Deadline.due_on.between(period.start, period.end) & (Deadline.kind == kind) & Deadline.deleted_at.is_null()
         )
     )
-
-
-def weighted(amount_ore: int, probability: float) -> int:
-    """The expected part of an amount, rounded to whole øre (half up) without float drift."""
-    return int((Decimal(amount_ore) * Decimal(str(probability))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def next_deadlines(quarter: Period, organisation_id: int | None = None, limit: int = 50):

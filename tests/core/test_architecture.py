@@ -44,7 +44,7 @@ LAYERS = {
     2: ("organisations", "funders"),
     3: ("auth", "contacts"),
     4: ("applications",),
-    5: ("deadlines", "instalments", "fees", "checklists"),
+    5: ("deadlines", "instalments", "fees", "checklists", "projects"),
     6: ("relationships", "feeds", "calendars", "alerts"),
     7: ("reports", "dashboard", "imports"),
     8: ("__init__", "__main__", "cli", "scheduler", "demo", "schema"),
