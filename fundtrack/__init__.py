@@ -144,9 +144,13 @@ def _register_commands(app: Flask) -> None:
 
 
 def _template_globals(app: Flask) -> None:
-    """The label tables that templates translate with the `label` filter."""
+    """The label tables that templates translate with the `label` filter, and the one rule of who may change an
+    application."""
     # Inside the factory, like the blueprints: the domains are loaded when an app is built.
+    from flask_login import current_user
+
     from fundtrack.applications.models import STAGES
+    from fundtrack.applications.services import may_change
     from fundtrack.auth.models import ROLES
     from fundtrack.deadlines.models import DEADLINE_KINDS
     from fundtrack.funders.models import FUNDER_KINDS
@@ -158,6 +162,8 @@ def _template_globals(app: Flask) -> None:
         DEADLINE_KINDS=DEADLINE_KINDS,
         FUNDER_KINDS=FUNDER_KINDS,
         ORGANISATION_KINDS=ORGANISATION_KINDS,
+        # Whether the signed-in user may change an application (a partner organisation's member only reads it).
+        may_change=lambda application: may_change(current_user, application),
     )
 
 

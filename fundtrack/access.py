@@ -3,8 +3,10 @@
 Each view declares its roles with `allow(...)`. A view without a declaration is refused (and the app
 will not start with one). Every record id in a URL is checked against what the user may see, by the
 scope its blueprint registered for that URL variable with `scope(bp, "contact_id")`: a member who
-guesses another organisation's record id gets 404, exactly as for an id that does not exist. Scopes
-belong to their blueprint, so two blueprints may both have a `contact_id` without one overriding the other.
+guesses another organisation's record id gets 404, exactly as for an id that does not exist. A scope may
+name narrower records for writing (a partner organisation reads a joint application but changes nothing of
+it): any request that is not a read is checked against those. Scopes belong to their blueprint, so two
+blueprints may both have a `contact_id` without one overriding the other.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class Scope:
 
     visible: Callable
     within: tuple[str, str] | None = None  # (the parent's URL variable, the record's field that names it)
+    writable: Callable | None = None  # the records the user may change, when fewer than those they see
 
 
 _scopes: dict[tuple[str, str], Scope] = {}
@@ -64,10 +67,11 @@ def public(view):
     return view
 
 
-def scope(blueprint, url_variable: str, *, within: tuple[str, str] | None = None):
+def scope(blueprint, url_variable: str, *, within: tuple[str, str] | None = None, writable: Callable | None = None):
     """Register `fn(user) -> query of the records that user may see` for `<url_variable>` in `blueprint`'s URLs.
 
-    `within=("funder_id", "funder")` also requires the record's `funder` to be the one named in the URL.
+    `within=("funder_id", "funder")` also requires the record's `funder` to be the one named in the URL;
+    `writable(user)` gives the records a request that writes may name (404 for the others).
     Registering the same blueprint and variable twice is an error, never a silent override.
     """
     key = (blueprint.name, url_variable)
@@ -75,7 +79,7 @@ def scope(blueprint, url_variable: str, *, within: tuple[str, str] | None = None
     def register(fn):
         if key in _scopes:
             raise ScopeError(f"<{url_variable}> of the blueprint {blueprint.name!r} has two scopes; keep one")
-        _scopes[key] = Scope(fn, within)
+        _scopes[key] = Scope(fn, within, writable)
         return fn
 
     return register
@@ -94,13 +98,17 @@ def _blueprint_of(endpoint: str) -> str:
     return endpoint.rpartition(".")[0]
 
 
-def record_exists(blueprint_name: str, url_variable: str, user, value, view_args: dict) -> bool:
-    """True when `user` may see the record `value` names (and it belongs to its parent in the URL)."""
+def record_exists(blueprint_name: str, url_variable: str, user, value, view_args: dict, *, writing: bool = False) -> bool:
+    """True when `user` may see the record `value` names, or with `writing` change it (and it belongs to its
+    parent in the URL)."""
     if not isinstance(value, int) or not 0 < value <= LARGEST_ID:
         return False
     found = _scopes[(blueprint_name, url_variable)]
     query = found.visible(user)
     query = query.where(query.model.id == value)
+    if writing and found.writable is not None:  # narrower still: what the user may see and change
+        changeable = found.writable(user)
+        query = query.where(query.model.id.in_(changeable.select(changeable.model.id)))
     if found.within is not None:
         parent, field = found.within
         parent_value = view_args.get(parent)
@@ -129,10 +137,11 @@ def check_request():
         abort(403)
     blueprint = _blueprint_of(request.endpoint)
     view_args = request.view_args or {}
+    writing = request.method not in READ_METHODS
     for name, value in view_args.items():
         if name in view.access_unscoped:
             continue
-        if not record_exists(blueprint, name, current_user, value, view_args):
+        if not record_exists(blueprint, name, current_user, value, view_args, writing=writing):
             abort(404)
     return None
 

@@ -10,7 +10,7 @@ from playhouse.migrations import template
 from playhouse.schema_diff import diff_models
 
 from fundtrack.alerts.models import Alert, SchedulerLease
-from fundtrack.applications.models import Application, Reclaim, StageChange
+from fundtrack.applications.models import Application, Partner, Reclaim, StageChange
 from fundtrack.audit.models import AuditEntry
 from fundtrack.auth.models import LoginFailure, User
 from fundtrack.calendars.models import Subscription
@@ -34,6 +34,7 @@ MODELS = [
     AuditEntry,
     Funder,
     Application,
+    Partner,
     StageChange,
     Reclaim,
     Deadline,

@@ -19,6 +19,7 @@ from peewee import chunked
 from fundtrack import clock
 from fundtrack.alerts.models import Alert, SchedulerLease
 from fundtrack.alerts.rules import Rule
+from fundtrack.applications import shares
 from fundtrack.applications.models import Application
 from fundtrack.auth.models import User
 from fundtrack.contacts.models import Contact
@@ -83,8 +84,11 @@ class Directory:
             for r in Relationship.select().where(Relationship.steward.is_null(False))
         }
 
-    def resolve(self, rule: Rule, owner_id: int | None, organisation_id: int, funder_id: int) -> list[Recipient]:
-        """The people a rule tells about a deadline of this owner, organisation and funder (each once)."""
+    def resolve(
+        self, rule: Rule, owner_id: int | None, organisation_id: int, funder_id: int, partners: tuple[int, ...] = ()
+    ) -> list[Recipient]:
+        """The people a rule tells about a deadline of this owner, organisation (and the partner organisations of a
+        joint application) and funder, each once."""
         found: dict[str, Recipient] = {}
 
         def add(recipient):
@@ -98,8 +102,9 @@ class Directory:
                 for recipient in self.fundraisers:
                     add(recipient)
             elif kind == "contacts":
-                for recipient in self.members[organisation_id] + self.contacts[organisation_id]:
-                    add(recipient)
+                for organisation in (organisation_id, *partners):
+                    for recipient in self.members[organisation] + self.contacts[organisation]:
+                        add(recipient)
             elif kind == "steward":
                 steward = self.stewards.get((funder_id, organisation_id))
                 if steward in self.users:
@@ -143,7 +148,13 @@ def plan_deadline_alerts(
     # for thousands of rows would cost more than the query itself.
     deadlines = _rows(
         Deadline.select(
-            Deadline.id, Deadline.kind, Deadline.due_on, Application.owner, Application.organisation, Application.funder
+            Deadline.id,
+            Deadline.kind,
+            Deadline.due_on,
+            Application.owner,
+            Application.organisation,
+            Application.funder,
+            Application.id,
         )
         .join(Application)
         .where(window)
@@ -158,11 +169,12 @@ def plan_deadline_alerts(
         )
     }
     directory = Directory(default_language)
+    partners_of = shares.partner_organisations(Deadline.select(Deadline.application).where(window))
     offsets = {rule.name: rule.offsets for rule in rules}
     recipients_of: dict[tuple, list[Recipient]] = {}
     immediate_at = max(now, send_time(today, digest_hour))
     digest_at = _next_digest(now, today, digest_hour)
-    for deadline_id, kind, due_on, owner_id, organisation_id, funder_id in deadlines:
+    for deadline_id, kind, due_on, owner_id, organisation_id, funder_id, application_id in deadlines:
         if isinstance(due_on, str):  # SQLite gives dates in tuples as text
             due_on = dt.date.fromisoformat(due_on)
         due_text = due_on.isoformat()
@@ -173,9 +185,10 @@ def plan_deadline_alerts(
         if not due_moments:
             continue
         latest_days = due_moments[-1][1]
-        party = (rule.name, owner_id, organisation_id, funder_id if "steward" in rule.recipients else None)
+        partners = tuple(partners_of.get(application_id, ()))
+        party = (rule.name, owner_id, organisation_id, partners, funder_id if "steward" in rule.recipients else None)
         if party not in recipients_of:
-            recipients_of[party] = directory.resolve(rule, owner_id, organisation_id, funder_id)
+            recipients_of[party] = directory.resolve(rule, owner_id, organisation_id, funder_id, partners)
         for recipient in recipients_of[party]:
             if kind in recipient.opted_out or (deadline_id, due_text, latest_days, recipient.email) in existing:
                 continue

@@ -41,3 +41,12 @@ class ReclaimForm(Form):
     amount = AmountField(_l("Amount reclaimed (DKK)"), validators=[DataRequired()])
     reclaimed_on = DayField(_l("Reclaimed on"), validators=[InputRequired()])
     reason = TextAreaField(_l("Why"), validators=[DataRequired()])
+
+
+class PartnerForm(Form):
+    organisation = SelectField(_l("Partner organisation"), choices=[], validate_choice=False)
+    share = StringField(_l("Its share of the budget (per cent)"), validators=[Length(max=20)])
+
+
+class ShareForm(Form):
+    share = StringField(_l("Share of the budget (per cent)"), validators=[Length(max=20)])

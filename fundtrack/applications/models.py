@@ -1,8 +1,8 @@
 """Applications and the history of their stage moves."""
 
-from peewee import BigIntegerField, CharField, DateField, ForeignKeyField, TextField
+from peewee import BigIntegerField, CharField, DateField, ForeignKeyField, IntegerField, TextField
 
-from fundtrack.audit.services import Choice, Day, Money, Note, Ref, Text, describe
+from fundtrack.audit.services import Choice, Day, Money, Note, Number, Ref, Text, describe
 from fundtrack.auth.models import User
 from fundtrack.clock import now
 from fundtrack.db import BaseModel, UTCDateTimeField
@@ -94,6 +94,23 @@ class Reclaim(BaseModel):
     created_at = UTCDateTimeField(default=now)
 
 
+WHOLE_BP = 10_000  # a whole budget in basis points: a share of 2500 is 25 %
+
+
+class Partner(BaseModel):
+    """Another organisation applying together with the lead one (a cross-cutting collaboration), with its share of
+    the budget. The lead organisation keeps what the partners' shares leave. Members of a partner see the
+    application, read-only; it counts under each of them, by its share, in the overviews."""
+
+    application = ForeignKeyField(Application, backref="partners", on_delete="CASCADE")
+    organisation = ForeignKeyField(Organisation, backref="partnerships", on_delete="RESTRICT")
+    share_bp = IntegerField()
+    created_at = UTCDateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("application", "organisation"), True),)
+
+
 class StageChange(BaseModel):
     """One move of an application from one stage to another: who, when, why."""
 
@@ -151,4 +168,17 @@ describe(
     organisation=lambda reclaim: reclaim.application.organisation_id,
     name=lambda reclaim: "",
     secret=("application", "actor"),
+)
+
+describe(
+    Partner,
+    N_("Partner"),
+    {
+        "organisation": Ref(N_("Partner organisation"), Organisation),
+        "share_bp": Number(N_("Share of the budget in basis points")),
+    },
+    page=lambda partner: ("application", partner.application_id),
+    organisation=lambda partner: partner.application.organisation_id,
+    name=lambda partner: partner.organisation.name,
+    secret=("application",),
 )

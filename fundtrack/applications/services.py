@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from peewee import JOIN, fn
 
 from fundtrack import clock
-from fundtrack.applications import events
+from fundtrack.applications import events, shares
 from fundtrack.applications.models import (
     REJECTION_REASONS,
     STAGES,
     TRANSITIONS,
     WON_STAGES,
     Application,
+    Partner,
     Reclaim,
     StageChange,
 )
@@ -74,11 +75,28 @@ class SubmissionDeadline:
 
 
 def visible_applications(user):
-    """Members see their own organisation's applications; fundraisers and viewers see all."""
+    """Members see their own organisation's applications and the joint applications it is a partner of;
+    fundraisers and viewers see all."""
+    query = Application.select()
+    if user.is_member:
+        query = query.where(shares.involves(user.organisation_id))
+    return query
+
+
+def changeable_applications(user):
+    """The applications `user` may change: a member only their own organisation's (a partner reads a joint
+    application); fundraisers all; viewers none (their role stops them before this)."""
     query = Application.select()
     if user.is_member:
         query = query.where(Application.organisation == user.organisation_id)
     return query
+
+
+def may_change(user, application: Application) -> bool:
+    """The same rule as `changeable_applications`, for one application already loaded (what a page offers)."""
+    if user.is_fundraiser:
+        return True
+    return user.is_member and application.organisation_id == user.organisation_id
 
 
 def validate_application(data: dict) -> dict:
@@ -143,6 +161,14 @@ def update_application(application: Application, data: dict, *, actor, now: dt.d
     merged = {key: getattr(application, key) for key in APPLICATION_FIELDS}
     merged.update({key: value for key, value in data.items() if key in APPLICATION_FIELDS})
     values = validate_application(merged)
+    lead = values.get("organisation")
+    if (
+        lead is not None
+        and Partner.select().where((Partner.application == application) & (Partner.organisation == lead)).exists()
+    ):
+        raise ValidationError(
+            {"organisation": N_("This organisation is a partner of the application; remove it as a partner first.")}
+        )
     with db.atomic():
         changes = audit.save_changes(application, values, actor=actor, now=now)
         if changes:
@@ -392,8 +418,8 @@ CARD_FIELDS = (
 def filtered(user, filters: ListFilters):
     """The applications `user` may see that pass every filter."""
     query = visible_applications(user)
-    if filters.organisation_id is not None:
-        query = query.where(Application.organisation == filters.organisation_id)
+    if filters.organisation_id is not None:  # the organisation's own applications and the joint ones it is part of
+        query = query.where(shares.involves(filters.organisation_id))
     if filters.funder_id is not None:
         query = query.where(Application.funder == filters.funder_id)
     if filters.funder_name:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from peewee import JOIN, fn
 
-from fundtrack.applications import services
-from fundtrack.applications.models import STAGES, Application
+from fundtrack.applications import partners, services
+from fundtrack.applications.models import STAGES, WHOLE_BP, Application, Partner
 from fundtrack.auth.models import User
 from fundtrack.funders.models import Funder
 from fundtrack.funders.services import funder_by_name
 from fundtrack.i18n_markers import N_
-from fundtrack.importing import Column, Importer, RowResult, read_day, read_text
+from fundtrack.importing import CellError, Column, Importer, RowResult, read_day, read_text
 from fundtrack.money import kroner, parse_dkk
 from fundtrack.organisations.models import Organisation
 from fundtrack.organisations.services import organisation_by_name
@@ -75,7 +77,32 @@ COLUMNS = (
     Column("purpose", N_("Purpose"), ("formål", "purpose"), read_text),
     Column("notes", N_("Notes"), ("noter", "bemærkninger", "notes", "note"), read_text),
     Column("owner", N_("Owner"), ("ansvarlig", "tovholder", "owner"), read_text),
+    Column("partners", N_("Partners"), ("partnere", "samarbejdspartnere", "partners"), lambda cell: read_partners(cell)),
 )
+PARTNER = re.compile(r"^(?P<name>.*?)[\s:(]*(?P<share>\d+(?:[.,]\d+)?)\s*%?\)?$")
+
+
+def read_partners(cell) -> list[tuple[str, int]]:
+    """`Naturhaven 30 %; Genbrugslab 12,5 %` as [(name, basis points)], as the export writes them."""
+    found = []
+    for part in read_text(cell).split(";"):
+        if not part.strip():
+            continue
+        match = PARTNER.match(part.strip())
+        if not match or not match["name"].strip():
+            raise CellError(N_("Write each partner as its name and its share, e.g. Naturhaven 30 %; separate them by ;."))
+        found.append((match["name"].strip(), partners.parse_share(match["share"])))
+    return found
+
+
+def partners_text(application_partners) -> str:
+    """The partners as `Naturhaven 30 %; Genbrugslab 12,5 %` (what the import reads back)."""
+    return "; ".join(f"{p.organisation.name} {_percent(p.share_bp)} %" for p in application_partners)
+
+
+def _percent(basis_points: int) -> str:
+    whole, rest = divmod(basis_points, 100)
+    return str(whole) if not rest else f"{whole},{rest:02d}".rstrip("0")
 
 
 def _owner(text: str) -> User | None:
@@ -97,6 +124,17 @@ def check_row(values: dict, context: dict) -> RowResult:
         owner = _owner(values["owner"])
         if owner is None:
             errors["owner"] = (N_("No user has the e-mail or name %(name)s."), {"name": values["owner"]})
+    joint = []
+    for name, share in values.get("partners") or []:
+        partner = organisation_by_name(name)
+        if partner is None:
+            errors["partners"] = (N_("No organisation is called %(name)s."), {"name": name})
+        elif organisation is not None and partner.id == organisation.id:
+            errors["partners"] = N_("The lead organisation cannot also be a partner.")
+        else:
+            joint.append((partner, share))
+    if joint and sum(share for _, share in joint) >= WHOLE_BP:
+        errors["partners"] = N_("The partners' shares must leave a share for the lead organisation.")
     if errors:
         raise ValidationError(errors)
     key = (values["title"].strip().lower(), organisation.id, funder.id)
@@ -132,6 +170,7 @@ def check_row(values: dict, context: dict) -> RowResult:
         "submitted_on": values.get("submitted_on"),
         "decided_on": values.get("decided_on"),
         "submission_on": values.get("submission_on"),
+        "partners": joint,
     }
     services.validate_application(data)
     return RowResult(row=0, data=data, summary=f"{values['title']} · {organisation.name} → {funder.name} ({STAGES[stage]})")
@@ -141,14 +180,16 @@ def save_rows(rows: list[RowResult], actor, now) -> int:
     """Create every checked row; its submission deadline comes with it (done when it is already submitted)."""
     for row in rows:
         data = dict(row.data)
-        submission_on = data.pop("submission_on")
-        services.create_application(
+        submission_on, joint = data.pop("submission_on"), data.pop("partners")
+        application = services.create_application(
             data,
             actor=actor,
             now=now,
             history_note="import",
             submission=services.SubmissionDeadline(submission_on) if submission_on else None,
         )
+        for organisation, share in joint:
+            partners.add_partner(application, organisation, share, actor=actor, now=now)
     return len(rows)
 
 
@@ -175,11 +216,13 @@ EXPORT_COLUMNS = [
     "cosigned_by",
     "purpose",
     "notes",
+    "partners",
 ]
 
 
-def export_applications(query, include_notes: bool) -> list[dict]:
-    """Applications as export records: related records by name beside their id, amounts in DKK."""
+def export_applications(query, shows_notes) -> list[dict]:
+    """Applications as export records: related records by name beside their id, amounts in DKK; the notes of
+    those for which `shows_notes(application)` is true."""
     rows = (
         query.select(Application, Organisation, Funder, User)
         .join(Organisation)
@@ -188,6 +231,14 @@ def export_applications(query, include_notes: bool) -> list[dict]:
         .switch(Application)
         .join(User, JOIN.LEFT_OUTER, on=(Application.owner == User.id))
     )
+    joint: dict[int, list] = {}
+    for partner in (
+        Partner.select(Partner, Organisation)
+        .join(Organisation)
+        .where(Partner.application.in_(query.select(Application.id)))
+        .order_by(Organisation.name)
+    ):
+        joint.setdefault(partner.application_id, []).append(partner)
     records = []
     for a in rows:
         records.append(
@@ -211,7 +262,8 @@ def export_applications(query, include_notes: bool) -> list[dict]:
                 "cosigned_on": a.cosigned_on,
                 "cosigned_by": a.cosigned_by,
                 "purpose": a.purpose,
-                "notes": a.notes if include_notes else None,
+                "notes": a.notes if shows_notes(a) else None,
+                "partners": partners_text(joint.get(a.id, [])),
             }
         )
     return records

@@ -5,15 +5,15 @@ The domains above add their parts through `events`: columns of the list and deta
 sections of the application's page (deadlines, the fee, the checklist).
 """
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from fundtrack import clock
 from fundtrack.access import allow, scope
-from fundtrack.applications import events, services, transfer
-from fundtrack.applications.forms import ApplicationForm, MoneyReceivedForm, MoveForm, ReclaimForm
-from fundtrack.applications.models import REJECTION_REASONS, STAGES, TRANSITIONS, WON_STAGES, Application
+from fundtrack.applications import events, partners, services, transfer
+from fundtrack.applications.forms import ApplicationForm, MoneyReceivedForm, MoveForm, PartnerForm, ReclaimForm, ShareForm
+from fundtrack.applications.models import REJECTION_REASONS, STAGES, TRANSITIONS, WON_STAGES, Application, Partner
 from fundtrack.audit.views import history
 from fundtrack.auth.models import User
 from fundtrack.events import Section, answers
@@ -40,7 +40,10 @@ from fundtrack.web import (
 )
 
 bp = Blueprint("applications", __name__)
-scope(bp, "application_id")(services.visible_applications)
+scope(bp, "application_id", writable=services.changeable_applications)(services.visible_applications)
+scope(bp, "partner_id", within=("application_id", "application"))(
+    lambda user: Partner.select().where(Partner.application.in_(services.visible_applications(user).select(Application.id)))
+)
 
 DAYS_IN_STAGE = N_("%(days)d days in stage")
 OWN_PARAMETERS = ("q", "organisation", "funder", "funder_name", "owner", "stage", "sort", "dir", "page")
@@ -141,7 +144,7 @@ def index():
 @allow("fundraiser", "member", "viewer", unscoped=("fmt",))
 def export(fmt):
     query = services.filtered(current_user, _filters(_contributed_filters()))
-    records = transfer.export_applications(query, include_notes=not current_user.is_viewer)
+    records = transfer.export_applications(query, shows_notes=lambda a: services.may_change(current_user, a))
     return export_response(records, transfer.EXPORT_COLUMNS, fmt, "applications")
 
 
@@ -235,6 +238,8 @@ def new():
 @allow("fundraiser", "member")
 def edit(application_id):
     application = Application.get_by_id(application_id)
+    if not services.may_change(current_user, application):
+        abort(404)  # a partner's member: the form of a record they may only read (its post is refused the same way)
     form = _application_form(application)
     if form.validate_on_submit():
         try:
@@ -263,6 +268,10 @@ def render_page(application: Application, *, forms: dict | None = None, status: 
         "sections": answers(events.page_sections, application, user=current_user, today=today, forms=forms),
         "history": history("application", application.id),
         "money_form": forms.get("money") or MoneyReceivedForm(formdata=None),
+        "partners": partners.partners_of(application),
+        "lead_share": partners.lead_share(application),
+        "partner_form": _partner_form(application, forms.get("partner")),
+        "share_forms": forms.get("share", {}),
         "reclaim_form": forms.get("reclaim") or ReclaimForm(formdata=None),
         "won": application.stage in WON_STAGES,
     }
@@ -300,6 +309,8 @@ def _move_page(application, form, target, status=200, missing=()):
 def move(application_id):
     """Move to another stage: a plain form (no JavaScript needed) and the board's drag-and-drop both post here."""
     application = Application.get_by_id(application_id)
+    if not services.may_change(current_user, application):
+        abort(404)  # as for the edit form
     form = MoveForm()
     form.reason_code.choices = choices([("", "–")] + [(k, translate_label(v)) for k, v in REJECTION_REASONS.items()])
     target = request.values.get("to", "")
@@ -394,3 +405,75 @@ def reclaim(application_id):
                 flash(explain(notice.message, notice.params), notice.category)
             return redirect(url_for(".show", application_id=application.id) + "#money")
     return render_page(application, forms={"reclaim": form}, status=400)
+
+
+# Joint applications: the partner organisations and their shares.
+
+
+def _partner_form(application: Application, form: PartnerForm | None = None) -> PartnerForm:
+    form = form or PartnerForm(formdata=None)
+    form.organisation.choices = choices([("", "–")] + [(str(o.id), o.name) for o in partners.partner_choices(application)])
+    return form
+
+
+def _share(form) -> int | None:
+    """The share typed, in basis points; None (and the error at its field) when it is not a percentage."""
+    try:
+        return partners.parse_share(form.share.data)
+    except ValueError:
+        form.share.errors = [_("Write the share as a percentage, e.g. 25 or 12,5.")]
+        return None
+
+
+def _to_partners(application_id: int):
+    return redirect(url_for(".show", application_id=application_id) + "#partners")
+
+
+@bp.route("/<int:application_id>/partners", methods=["POST"])
+@allow("fundraiser", "member")
+def add_partner(application_id):
+    application = Application.get_by_id(application_id)
+    form = _partner_form(application, PartnerForm())
+    if form.validate_on_submit() and not form.share.errors:
+        share = _share(form)
+        organisation_id = parse_id(form.organisation.data)
+        organisation = Organisation.get_or_none(Organisation.id == organisation_id) if organisation_id else None
+        if not form.share.errors:
+            try:
+                partner = partners.add_partner(application, organisation, share, actor=current_user, now=clock.now())
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                flash(_("%(name)s is a partner of the application.", name=partner.organisation.name), "success")
+                return _to_partners(application.id)
+    return render_page(application, forms={"partner": form}, status=400)
+
+
+@bp.route("/<int:application_id>/partners/<int:partner_id>", methods=["POST"])
+@allow("fundraiser", "member")
+def update_partner(application_id, partner_id):
+    application = Application.get_by_id(application_id)
+    partner = Partner.get_by_id(partner_id)
+    partner.application = application
+    form = ShareForm()
+    if form.validate_on_submit():
+        share = _share(form)
+        if not form.share.errors:
+            try:
+                partners.update_partner(partner, share, actor=current_user, now=clock.now())
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                flash(_("The share is saved."), "success")
+                return _to_partners(application.id)
+    return render_page(application, forms={"share": {partner.id: form}}, status=400)
+
+
+@bp.route("/<int:application_id>/partners/<int:partner_id>/remove", methods=["POST"])
+@allow("fundraiser", "member")
+def remove_partner(application_id, partner_id):
+    partner = Partner.get_by_id(partner_id)
+    partner.application = Application.get_by_id(application_id)
+    partners.remove_partner(partner, actor=current_user, now=clock.now())
+    flash(_("%(name)s is no longer a partner.", name=partner.organisation.name), "success")
+    return _to_partners(application_id)

@@ -28,6 +28,7 @@ from icalendar import Alarm, Calendar, Event
 from peewee import JOIN, SQL, fn
 
 from fundtrack import clock
+from fundtrack.applications import shares
 from fundtrack.applications.models import STAGES, Application
 from fundtrack.audit import services as audit
 from fundtrack.auth.models import User
@@ -259,8 +260,8 @@ def _deadline_query(subscription: Subscription, today: dt.date, now: dt.datetime
             | (Deadline.deleted_at >= recent)
         )
     )
-    if organisation_id is not None:
-        query = query.where(Application.organisation == organisation_id)
+    if organisation_id is not None:  # its own applications' deadlines and its joint applications'
+        query = query.where(shares.involves(organisation_id))
     return query
 
 

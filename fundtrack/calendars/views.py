@@ -16,7 +16,7 @@ from fundtrack.auth.models import User
 from fundtrack.calendars import services
 from fundtrack.calendars.models import Subscription
 from fundtrack.deadlines.models import Deadline
-from fundtrack.deadlines.services import visible_deadlines
+from fundtrack.deadlines.services import changeable_deadlines, visible_deadlines
 from fundtrack.feeds.models import Call, CallDeadline
 from fundtrack.feeds.services import visible_calls
 from fundtrack.forms import Form, choices
@@ -26,7 +26,7 @@ from fundtrack.web import apply_errors, current_settings, form_status
 
 bp = Blueprint("calendars", __name__)
 scope(bp, "subscription_id")(services.subscriptions_for)
-scope(bp, "deadline_id")(visible_deadlines)
+scope(bp, "deadline_id", writable=changeable_deadlines)(visible_deadlines)
 scope(bp, "call_id")(
     lambda user: visible_calls(user).where(fn.EXISTS(CallDeadline.select(CallDeadline.id).where(CallDeadline.call == Call.id)))
 )  # a call file needs a date

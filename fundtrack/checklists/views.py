@@ -10,12 +10,12 @@ from fundtrack import clock
 from fundtrack.access import allow, scope
 from fundtrack.applications import events as application_events
 from fundtrack.applications.models import Application
-from fundtrack.applications.services import visible_applications
+from fundtrack.applications.services import changeable_applications, visible_applications
 from fundtrack.checklists import services
 from fundtrack.checklists.models import ANSWER_STATUSES, INDICATORS, ITEM_KINDS, ChecklistTemplate
 from fundtrack.db import db
 from fundtrack.deadlines.models import REPORT_KINDS, Deadline
-from fundtrack.deadlines.services import visible_deadlines
+from fundtrack.deadlines.services import changeable_deadlines, visible_deadlines
 from fundtrack.events import Column, Section
 from fundtrack.forms import Form
 from fundtrack.funders.models import Funder
@@ -24,8 +24,10 @@ from fundtrack.validation import ValidationError, parse_id
 from fundtrack.web import arg_choice
 
 bp = Blueprint("checklists", __name__)
-scope(bp, "application_id")(visible_applications)
-scope(bp, "deadline_id")(lambda user: visible_deadlines(user).where(Deadline.kind.in_(list(REPORT_KINDS))))
+scope(bp, "application_id", writable=changeable_applications)(visible_applications)
+scope(bp, "deadline_id", writable=changeable_deadlines)(
+    lambda user: visible_deadlines(user).where(Deadline.kind.in_(list(REPORT_KINDS)))
+)
 FIELDS = ("status", "text", "number", "source", "reason", "un_goals")
 
 

@@ -10,8 +10,9 @@ from peewee import NodeList, fn
 
 from fundtrack import clock
 from fundtrack.applications import events as application_events
+from fundtrack.applications import shares
 from fundtrack.applications.models import Application
-from fundtrack.applications.services import StageMoveRefused
+from fundtrack.applications.services import StageMoveRefused, changeable_applications
 from fundtrack.audit import services as audit
 from fundtrack.db import db
 from fundtrack.deadlines import events
@@ -28,7 +29,8 @@ SUBMITTED_STAGES = ("submitted", "granted", "rejected", "withdrawn", "reporting"
 
 
 def visible_deadlines(user):
-    """Live deadlines of the applications the user may see, with application, organisation and funder joined."""
+    """Live deadlines of the applications the user may see (a member's: its organisation's own and its joint
+    applications), with application, organisation and funder joined."""
     query = (
         Deadline.select(Deadline, Application, Organisation, Funder)
         .join(Application)
@@ -38,8 +40,15 @@ def visible_deadlines(user):
         .where(Deadline.deleted_at.is_null())
     )
     if user.is_member:
-        query = query.where(Application.organisation == user.organisation_id)
+        query = query.where(shares.involves(user.organisation_id))
     return query
+
+
+def changeable_deadlines(user):
+    """The live deadlines `user` may change: those of the applications they may change."""
+    return Deadline.select().where(
+        Deadline.deleted_at.is_null() & Deadline.application.in_(changeable_applications(user).select(Application.id))
+    )
 
 
 def _validated(kind: str, due_on, title: str) -> None:

@@ -12,7 +12,7 @@ from fundtrack import clock
 from fundtrack.access import allow, scope
 from fundtrack.applications import events as application_events
 from fundtrack.applications.models import Application
-from fundtrack.applications.services import visible_applications
+from fundtrack.applications.services import changeable_applications, may_change, visible_applications
 from fundtrack.applications.views import render_page as application_page
 from fundtrack.audit.views import history
 from fundtrack.deadlines import services
@@ -24,8 +24,8 @@ from fundtrack.validation import ValidationError
 from fundtrack.web import apply_errors, arg_choice, export_response, form_status, paginate
 
 bp = Blueprint("deadlines", __name__)
-scope(bp, "deadline_id")(services.visible_deadlines)
-scope(bp, "application_id")(visible_applications)
+scope(bp, "deadline_id", writable=services.changeable_deadlines)(services.visible_deadlines)
+scope(bp, "application_id", writable=changeable_applications)(visible_applications)
 WINDOWS = {"overdue": None, "7": 7, "30": 30, "90": 90}
 
 
@@ -41,7 +41,7 @@ def deadlines_section(application, user, today, forms, **rest):
             "kinds": DEADLINE_KINDS,
             "report_kinds": REPORT_KINDS,
             "managed_kinds": MANAGED_KINDS,
-            "may_change": user.role in ("fundraiser", "member"),
+            "may_change": may_change(user, application),
         },
     )
 

@@ -10,7 +10,7 @@ from fundtrack import clock
 from fundtrack.access import allow, scope
 from fundtrack.applications import events as application_events
 from fundtrack.applications.models import Application
-from fundtrack.applications.services import visible_applications
+from fundtrack.applications.services import changeable_applications, visible_applications
 from fundtrack.applications.views import render_page as application_page
 from fundtrack.events import Section
 from fundtrack.fees import services
@@ -24,7 +24,7 @@ from fundtrack.validation import ValidationError
 from fundtrack.web import apply_errors, arg_id, arg_period, export_response
 
 bp = Blueprint("fees", __name__)
-scope(bp, "application_id")(visible_applications)
+scope(bp, "application_id", writable=changeable_applications)(visible_applications)
 
 
 @application_events.page_sections.connect

@@ -42,11 +42,12 @@ EVERYONE = User(role="fundraiser")  # the command line sees every record
 
 
 @click.command("import")
-@click.argument("entity", type=click.Choice(["funders", "applications", "projects"]))
+@click.argument("entity", type=click.Choice(["funders", "applications", "instalments", "projects"]))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would be imported, writing nothing.")
 def import_command(entity, file, dry_run):
-    """Import funders, applications or project budgets from a spreadsheet (CSV or XLSX); all rows or none."""
+    """Import funders, applications, instalments or project budgets from a spreadsheet (CSV or XLSX); all rows
+    or none."""
     data = Path(file).read_bytes()
     importer = importers()[entity]
     with db.connection_context():
@@ -95,7 +96,7 @@ def export_records(entity: str):
         return relationship_records.export_relationships(rows), relationship_records.EXPORT_COLUMNS
     if entity == "applications":
         return (
-            applications.export_applications(Application.select().order_by(Application.id), include_notes=True),
+            applications.export_applications(Application.select().order_by(Application.id), shows_notes=lambda a: True),
             applications.EXPORT_COLUMNS,
         )
     if entity == "projects":

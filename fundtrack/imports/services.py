@@ -14,9 +14,10 @@ def importers() -> dict[str, Importer]:
     """Every importable entity by name."""
     from fundtrack.applications.transfer import IMPORTER as applications
     from fundtrack.funders.transfer import IMPORTER as funders
+    from fundtrack.instalments.transfer import IMPORTER as instalments
     from fundtrack.projects.transfer import IMPORTER as projects
 
-    return {"funders": funders, "applications": applications, "projects": projects}
+    return {"funders": funders, "applications": applications, "instalments": instalments, "projects": projects}
 
 
 def stage_upload(user, entity: str, filename: str, data: bytes, *, now: dt.datetime) -> tuple[PendingImport, Preview]:

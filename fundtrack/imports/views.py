@@ -15,10 +15,16 @@ from fundtrack.imports.models import PendingImport
 
 bp = Blueprint("imports", __name__)
 scope(bp, "pending_id")(services.visible_pending)
-LIST_PAGES = {"funders": "funders.index", "applications": "applications.index", "projects": "projects.index"}
+LIST_PAGES = {
+    "funders": "funders.index",
+    "applications": "applications.index",
+    "instalments": "applications.index",
+    "projects": "projects.index",
+}
 HEADINGS = {
     "funders": _l("Import funders"),
     "applications": _l("Import applications"),
+    "instalments": _l("Import instalments"),
     "projects": _l("Import project budgets"),
 }
 

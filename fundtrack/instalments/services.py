@@ -144,7 +144,8 @@ def apply_plan(application: Application, plan: str, *, actor, now: dt.datetime) 
 # Changing it.
 
 
-def _validated(application: Application, data: dict) -> dict:
+def validate_instalment(application: Application, data: dict) -> dict:
+    """The cleaned values of an instalment, or ValidationError naming each bad field (forms and imports alike)."""
     errors: dict = {}
     planned_on, planned = data.get("planned_on"), data.get("planned_ore")
     received_on, received = data.get("received_on"), data.get("received_ore")
@@ -188,7 +189,7 @@ def _create(application: Application, values: dict, *, actor, now: dt.datetime) 
 
 def add_instalment(application: Application, data: dict, *, actor, now: dt.datetime) -> Instalment:
     """A new instalment of the grant."""
-    values = _validated(application, data)
+    values = validate_instalment(application, data)
     with db.atomic():
         instalment = _create(application, values, actor=actor, now=now)
         _after_receipt(instalment, NOTHING_RECEIVED, actor=actor, now=now)
@@ -198,7 +199,7 @@ def add_instalment(application: Application, data: dict, *, actor, now: dt.datet
 def update_instalment(instalment: Instalment, data: dict, *, actor, now: dt.datetime, action: str = "update") -> Instalment:
     """Change an instalment (its plan, or what was received); its deadline follows."""
     before = _values_of(instalment)
-    values = _validated(instalment.application, {**before, **data})
+    values = validate_instalment(instalment.application, {**before, **data})
     with db.atomic():
         audit.save_changes(instalment, values, actor=actor, now=now, action=action)
         _keep_deadline(instalment, actor=actor, now=now)

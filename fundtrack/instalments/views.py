@@ -9,7 +9,7 @@ from fundtrack import clock
 from fundtrack.access import allow, scope
 from fundtrack.applications import events as application_events
 from fundtrack.applications.models import WON_STAGES, Application
-from fundtrack.applications.services import visible_applications
+from fundtrack.applications.services import changeable_applications, may_change, visible_applications
 from fundtrack.applications.views import render_page as application_page
 from fundtrack.audit.views import history
 from fundtrack.events import Section
@@ -20,10 +20,8 @@ from fundtrack.validation import ValidationError
 from fundtrack.web import apply_errors, export_response, form_status
 
 bp = Blueprint("instalments", __name__)
-scope(bp, "application_id")(visible_applications)
-
-
-scope(bp, "instalment_id")(transfer.visible_instalments)
+scope(bp, "application_id", writable=changeable_applications)(visible_applications)
+scope(bp, "instalment_id", writable=transfer.changeable_instalments)(transfer.visible_instalments)
 
 
 @bp.route("/export.<any(csv, xlsx, json):fmt>")
@@ -48,7 +46,7 @@ def schedule_section(application, user, today, forms, **rest):
             "form": forms.get("instalment") or InstalmentForm(formdata=None),
             "plan_form": forms.get("plan") or PlanForm(formdata=None, plan=services.default_plan(application)),
             "receive_form": ReceiveForm(formdata=None, received_on=today),
-            "may_change": user.role in ("fundraiser", "member"),
+            "may_change": may_change(user, application),
         },
     )
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN, fn
 
-from fundtrack.applications.models import OPEN_STAGES, WON_STAGES, Application
+from fundtrack.applications import shares
+from fundtrack.applications.models import OPEN_STAGES, WHOLE_BP, WON_STAGES, Application, Partner
 from fundtrack.audit import services as audit
 from fundtrack.config import ReportSettings
 from fundtrack.db import db
@@ -102,8 +103,8 @@ def _application_funding(project: Project, application: Application | None, line
     """Why `application` cannot fund `project` (a message, or a message and its parameters), or None."""
     if application is None:
         return N_("Choose the application.")
-    if application.organisation_id != project.organisation_id:
-        return N_("Only an application of the project's organisation can fund it.")
+    if project.organisation_id not in shares.organisation_ids(application):
+        return N_("Only an application of the project's organisation (or one it is a partner of) can fund it.")
     taken = BudgetLine.get_or_none(BudgetLine.application == application)
     if taken is not None and (line is None or taken.id != line.id):
         return N_("The application funds another project already (%(project)s)."), {"project": taken.project.name}
@@ -188,7 +189,7 @@ def fundable_applications(project: Project, line: BudgetLine | None = None):
     return (
         Application.select()
         .where(
-            (Application.organisation == project.organisation_id)
+            shares.involves(project.organisation_id)
             & Application.stage.not_in(("rejected", "withdrawn"))
             & Application.id.not_in(taken)
         )
@@ -271,15 +272,17 @@ class Mosaic:
         return max(0, self.secured_ore - self.cost_ore)
 
 
-def _income_row(line: BudgetLine, application: Application | None, settings: ReportSettings) -> IncomeRow:
+def _income_row(line: BudgetLine, application: Application | None, share_bp: int, settings: ReportSettings) -> IncomeRow:
+    """`share_bp`: the project's organisation's share of a joint application (the whole of its own one)."""
     if line.kind != "application" or application is None:
         amount = line.amount_ore or 0
         return IncomeRow(line, "planned", amount, amount)
     if application.stage in WON_STAGES:
-        kept = max(0, (application.amount_granted_ore or 0) - (application.reclaimed_ore or 0))
+        kept = max(0, (application.amount_granted_ore or 0) - (application.reclaimed_ore or 0)) * share_bp // WHOLE_BP
         amount = min(line.amount_ore, kept) if line.amount_ore is not None else kept
         return IncomeRow(line, "granted", amount, amount)
-    asked = line.amount_ore if line.amount_ore is not None else (application.amount_requested_ore or 0)
+    asked = (application.amount_requested_ore or 0) * share_bp // WHOLE_BP
+    asked = line.amount_ore if line.amount_ore is not None else asked
     if application.stage in OPEN_STAGES:
         chance = settings.probability(application.stage)
         return IncomeRow(line, "pending", asked, weighted(asked, chance), chance)
@@ -298,13 +301,25 @@ def mosaics(projects: list[Project], settings: ReportSettings) -> dict[int, Mosa
         .where(BudgetLine.project.in_(list(found)))
         .order_by(BudgetLine.position, BudgetLine.id)
     )
+    lines = list(lines)
+    joint = Partner.select().where(Partner.application.in_([line.application_id for line in lines if line.application_id]))
+    partner_shares = {(p.application_id, p.organisation_id): p.share_bp for p in joint}
+    taken: dict[int, int] = {}
+    for (application_id, _), share in partner_shares.items():
+        taken[application_id] = taken.get(application_id, 0) + share
     for line in lines:
         mosaic = found[line.project_id]
         line.project = mosaic.project
         if line.side == "cost":
             mosaic.costs.append(line)
             continue
-        row = _income_row(line, line.application if line.application_id else None, settings)
+        application = line.application if line.application_id else None
+        share = WHOLE_BP
+        if application is not None and application.organisation_id != mosaic.project.organisation_id:
+            share = partner_shares.get((application.id, mosaic.project.organisation_id), 0)
+        elif application is not None:
+            share = WHOLE_BP - taken.get(application.id, 0)
+        row = _income_row(line, application, share, settings)
         mosaic.income.append(row)
         if line.covers_id:
             mosaic.covering.setdefault(line.covers_id, []).append(row)

@@ -8,6 +8,7 @@ from flask_login import current_user
 from fundtrack import clock
 from fundtrack.access import allow, scope
 from fundtrack.applications import events as application_events
+from fundtrack.applications import shares
 from fundtrack.applications.models import STAGES, Application
 from fundtrack.audit.views import history
 from fundtrack.events import Section
@@ -137,7 +138,7 @@ def _line_choices(form: LineForm, project: Project, line: BudgetLine | None = No
 def _line_data(form: LineForm, project: Project) -> dict:
     application_id, covers_id = parse_id(form.application.data), parse_id(form.covers.data)
     application = (
-        Application.get_or_none((Application.id == application_id) & (Application.organisation == project.organisation_id))
+        Application.get_or_none((Application.id == application_id) & shares.involves(project.organisation_id))
         if application_id
         else None
     )
@@ -228,8 +229,8 @@ def delete_line(project_id, line_id):
 @application_events.page_sections.connect
 def funded_project_section(application, user, **rest):
     project = services.funded_project(application)
-    if project is None:
-        return None
+    if project is None or not services.visible_projects(user).where(Project.id == project.id).exists():
+        return None  # a partner's member does not see the lead's project
     return Section("projects/_application.html", order=18, data={"project": project})
 
 

@@ -13,6 +13,9 @@ An application counts in a period as
   its schedule (the instalments' planned dates), evenly by day when it has no schedule, and falls on the
   decision day when it has neither.
 
+A joint application counts once in the totals of all organisations, and under each of its organisations (the
+lead and every partner) by that organisation's share of the budget: its money by the share, its count whole.
+
 Every amount stays in the period of the event it counts, so a period's figures, once reported, change
 only when the data of that period is corrected. Money is summed in øre by the database: requested
 amounts of the submitted, granted amounts as decided, reclaims on their own day. The drill-down lists
@@ -27,8 +30,8 @@ from dataclasses import dataclass, fields
 
 from peewee import JOIN, SQL, Case, Expression, Node, Value, fn
 
-from fundtrack.applications import gifts
-from fundtrack.applications.models import WON_STAGES, Application, Reclaim
+from fundtrack.applications import gifts, shares
+from fundtrack.applications.models import WON_STAGES, Application, Partner, Reclaim
 from fundtrack.checklists.models import Answer, Checklist, Outcome, TemplateItem
 from fundtrack.db import days_apart, list_contains, list_items
 from fundtrack.deadlines.models import Deadline
@@ -215,7 +218,7 @@ def dimension_condition(dimension: str, value: str) -> Expression | None:
     """The applications under one row of a breakdown (for the drill-down lists); None for a bad value."""
     number = parse_id(value)
     if dimension == "organisation" and number:
-        return Application.organisation == number
+        return shares.involves(number)
     if dimension == "funder" and number:
         return Application.funder == number
     if dimension == "funder_kind" and value:
@@ -293,6 +296,9 @@ class Figures:
         """The share of the money won that came from funders who had given before."""
         return self.repeat_ore / self.granted_ore if self.granted_ore else None
 
+    def __add__(self, other: Figures) -> Figures:
+        return Figures(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+
     def as_dict(self) -> dict:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(
@@ -306,15 +312,17 @@ class Figures:
         return values
 
 
-def _sums(period: Period, names: tuple[str, ...] | None = None) -> list:
-    """The aggregate columns, each a conditional count or sum named after its Figures field (all, or `names`)."""
+def _sums(period: Period, names: tuple[str, ...] | None = None, share=None) -> list:
+    """The aggregate columns, each a conditional count or sum named after its Figures field (all, or `names`);
+    with `share` (SQL, in basis points) each amount counts by that share of it (one organisation's part of a
+    joint application)."""
     c = conditions(period)
 
     def count(name):
         return fn.SUM(Case(None, [(c[name], 1)], 0))
 
     def total(name, amount):
-        return fn.SUM(Case(None, [(c[name], amount)], 0))
+        return fn.SUM(Case(None, [(c[name], amount if share is None else shares.part(amount, share))], 0))
 
     columns = {
         "submitted": count("submitted"),
@@ -325,7 +333,7 @@ def _sums(period: Period, names: tuple[str, ...] | None = None) -> list:
         "granted_ore": total("granted", GRANTED),
         "reclaimed_ore": total("reclaimed", reclaimed_in(period)),
         "received_ore": total("received", received_in(period)),
-        "allocated_ore": fn.SUM(allocated_in(period)),  # 0 where nothing is allocated
+        "allocated_ore": fn.SUM(allocated_in(period) if share is None else shares.part(allocated_in(period), share)),
         "rejected": count("rejected"),
         "rejected_ore": total("rejected", REQUESTED),
         "withdrawn": count("withdrawn"),
@@ -343,10 +351,42 @@ def _figures(row: dict) -> Figures:
 
 
 def _base(period: Period, organisation_id: int | None, *columns, names: tuple[str, ...] | None = None, scope: str = "any"):
-    query = Application.select(*columns, *_sums(period, names)).where(conditions(period)[scope])
+    """The sums of the period's applications; of one organisation's, by its share, when `organisation_id` is given
+    (the applications it leads and the joint applications it is a partner of)."""
+    share = shares.share_of(organisation_id) if organisation_id is not None else None
+    query = Application.select(*columns, *_sums(period, names, share)).where(conditions(period)[scope])
     if organisation_id is not None:
-        query = query.where(Application.organisation == organisation_id)
+        query = query.where(shares.involves(organisation_id))
     return query
+
+
+def _by_organisation(period: Period, organisation_id: int | None) -> list[tuple[str, str, Figures]]:
+    """Per organisation: the applications it leads, by the lead's share, and those it is a partner of, by its share
+    (a joint application counts under each of its organisations; the counts are whole, the money by share)."""
+    key, name, any_ = Organisation.id.alias("key"), Organisation.name.alias("name"), conditions(period)["any"]
+    lead = (
+        Application.select(key, name, *_sums(period, None, shares.lead_share()))
+        .join(Organisation)
+        .where(any_)
+        .group_by(Organisation.id, Organisation.name)
+    )
+    partner = (
+        Application.select(key, name, *_sums(period, None, Partner.share_bp))
+        .join(Partner, on=(Partner.application == Application.id))
+        .join(Organisation, on=(Partner.organisation == Organisation.id))
+        .where(any_)
+        .group_by(Organisation.id, Organisation.name)
+    )
+    if organisation_id is not None:
+        lead = lead.where(Application.organisation == organisation_id)
+        partner = partner.where(Partner.organisation == organisation_id)
+    found: dict[str, tuple[str, Figures]] = {}
+    for row in [*lead.dicts(), *partner.dicts()]:
+        figures = _figures(row)
+        if str(row["key"]) in found:
+            figures = found[str(row["key"])][1] + figures
+        found[str(row["key"])] = (str(row["name"]), figures)
+    return [(key, name, figures) for key, (name, figures) in found.items()]
 
 
 def totals(period: Period, organisation_id: int | None = None) -> Figures:
@@ -360,9 +400,9 @@ def breakdown(period: Period, dimension: str, organisation_id: int | None = None
     grouped in the database. An application counts under each of its UN goals and each of its themes
     (its organisation's fields of work), so those rows add up to more than the total."""
     if dimension == "organisation":
-        key, name = Organisation.id, Organisation.name
-        query = _base(period, organisation_id, key.alias("key"), name.alias("name")).join(Organisation)
-    elif dimension == "funder":
+        rows = _by_organisation(period, organisation_id)
+        return sorted(rows, key=lambda r: (-r[2].granted_ore, -r[2].requested_ore, r[1].lower()))
+    if dimension == "funder":
         key, name = Funder.id, Funder.name
         query = _base(period, organisation_id, key.alias("key"), name.alias("name")).join(Funder)
     elif dimension == "funder_kind":

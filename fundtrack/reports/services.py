@@ -11,6 +11,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from peewee import SQL, Case, NodeList, fn
 
+from fundtrack.applications import shares
 from fundtrack.applications.models import OPEN_STAGES, Application
 from fundtrack.checklists import services as checklists
 from fundtrack.config import ReportSettings
@@ -243,18 +244,21 @@ def forecast(today: dt.date, settings: ReportSettings, organisation_id: int | No
     """The weighted pipeline: open applications by the quarter their decision is expected in (see
     `expected_bucket`), each stage's requested money weighted by its configured probability."""
     quarters = forecast_quarters(today, settings)
+    requested = figures.REQUESTED
+    if organisation_id is not None:  # the organisation's part of it, a joint application by its share
+        requested = shares.part(requested, shares.share_of(organisation_id))
     query = (
         Application.select(
             expected_bucket(today, settings).alias("bucket"),
             Application.stage,
             fn.COUNT(Application.id).alias("n"),
-            fn.SUM(figures.REQUESTED).alias("requested"),
+            fn.SUM(requested).alias("requested"),
         )
         .where(Application.stage.in_(OPEN_STAGES))
         .group_by(SQL("1"), SQL("2"))
     )  # by position: see figures.by_quarter
     if organisation_id is not None:
-        query = query.where(Application.organisation == organisation_id)
+        query = query.where(shares.involves(organisation_id))
     rows = [ForecastRow(quarter, "quarter") for quarter in quarters]
     rows += [ForecastRow(None, "later"), ForecastRow(None, "unscheduled")]
     chances = probabilities(settings)
@@ -285,7 +289,7 @@ def next_deadlines(quarter: Period, organisation_id: int | None = None, limit: i
         .where(Deadline.due_on.between(quarter.start, quarter.end) & Deadline.deleted_at.is_null())
     )
     if organisation_id is not None:
-        base = base.where(Application.organisation == organisation_id)
+        base = base.where(shares.involves(organisation_id))
     grouped = base.select(
         Deadline.kind, fn.COUNT(Deadline.id).alias("n"), fn.SUM(Case(None, [(Deadline.done_at.is_null(), 1)], 0)).alias("open")
     ).group_by(Deadline.kind)

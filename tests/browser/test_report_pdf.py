@@ -26,7 +26,7 @@ def test_the_overview_prints_to_a_pdf_with_title_and_totals(page, live_server, c
     assert len(pdf.pages) >= 3
     title_page = pdf.pages[0].extract_text()
     assert "Fundingoversigt 3. kvartal 2026" in title_page
-    assert "330.001 kr." in title_page and "130.000,31 kr." in title_page  # applied for, granted net
+    assert "330.001 kr." in title_page and "140.000,36 kr." in title_page  # applied for, granted
     text = "\n".join(p.extract_text() for p in pdf.pages)
-    assert "Sammenlignet med tidligere perioder" in text and "50.000,06 kr." in text
+    assert "Sammenlignet med tidligere perioder" in text and "60.000,11 kr." in text
     assert "2 / " in pdf.pages[1].extract_text()  # page numbers from the print stylesheet

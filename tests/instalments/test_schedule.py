@@ -255,3 +255,43 @@ def test_instalments_export_as_the_user_may_see_them(grant, client, login_as, ru
     assert other.organisation.name not in client.get("/instalments/export.csv").get_data(as_text=True)
     result = runner.invoke(args=["export", "instalments", "--format", "csv"])
     assert result.exit_code == 0 and other.title in result.output and own.title in result.output
+
+
+def test_an_instalment_sheet_imports_into_the_schedules_all_or_nothing(grant, create_organisation):
+    from fundtrack.importing import ImportRefused, run_import
+    from fundtrack.instalments.transfer import IMPORTER
+
+    application = grant(300_000, terms={"kind": "percent", "percent_bp": 1000, "trigger": "money_received"})
+    [proposed] = services.schedule(application)
+    sheet = (
+        "Ansøgning;Organisation;Planlagt dato;Planlagt beløb;Betingelse;Modtaget dato;Modtaget beløb\n"
+        f"{application.title};{application.organisation.name};1. juni 2027;100.000 kr.;Efter delrapporten;;\n"
+        f"{application.title};{application.organisation.name};1. december 2026;50.000;;3. december 2026;50.000\n"
+    )
+    bad = sheet + f"Findes ikke;{application.organisation.name};1. juni 2027;1.000;;;\n"
+    with pytest.raises(ImportRefused) as refused:
+        run_import(IMPORTER, bad.encode(), "rater.csv", actor=None, now=NOW)
+    assert [(e.row, e.column) for e in refused.value.preview.errors] == [(4, "Ansøgning")]
+    assert services.schedule(application) == [proposed]
+    assert run_import(IMPORTER, sheet.encode(), "rater.csv", actor=None, now=NOW) == 2
+    plan = [(i.planned_on.isoformat(), i.planned_ore // KR, i.condition, i.received_on) for i in services.schedule(application)]
+    assert plan == [
+        ("2026-11-20", 300_000, "", None),
+        ("2026-12-01", 50_000, "", dt.date(2026, 12, 3)),
+        ("2027-06-01", 100_000, "Efter delrapporten", None),
+    ]
+    agreement = FeeAgreement.get(FeeAgreement.application == application)
+    assert (agreement.status, agreement.amount_ore) == ("due", 5_000 * KR)  # 10 % of the 50.000 kr. received
+
+
+def test_the_instalments_export_reads_back_as_changes(grant, client, login_as):
+    from fundtrack.importing import run_import
+    from fundtrack.instalments.transfer import IMPORTER
+
+    application = grant(300_000)
+    login_as("fundraiser")
+    exported = client.get("/instalments/export.csv").get_data().decode("utf-8-sig")
+    changed = exported.replace(";300000;", ";250000;").replace(";300000.0;", ";250000;")
+    assert run_import(IMPORTER, changed.encode(), "rater.csv", actor=None, now=NOW) == 1
+    [instalment] = services.schedule(application)
+    assert instalment.planned_ore == 250_000 * KR
