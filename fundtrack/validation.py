@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from fundtrack.i18n_markers import N_
 
@@ -55,3 +56,17 @@ def check_day(errors: dict, field: str, value) -> None:
         and not EARLIEST_DAY <= (value.date() if isinstance(value, dt.datetime) else value) <= LATEST_DAY
     ):
         errors[field] = (N_("Give a date between %(first)d and %(last)d."), {"first": EARLIEST_DAY.year, "last": LATEST_DAY.year})
+
+
+def parse_percent(text) -> int | None:
+    """Basis points from a typed percentage (`8,5`, `8.5 %`, `25`); None for an empty value; ValueError if it is
+    not a number (a fee's percentage, a partner's share of a budget)."""
+    if text is None or str(text).strip() == "":
+        return None
+    try:
+        value = Decimal(str(text).replace("%", "").replace(",", ".").strip())
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not a percentage") from None
+    if not value.is_finite():
+        raise ValueError(f"{text!r} is not a percentage")
+    return int((value * 100).to_integral_value(ROUND_HALF_UP))

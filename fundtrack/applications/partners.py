@@ -5,7 +5,6 @@ application and see its deadlines in their calendars and reminders."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from peewee import fn
 
@@ -15,19 +14,6 @@ from fundtrack.db import db
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
 from fundtrack.validation import ValidationError
-
-
-def parse_share(text) -> int | None:
-    """Basis points from `25`, `25 %` or `12,5`; None for an empty value; ValueError if unreadable."""
-    if text is None or str(text).strip() == "":
-        return None
-    try:
-        value = Decimal(str(text).replace("%", "").replace(",", ".").strip())
-    except InvalidOperation:
-        raise ValueError(f"{text!r} is not a percentage") from None
-    if not value.is_finite():
-        raise ValueError(f"{text!r} is not a percentage")
-    return int((value * 100).to_integral_value(ROUND_HALF_UP))
 
 
 def partners_of(application: Application) -> list[Partner]:

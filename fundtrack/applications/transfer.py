@@ -17,7 +17,7 @@ from fundtrack.money import kroner, parse_dkk
 from fundtrack.organisations.models import Organisation
 from fundtrack.organisations.services import organisation_by_name
 from fundtrack.spreadsheets import normalise_header
-from fundtrack.validation import ValidationError
+from fundtrack.validation import ValidationError, parse_percent
 
 STAGE_NAMES = {
     "idea": ("idé", "ide", "idea"),
@@ -91,7 +91,7 @@ def read_partners(cell) -> list[tuple[str, int]]:
         match = PARTNER.match(part.strip())
         if not match or not match["name"].strip():
             raise CellError(N_("Write each partner as its name and its share, e.g. Naturhaven 30 %; separate them by ;."))
-        found.append((match["name"].strip(), partners.parse_share(match["share"])))
+        found.append((match["name"].strip(), parse_percent(match["share"])))
     return found
 
 

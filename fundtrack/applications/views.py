@@ -24,7 +24,7 @@ from fundtrack.i18n import current_language, explain, translate_label
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations import events as organisation_events
 from fundtrack.organisations.models import Organisation
-from fundtrack.validation import ValidationError, parse_id
+from fundtrack.validation import ValidationError, parse_id, parse_percent
 from fundtrack.web import (
     apply_errors,
     arg_choice,
@@ -419,7 +419,7 @@ def _partner_form(application: Application, form: PartnerForm | None = None) -> 
 def _share(form) -> int | None:
     """The share typed, in basis points; None (and the error at its field) when it is not a percentage."""
     try:
-        return partners.parse_share(form.share.data)
+        return parse_percent(form.share.data)
     except ValueError:
         form.share.errors = [_("Write the share as a percentage, e.g. 25 or 12,5.")]
         return None

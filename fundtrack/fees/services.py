@@ -8,7 +8,7 @@ change together or not at all. Entries are booked on local days.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from peewee import fn
 
@@ -29,17 +29,6 @@ from fundtrack.validation import ValidationError, check_day
 
 class FeeRefused(Exception):
     """A fee step that does not fit the fee's status; the message says why."""
-
-
-def parse_percent(text) -> int | None:
-    """Basis points from `8,5`, `8.5 %` or `8`; None for an empty value."""
-    if text is None or str(text).strip() == "":
-        return None
-    try:
-        value = Decimal(str(text).replace("%", "").replace(",", ".").strip())
-    except InvalidOperation:
-        raise ValueError(f"{text!r} is not a percentage") from None
-    return int((value * 100).to_integral_value(ROUND_HALF_UP))
 
 
 def fee_amount(agreement: FeeAgreement, granted_ore: int | None, reclaimed_ore: int = 0) -> int:

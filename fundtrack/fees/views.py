@@ -20,7 +20,7 @@ from fundtrack.i18n import explain, translate_label
 from fundtrack.money import kroner
 from fundtrack.organisations.models import Organisation
 from fundtrack.periods import quarter_of
-from fundtrack.validation import ValidationError
+from fundtrack.validation import ValidationError, parse_percent
 from fundtrack.web import apply_errors, arg_id, arg_period, export_response
 
 bp = Blueprint("fees", __name__)
@@ -153,7 +153,7 @@ def agreement(application_id):
         return _again(application, "fee", form)
     data = dict(form.data)
     try:
-        data["percent_bp"] = services.parse_percent(form.percent.data)
+        data["percent_bp"] = parse_percent(form.percent.data)
     except ValueError:
         form.percent.errors = [_("The percentage is not a number.")]
         return _again(application, "fee", form)

@@ -9,7 +9,7 @@ from fundtrack.fees import services as fees
 from fundtrack.fees.models import FeeAgreement, FeeEntry
 from fundtrack.instalments import services as instalments
 from fundtrack.periods import Period
-from fundtrack.validation import ValidationError
+from fundtrack.validation import ValidationError, parse_percent
 from tests.conftest import NOW
 
 KR = 100
@@ -160,11 +160,11 @@ def test_terms_are_checked(create_application):
 
 
 def test_parse_percent():
-    assert fees.parse_percent("8,5") == 850
-    assert fees.parse_percent("10 %") == 1000
-    assert fees.parse_percent("") is None
+    assert parse_percent("8,5") == 850
+    assert parse_percent("10 %") == 1000
+    assert parse_percent("") is None
     with pytest.raises(ValueError):
-        fees.parse_percent("otte")
+        parse_percent("otte")
 
 
 def test_ledger_per_quarter_and_organisation(create_application, create_organisation):
