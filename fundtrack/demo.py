@@ -11,6 +11,7 @@ import datetime as dt
 import random
 
 from fundtrack import clock
+from fundtrack.applications import partners
 from fundtrack.applications import services as applications
 from fundtrack.applications.models import Application
 from fundtrack.auth.services import create_user
@@ -353,6 +354,9 @@ def load(*, today: dt.date, now: dt.datetime) -> None:
         _relationships(orgs, funders, users, today=today, now=now)
         _calls(funders, today=today, now=now)
         _project(orgs["Café Kornet"], now=now)
+        # A joint application: the veterans' garden grows the soup kitchen's vegetables, for a third of the budget.
+        soup = Application.get(Application.title == "Suppekøkken for ensomme ældre")
+        partners.add_partner(soup, orgs["Naturhaven for Veteraner"], 3000, actor=None, now=now)
         # A funder took back money it found unspent: the grant counts net of it, and the fee follows.
         bikes = Application.get(Application.title == "Cykelværksted for flygtninge")
         applications.record_reclaim(

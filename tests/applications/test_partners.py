@@ -97,11 +97,12 @@ def test_a_partners_overview_and_its_drill_down(joint, client, login_as):
     assert "Fælles køkkenhave" in listed and "Kornets egen" not in listed
 
 
-def test_a_partners_member_reads_it_and_changes_nothing(joint, client, login_as):
-    login_as("member", organisation=joint["haven"])
+@pytest.mark.parametrize(("partner", "share"), [("haven", "30 %"), ("lab", "20 %")])
+def test_each_partners_member_reads_it_and_changes_nothing(joint, client, login_as, partner, share):
+    login_as("member", organisation=joint[partner])
     application = joint["application"]
     page = client.get(f"/applications/{application.id}").get_data(as_text=True)
-    assert "Fælles køkkenhave" in page and "Naturhaven" in page and "30 %" in page
+    assert "Fælles køkkenhave" in page and joint[partner].name in page and share in page
     assert "lille forening" not in page  # the notes are the lead's
     assert f"/applications/{application.id}/edit" not in page and "Tilføj partner" not in page
     assert client.get(f"/applications/{application.id}/edit").status_code == 404
