@@ -1,4 +1,5 @@
-"""A member finds no other organisation's name in any export or pick-list."""
+"""A member finds no other organisation's name in any export or pick-list (but those of the organisations it
+applies together with, on their joint applications)."""
 
 import io
 import json
@@ -6,6 +7,7 @@ import json
 import pytest
 from openpyxl import load_workbook
 
+from fundtrack.applications.models import Application, Partner
 from fundtrack.auth.models import User
 from fundtrack.auth.services import create_user
 from fundtrack.contacts.models import Contact
@@ -43,7 +45,16 @@ def member_world(app):
             organisation=member.organisation,
             now=NOW,
         )
-        others = [o.name for o in Organisation.select().where(Organisation.id != member.organisation_id)]
+        # The organisations it applies together with are named on their joint applications; nobody else is.
+        own = member.organisation_id
+        led = Application.select(Application.id).where(Application.organisation == own)
+        partnered = Partner.select(Partner.application).where(Partner.organisation == own)
+        collaborators = {p.organisation_id for p in Partner.select().where(Partner.application.in_(led))}
+        collaborators |= {a.organisation_id for a in Application.select().where(Application.id.in_(partnered))}
+        assert collaborators  # the demo's joint application
+        others = [
+            o.name for o in Organisation.select().where((Organisation.id != own) & Organisation.id.not_in(list(collaborators)))
+        ]
         others += [
             u.name for u in User.select().where(User.organisation.is_null(False) & (User.organisation != member.organisation_id))
         ]
