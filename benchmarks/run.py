@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks import feeds as feed_benchmark  # noqa: E402
 from benchmarks import relationships as relationship_benchmark  # noqa: E402
 from benchmarks import reports as report_benchmark  # noqa: E402
+from benchmarks import search as search_benchmark  # noqa: E402
 from benchmarks import synthetic  # noqa: E402
 from fundtrack import create_app  # noqa: E402
 from fundtrack.db import db, optimize, upgrade  # noqa: E402
@@ -460,6 +461,13 @@ def main(argv=None) -> int:
                 f"{name:<28} {ours:>13.2f} {raw:>12.2f} {ours / raw:>7.2f} {ours_small:>9.2f} "
                 f"{ours / ours_small:>11.2f} {raw / raw_small:>15.2f} {queries_small}/{queries_large}{steady}"
             )
+        for name, ours, baseline, queries_small, queries_large in search_benchmark.run(
+            large, small, args.repeat, best_of, dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC)
+        ):
+            steady = "" if queries_small == queries_large else "  <- query count grows with the data"
+            failures += bool(steady)
+            ratio = ours / baseline
+            print(f"{name:<28} {ours:>13.2f} {baseline:>12.2f} {ratio:>7.2f} {queries_small:>9}/{queries_large:<10}{steady}")
         small.activate()
 
         rows, (feed_mb, peak_mb, parser_peak_mb) = feed_benchmark.run(dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC))

@@ -7,11 +7,13 @@ The domains sit in layers, and a module imports only from its own layer or the o
 this):
 
 1. core: config, db, clock, money, periods, i18n, mail, web, access, audit, events, tags, validation,
-   forms, spreadsheets, importing
+   forms, spreadsheets, importing, storage (where uploaded files are kept), search (the index of every
+   record's words)
 2. organisations, funders
 3. auth, contacts (people of the organisations and funders)
 4. applications
-5. deadlines, instalments, fees, checklists, projects (a project's budget and funding mosaic)
+5. deadlines, instalments, fees, checklists, projects (a project's budget and funding mosaic), documents,
+   tasks, comments (with @mentions)
 6. relationships, feeds, calendars, alerts
 7. reports, dashboard, imports
 8. the command line, the scheduler, the demo data, the schema list and this factory
@@ -39,7 +41,7 @@ csrf = CSRFProtect()
 def create_app(overrides: dict | None = None) -> Flask:
     """The fundtrack web app, configured from defaults, config.toml, the environment and `overrides`."""
     # Imported here, not at the top: the console script loads this package before any app or settings exist.
-    from fundtrack import access, clock, config, db, errors, i18n, logs, security
+    from fundtrack import access, clock, config, db, errors, i18n, logs, security, storage
     from fundtrack.auth import login
 
     settings = load_settings(overrides)
@@ -68,6 +70,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     clock.set_zone(settings.app.timezone)
     config.activate(settings)
     app.extensions["fundtrack.alert_rules"] = _alert_rules(settings)
+    app.extensions["fundtrack.storage"] = storage.storage_for(settings.files, settings.database.url)
     logs.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
@@ -92,9 +95,11 @@ def _register_blueprints(app: Flask) -> None:
     from fundtrack.auth.views import bp as auth
     from fundtrack.calendars.views import bp as calendars
     from fundtrack.checklists.views import bp as checklists
+    from fundtrack.comments.views import bp as comments
     from fundtrack.contacts.views import bp as contacts
     from fundtrack.dashboard.views import bp as dashboard
     from fundtrack.deadlines.views import bp as deadlines
+    from fundtrack.documents.views import bp as documents
     from fundtrack.feeds.views import bp as feeds
     from fundtrack.feeds.views import calls_bp as calls
     from fundtrack.fees.views import bp as fees
@@ -106,6 +111,8 @@ def _register_blueprints(app: Flask) -> None:
     from fundtrack.projects.views import bp as projects
     from fundtrack.relationships.views import bp as relationships
     from fundtrack.reports.views import bp as reports
+    from fundtrack.search.views import bp as search
+    from fundtrack.tasks.views import bp as tasks
 
     app.register_blueprint(health)
     app.register_blueprint(auth)
@@ -119,6 +126,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(instalments, url_prefix="/instalments")
     app.register_blueprint(checklists, url_prefix="/checklists")
     app.register_blueprint(projects, url_prefix="/projects")
+    app.register_blueprint(documents, url_prefix="/documents")
+    app.register_blueprint(tasks, url_prefix="/tasks")
+    app.register_blueprint(search, url_prefix="/search")
+    app.register_blueprint(comments, url_prefix="/comments")
     app.register_blueprint(relationships, url_prefix="/relationships")
     app.register_blueprint(feeds, url_prefix="/feeds")
     app.register_blueprint(calls, url_prefix="/calls")
@@ -135,11 +146,12 @@ def _register_commands(app: Flask) -> None:
     from fundtrack.alerts.cli import group as alerts
     from fundtrack.auth.cli import group as users
     from fundtrack.calendars.cli import group as calendars
+    from fundtrack.documents.cli import group as files
     from fundtrack.feeds.cli import group as feeds
     from fundtrack.imports.cli import export_command, import_command
     from fundtrack.reports.cli import group as reports
 
-    for command in (users, feeds, calendars, alerts, reports, import_command, export_command):
+    for command in (users, feeds, calendars, alerts, reports, files, import_command, export_command):
         app.cli.add_command(command)
 
 

@@ -129,6 +129,31 @@ class FeeSettings:
 
 
 @dataclass(frozen=True)
+class FileSettings:
+    storage: str = "folder"
+    folder: str = ""
+    max_mb: int = 10
+    allowed_types: tuple[str, ...] = (
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "text/plain",
+        "text/csv",
+    )
+    s3_bucket: str = ""
+    s3_prefix: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+
+
+@dataclass(frozen=True)
 class SchedulerSettings:
     embedded: bool = True
     lease_seconds: int = 90
@@ -144,6 +169,7 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     reports: ReportSettings = field(default_factory=ReportSettings)
     fees: FeeSettings = field(default_factory=FeeSettings)
+    files: FileSettings = field(default_factory=FileSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     # Not file keys: set by the test suite and by `fundtrack serve --demo`.
     testing: bool = False
@@ -358,6 +384,13 @@ def _check_values(settings: Settings) -> None:
         raise ConfigError("'alerts.digest_hour' must be an hour from 0 to 23")
     if settings.alerts.claim_timeout_minutes < 1 or settings.alerts.retry_minutes < 1:
         raise ConfigError("'alerts.claim_timeout_minutes' and 'alerts.retry_minutes' must be at least 1")
+    files = settings.files
+    if files.storage not in ("folder", "s3"):
+        raise ConfigError(f'\'files.storage\' must be "folder" or "s3", not {files.storage!r}')
+    if files.storage == "s3" and not files.s3_bucket:
+        raise ConfigError("'files.s3_bucket' must be set when 'files.storage' is \"s3\"")
+    if files.max_mb < 1:
+        raise ConfigError("'files.max_mb' must be at least 1")
     if settings.scheduler.lease_seconds < 10:
         raise ConfigError("'scheduler.lease_seconds' must be at least 10")
     if settings.feeds.timeout_seconds <= 0 or settings.feeds.max_bytes < 1024:

@@ -86,11 +86,6 @@ def list_items(field: ListField, alias: str) -> peewee.Node:
     return peewee.fn.json_each(field).alias(alias)
 
 
-def text_contains(field, text: str) -> peewee.Expression:
-    """Case-insensitive substring search that bypasses the field's own conversion (for ListFields)."""
-    return peewee.Expression(peewee.fn.LOWER(field), peewee.OP.ILIKE, peewee.Value(f"%{text.lower()}%", converter=False))
-
-
 def days_apart(later, earlier) -> peewee.Node:
     """SQL: the whole days from one date column to a later one."""
     if is_postgresql():
@@ -215,7 +210,7 @@ def connect_database(url: str, busy_timeout_seconds: float = 5.0) -> peewee.Data
         path = url.split("sqlite:///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return db_url.connect(
+        database = db_url.connect(
             "sqlite+pool:" + url[len("sqlite:") :],
             pragmas={
                 "journal_mode": "wal",
@@ -226,9 +221,19 @@ def connect_database(url: str, busy_timeout_seconds: float = 5.0) -> peewee.Data
             check_same_thread=False,  # a pooled connection serves one thread at a time, not always the same one
             **pool,
         )
+        # The search's folding, for the list filters' SQL (PostgreSQL does it with lower() and translate()).
+        database.register_function(_fold_for_sql, "fold", 1, deterministic=True)
+        return database
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
     return db_url.connect("postgresql+pool:" + url[len("postgresql:") :], unquote_password=True, unquote_user=True, **pool)
+
+
+def _fold_for_sql(value):
+    # Imported here: fundtrack.search builds on this module (its model and the connection).
+    from fundtrack.search.index import fold
+
+    return fold(value) if isinstance(value, str) else value
 
 
 def init_app(app) -> None:

@@ -19,6 +19,7 @@ from fundtrack.checklists import services as checklists
 from fundtrack.contacts import services as contacts
 from fundtrack.db import db
 from fundtrack.deadlines import services as deadlines
+from fundtrack.deadlines.models import Deadline
 from fundtrack.feeds import matching as feed_matching
 from fundtrack.feeds.deadlines import find_in_text
 from fundtrack.feeds.ingest import text_key
@@ -31,6 +32,7 @@ from fundtrack.organisations.models import Organisation
 from fundtrack.projects import services as projects
 from fundtrack.relationships import services as relationship_services
 from fundtrack.relationships.models import Relationship
+from fundtrack.tasks import services as tasks
 
 DEMO_PASSWORD = "demo"
 DEMO_USERS = [
@@ -367,6 +369,25 @@ def load(*, today: dt.date, now: dt.datetime) -> None:
             actor=users["fundraiser"],
             now=now,
         )
+        _tasks(orgs, users, today=today, now=now)
+
+
+def _tasks(orgs, users, *, today: dt.date, now: dt.datetime) -> None:
+    """The suggested task templates, their tasks for the deadlines still to come, and a few tasks by hand."""
+    tasks.add_suggested_templates(actor=None, now=now)
+    upcoming = Deadline.select().where(
+        Deadline.done_at.is_null() & Deadline.deleted_at.is_null() & (Deadline.due_on >= today) & (Deadline.kind == "submission")
+    )
+    for deadline in upcoming:
+        tasks.add_template_tasks(deadline, actor=None, now=now)
+    kornet = Application.select().where(Application.organisation == orgs["Café Kornet"]).order_by(Application.id.desc()).first()
+    for title, days, who, application in [
+        ("Ring til fonden om budgettets løndel", 2, users["fundraiser"], kornet),
+        ("Send billeder fra køkkenskolen til ansøgningen", 5, users["member"], kornet),
+        ("Forbered oplæg til udvalgsmødet", -1, users["fundraiser"], None),
+    ]:
+        data = {"title": title, "due_on": today + dt.timedelta(days=days), "assignee": who, "application": application}
+        tasks.create_task(data, actor=None, now=now)
 
 
 # (funder, organisation, steward role, next step, days until the next step, interactions as (kind, days ago, text))

@@ -20,12 +20,14 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from fundtrack import clock
 from fundtrack.alerts import jobs as alert_jobs
 from fundtrack.alerts.services import hold_lease, release_lease
+from fundtrack.audit import services as audit
 from fundtrack.auth.services import purge_login_failures
 from fundtrack.db import db, optimize
 from fundtrack.feeds import jobs as feed_jobs
 from fundtrack.feeds import matching as feed_matching
 from fundtrack.imports.services import purge_pending
 from fundtrack.relationships import services as relationships
+from fundtrack.search.index import SearchEntry
 
 log = logging.getLogger(__name__)
 LEASE = "scheduler"
@@ -79,10 +81,13 @@ def jobs(app) -> dict:
 
 def catch_up() -> None:
     """(Inside a connection.) What derived rows a crash, an upgrade or a change of settings may have left behind, mended: the
-    relationships' figures and the calls not yet passed on (idempotent)."""
+    relationships' figures, the calls not yet passed on, and an empty search index (idempotent)."""
     now = clock.now()
     relationships.refresh_all(now=now)
     feed_matching.match_pending_calls(now=now)
+    if not SearchEntry.select().exists():  # a database from before the search, or an index lost: fill it
+        with db.atomic():
+            audit.rebuild_search_index(now)
 
 
 def maintenance(settings) -> None:

@@ -15,8 +15,10 @@ from fundtrack.audit.models import AuditEntry
 from fundtrack.auth.models import LoginFailure, User
 from fundtrack.calendars.models import Subscription
 from fundtrack.checklists.models import Answer, Checklist, ChecklistTemplate, Outcome, TemplateItem
+from fundtrack.comments.models import Comment
 from fundtrack.contacts.models import Contact
 from fundtrack.deadlines.models import Deadline
+from fundtrack.documents.models import Document, DocumentVersion
 from fundtrack.feeds.models import Call, CallChange, CallDeadline, CallMatch, CallSource, FeedSource, GoalWords
 from fundtrack.fees.models import FeeAgreement, FeeEntry
 from fundtrack.funders.models import Funder, Round
@@ -25,6 +27,8 @@ from fundtrack.instalments.models import Instalment
 from fundtrack.organisations.models import Organisation
 from fundtrack.projects.models import BudgetLine, Project
 from fundtrack.relationships.models import Gift, Interaction, Relationship
+from fundtrack.search.index import SearchEntry
+from fundtrack.tasks.models import Task, TaskTemplate
 
 MODELS = [
     Organisation,
@@ -41,6 +45,11 @@ MODELS = [
     Instalment,
     Project,
     BudgetLine,
+    Document,
+    DocumentVersion,
+    TaskTemplate,
+    Task,
+    Comment,
     Round,
     FeeAgreement,
     FeeEntry,
@@ -63,6 +72,7 @@ MODELS = [
     Checklist,
     Answer,
     Outcome,
+    SearchEntry,
 ]
 
 # Migrations are frozen copies of the schema: they name plain peewee column types, never

@@ -79,12 +79,18 @@ def database_url(database_template, tmp_path):
 
 
 @pytest.fixture
-def make_app(database_url):
-    """Build an app on this test's database, with extra settings where a test needs them."""
+def make_app(database_url, tmp_path):
+    """Build an app on this test's database (and a files folder of its own), with extra settings where a test
+    needs them."""
     built = []
 
     def build(**sections):
-        overrides = {"testing": True, "database": {"url": database_url}, "app": {"secret_key": TEST_SECRET}}
+        overrides = {
+            "testing": True,
+            "database": {"url": database_url},
+            "app": {"secret_key": TEST_SECRET},
+            "files": {"folder": str(tmp_path / "files")},
+        }
         for section, values in sections.items():
             if isinstance(values, dict):
                 overrides.setdefault(section, {}).update(values)

@@ -1,4 +1,5 @@
-"""Servers that tests start themselves: a throwaway PostgreSQL cluster on loopback."""
+"""Servers that tests start themselves on loopback: a throwaway PostgreSQL cluster, and an S3-compatible
+object store (moto in server mode)."""
 
 from __future__ import annotations
 
@@ -60,3 +61,24 @@ class PostgresCluster:
             self._run(f"{self.bin}/pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop")
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class S3Server:
+    """moto's S3-compatible server on a loopback port, in a thread of the test process."""
+
+    def __init__(self):
+        from moto.server import ThreadedMotoServer
+
+        self.port = free_port()
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> str:
+        self.server.start()
+        return self.url
+
+    def stop(self) -> None:
+        self.server.stop()

@@ -8,7 +8,12 @@ from fundtrack.forms import Form, choices
 from fundtrack.i18n import translate_label
 from fundtrack.i18n_markers import N_
 
-KNOWN_KINDS = {**DEADLINE_KINDS, "calls": N_("Open calls passed on")}
+KNOWN_KINDS = {
+    **DEADLINE_KINDS,
+    "calls": N_("Open calls passed on"),
+    "task": N_("Tasks assigned to me"),
+    "mention": N_("Mentions by e-mail"),
+}
 
 
 class ReminderForm(Form):

@@ -14,11 +14,14 @@ from fundtrack import clock, mail
 from fundtrack.alerts import services
 from fundtrack.alerts.models import Alert
 from fundtrack.applications.models import Application
+from fundtrack.comments.models import Comment
 from fundtrack.deadlines.models import DEADLINE_KINDS, Deadline
 from fundtrack.feeds.models import Call, CallDeadline
 from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
+from fundtrack.tasks import services as task_services
+from fundtrack.tasks.models import Task
 
 log = logging.getLogger(__name__)
 HEADLINES = {
@@ -44,8 +47,12 @@ def headline(deadline: Deadline, today: dt.date) -> str:
     """ "Submission in 7 days": counted from today, so that a reminder sent late still tells the truth."""
     kind = gettext(DEADLINE_KINDS[deadline.kind]) + (f" ({deadline.title})" if deadline.title else "")
     days = (deadline.due_on - today).days
-    text = HEADLINES["before" if days > 0 else "today" if days == 0 else "after"]
-    return gettext(text, kind=kind, days=abs(days))
+    return gettext(_when(HEADLINES, days), kind=kind, days=abs(days))
+
+
+def _when(headlines: dict, days: int) -> str:
+    """The headline for a day `days` ahead (negative: overdue)."""
+    return headlines["before" if days > 0 else "today" if days == 0 else "after"]
 
 
 def _deadline(alert: Alert) -> Deadline:
@@ -77,6 +84,13 @@ def compose(alert_or_alerts, today: dt.date) -> tuple[str, str, str]:
             subject = gettext("New open calls for %(organisation)s", organisation=organisation.name)
             context.update(organisation=organisation, calls=calls)
             return subject, render_template("email/calls.txt", **context), render_template("email/calls.html", **context)
+        if first.kind == "task":
+            return _compose_task(first, today, context)
+        if first.kind == "mention":
+            comment = Comment.get_by_id(first.payload["comment"])
+            subject = gettext("%(name)s mentioned you in fundtrack", name=comment.author_name or "fundtrack")
+            context.update(alert=first, comment=comment, link=f"{base_url}{first.payload['link']}", headline=subject)
+            return subject, render_template("email/mention.txt", **context), render_template("email/mention.html", **context)
         if len(alerts) > 1 or first.digest:
             items = []
             for alert in alerts:
@@ -96,6 +110,23 @@ def compose(alert_or_alerts, today: dt.date) -> tuple[str, str, str]:
         )
         subject = f"{title}: {deadline.application.title}"
         return subject, render_template("email/alert.txt", **context), render_template("email/alert.html", **context)
+
+
+TASK_HEADLINES = {
+    "before": N_("Task due in %(days)d days: %(title)s"),
+    "today": N_("Task due today: %(title)s"),
+    "after": N_("Task %(days)d days overdue: %(title)s"),
+}
+
+
+def _compose_task(alert: Alert, today: dt.date, context: dict) -> tuple[str, str, str]:
+    """A task's reminder to its assignee, with the link that marks it done without logging in."""
+    task = Task.get_by_id(alert.payload["task"])
+    days = (task.due_on - today).days
+    subject = gettext(_when(TASK_HEADLINES, days), days=abs(days), title=task.title)
+    token = task_services.done_token(task, current_app.config["SECRET_KEY"])
+    context.update(alert=alert, task=task, headline=subject, done_url=f"{context['base_url']}/tasks/done/{token}")
+    return subject, render_template("email/task.txt", **context), render_template("email/task.html", **context)
 
 
 def deliver(groups: list[list[Alert]], report: RunReport, now: dt.datetime, today: dt.date) -> None:
@@ -139,19 +170,20 @@ def run(*, today: dt.date | None = None, now: dt.datetime | None = None, dry_run
     today = today or clock.to_local(now).date()
     rules = current_app.extensions["fundtrack.alert_rules"]
     report = RunReport()
-    plan = services.plan_deadline_alerts(
-        rules,
-        today=today,
-        now=now,
-        digest_hour=settings.alerts.digest_hour,
-        default_language=settings.app.default_language,
-        dry_run=dry_run,
-    )
-    report.planned, report.skipped = len(plan.pending), len(plan.skipped)
+    planning = {
+        "today": today,
+        "now": now,
+        "digest_hour": settings.alerts.digest_hour,
+        "default_language": settings.app.default_language,
+        "dry_run": dry_run,
+    }
+    plan = services.plan_deadline_alerts(rules, **planning)
+    tasks = services.plan_task_alerts(rules, **planning)
+    report.planned, report.skipped = len(plan.pending) + len(tasks.pending), len(plan.skipped) + len(tasks.skipped)
     if dry_run:
         report.sent = [
             f"{row['email']}: {row['rule']} ({row['days']} days) for deadline {row['deadline']}" for row in plan.pending
-        ]
+        ] + [f"{row['email']}: {row['rule']} ({row['days']} days) for task {row['payload']['task']}" for row in tasks.pending]
         return report
     if clock.to_local(now).hour >= settings.alerts.digest_hour:
         services.plan_call_digests(today=today, now=now, default_language=settings.app.default_language)

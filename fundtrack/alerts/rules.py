@@ -10,6 +10,8 @@ from fundtrack.deadlines.models import DEADLINE_KINDS
 from fundtrack.resources import data_folder
 
 RECIPIENTS = ("owner", "fundraisers", "contacts", "steward")
+TASK_KIND = "task"  # a rule for this kind reminds each task's assignee (its only recipient) before the task is due
+TASK_RECIPIENTS = ("assignee",)
 FIELDS = {"name", "deadline_kinds", "days_before", "days_after", "recipients"}
 
 
@@ -71,9 +73,12 @@ def _rule(table: dict, label: str, names: set, kinds_taken: dict) -> Rule:
         fail("name", "another rule has this name")
     names.add(name)
     kinds = _list(table, "deadline_kinds", str, fail, required=True)
+    for_tasks = TASK_KIND in kinds
+    if for_tasks and len(kinds) > 1:
+        fail("deadline_kinds", f"the {TASK_KIND!r} rule is for tasks only; give deadline kinds in another rule")
     for kind in kinds:
-        if kind not in DEADLINE_KINDS:
-            fail("deadline_kinds", f"{kind!r} is not a deadline kind ({', '.join(DEADLINE_KINDS)})")
+        if kind not in DEADLINE_KINDS and kind != TASK_KIND:
+            fail("deadline_kinds", f"{kind!r} is not a deadline kind ({', '.join(DEADLINE_KINDS)}) nor {TASK_KIND!r}")
         if kind in kinds_taken:
             fail("deadline_kinds", f"{kind!r} is already covered by rule {kinds_taken[kind]!r}")
         kinds_taken[kind] = name
@@ -86,9 +91,10 @@ def _rule(table: dict, label: str, names: set, kinds_taken: dict) -> Rule:
     if not before and not after:
         fail("days_before", "a rule needs days_before or days_after")
     recipients = _list(table, "recipients", str, fail, required=True)
+    allowed = TASK_RECIPIENTS if for_tasks else RECIPIENTS
     for recipient in recipients:
-        if recipient not in RECIPIENTS:
-            fail("recipients", f"{recipient!r} is not one of {', '.join(RECIPIENTS)}")
+        if recipient not in allowed:
+            fail("recipients", f"{recipient!r} is not one of {', '.join(allowed)}")
     return Rule(
         name, tuple(kinds), tuple(sorted(set(before), reverse=True)), tuple(sorted(set(after))), tuple(dict.fromkeys(recipients))
     )

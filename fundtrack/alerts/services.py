@@ -14,19 +14,22 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from peewee import chunked
+from peewee import JOIN, chunked
 
-from fundtrack import clock
+from fundtrack import clock, config
 from fundtrack.alerts.models import Alert, SchedulerLease
-from fundtrack.alerts.rules import Rule
+from fundtrack.alerts.rules import TASK_KIND, Rule
 from fundtrack.applications import shares
 from fundtrack.applications.models import Application
 from fundtrack.auth.models import User
+from fundtrack.comments import events as comment_events
+from fundtrack.comments.models import Comment
 from fundtrack.contacts.models import Contact
 from fundtrack.db import bulk_insert, db
 from fundtrack.deadlines.models import Deadline
 from fundtrack.feeds.models import Call, CallMatch
 from fundtrack.relationships.models import Relationship
+from fundtrack.tasks.models import Task
 
 MAX_RETRY = dt.timedelta(hours=6)
 
@@ -223,6 +226,84 @@ def plan_deadline_alerts(
     return plan
 
 
+def task_alert_key(task_id: int, due_on: dt.date, days: int, email: str) -> str:
+    return f"t{task_id}:{due_on.isoformat()}:{days}:{email}"
+
+
+def plan_task_alerts(
+    rules: list[Rule], *, today: dt.date, now: dt.datetime, digest_hour: int, default_language: str = "da", dry_run: bool = False
+) -> Plan:
+    """Record the reminders of open tasks to their assignees, by the `task` rule: as for deadlines, of several
+    due moments only the latest is sent, and a moved task is reminded afresh for its new day."""
+    plan = Plan()
+    rule = next((r for r in rules if TASK_KIND in r.deadline_kinds), None)
+    if rule is None:
+        return plan
+    before = max(rule.days_before, default=0)
+    after = max(rule.days_after, default=0)
+    window = Task.done_at.is_null() & Task.due_on.between(today - dt.timedelta(days=after), today + dt.timedelta(days=before))
+    tasks = list(
+        Task.select(Task, User, Contact)
+        .join(User, JOIN.LEFT_OUTER, on=(Task.assignee == User.id))
+        .switch(Task)
+        .join(Contact, JOIN.LEFT_OUTER, on=(Task.contact == Contact.id))
+        .where(window & (Task.assignee.is_null(False) | Task.contact.is_null(False)))
+    )
+    if not tasks:
+        return plan
+    existing = {
+        key
+        for (key,) in _rows(
+            Alert.select(Alert.key).where((Alert.kind == "task") & (Alert.due_on >= today - dt.timedelta(days=after)))
+        )
+    }
+    immediate_at = max(now, send_time(today, digest_hour))
+    for task in tasks:
+        if task.assignee_id and (not task.assignee.active or TASK_KIND in (task.assignee.alert_opt_out or [])):
+            continue
+        email = task.assignee_email
+        if not email:
+            continue
+        language = task.assignee.language if task.assignee_id else default_language
+        moments = sorted(
+            (task.due_on - dt.timedelta(days=days), days)
+            for days in rule.offsets
+            if task.due_on - dt.timedelta(days=days) <= today
+        )
+        if not moments:
+            continue
+        latest_days = moments[-1][1]
+        for day, days in moments:
+            key = task_alert_key(task.id, task.due_on, days, email)
+            if key in existing:
+                continue
+            useful = days == latest_days and (task.due_on >= today or days < 0)
+            row = {
+                "key": key,
+                "kind": "task",
+                "payload": {"task": task.id},
+                "due_on": task.due_on,
+                "user": task.assignee_id,
+                "email": email,
+                "language": language,
+                "digest": False,
+                "days": days,
+                "rule": rule.name,
+                "planned_on": day,
+                "status": "pending" if useful else "skipped",
+                "late": useful and day < today,
+                "next_attempt_at": immediate_at,
+                "created_at": now,
+            }
+            (plan.pending if useful else plan.skipped).append(row)
+    if not dry_run:
+        with db.atomic():
+            for rows in (plan.pending, plan.skipped):
+                for batch in chunked(rows, 500):
+                    bulk_insert(Alert, [_complete(row) for row in batch], ignore_conflicts=True)
+    return plan
+
+
 def _rows(query) -> list[tuple]:
     sql, params = query.sql()
     return db.execute_sql(sql, params).fetchall()
@@ -344,7 +425,13 @@ def digest_users(now: dt.datetime) -> list[int]:
 
 
 def still_wanted(alert: Alert) -> bool:
-    """A reminder about a deadline that was completed, removed or moved since it was planned is not sent."""
+    """A reminder about a deadline or task that was completed, removed or moved since it was planned is not sent."""
+    if alert.kind == "mention":
+        comment = Comment.get_or_none(Comment.id == (alert.payload or {}).get("comment"))
+        return comment is not None and comment.removed_at is None
+    if alert.kind == "task":
+        task = Task.get_or_none(Task.id == (alert.payload or {}).get("task"))
+        return task is not None and task.done_at is None and alert.due_on == task.due_on
     if alert.kind != "deadline":
         return True
     deadline = Deadline.get_or_none(Deadline.id == alert.deadline_id)
@@ -380,11 +467,57 @@ def outbox(statuses=("pending", "claimed")):
     return Alert.select().where(Alert.status.in_(list(statuses))).order_by(Alert.next_attempt_at, Alert.id)
 
 
+def notify_mention(comment, users, link: str, now: dt.datetime, default_language: str = "da") -> None:
+    """Tell each mentioned user, in the app at once and by e-mail through the outbox (inside the comment's
+    transaction, so a comment is never saved without its notifications)."""
+    for user in users:
+        Alert.create(
+            key=f"m{comment.id}:{user.id}",
+            kind="mention",
+            user=user.id,
+            email=user.email,
+            language=user.language or default_language,
+            payload={"comment": comment.id, "link": link},
+            rule="mention",
+            planned_on=clock.to_local(now).date(),
+            status="skipped" if "mention" in (user.alert_opt_out or []) else "pending",
+            last_error="the user does not want mentions by e-mail" if "mention" in (user.alert_opt_out or []) else "",
+            next_attempt_at=now,
+            created_at=now,
+        )
+
+
+@comment_events.mentioned.connect
+def _on_mentioned(comment, users, link, now, **rest):
+    notify_mention(comment, users, link, now, default_language=config.active().app.default_language)
+
+
+def unread_count(user, today: dt.date) -> int:
+    """The user's notifications not yet read: mentions, and reminders whose day has come (the header's badge)."""
+    return (
+        Alert.select()
+        .where(
+            (Alert.user == user.id)
+            & Alert.read_at.is_null()
+            & ((Alert.kind == "mention") | ((Alert.status != "skipped") & (Alert.planned_on <= today)))
+        )
+        .count()
+    )
+
+
+def mark_read(alerts, now: dt.datetime) -> int:
+    """Reading notifications: they leave the badge's count (and stay in the list)."""
+    ids = [alert.id for alert in alerts]
+    if not ids:
+        return 0
+    return Alert.update(read_at=now).where(Alert.id.in_(ids) & Alert.read_at.is_null()).execute()
+
+
 def notifications_for(user):
     """The reminders addressed to a user, newest first: the in-app list of the same alerts as by e-mail."""
     return (
         Alert.select()
-        .where((Alert.user == user.id) & (Alert.status != "skipped"))
+        .where((Alert.user == user.id) & ((Alert.status != "skipped") | (Alert.kind == "mention")))
         .order_by(Alert.planned_on.desc(), Alert.id.desc())
     )
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from peewee import JOIN
 
 from fundtrack import clock
-from fundtrack.access import allow
+from fundtrack.access import allow, scope
 from fundtrack.alerts import services
 from fundtrack.alerts.forms import KNOWN_KINDS, ReminderForm
 from fundtrack.alerts.jobs import HEADLINES
@@ -19,9 +19,10 @@ from fundtrack.auth.views import render_account
 from fundtrack.deadlines.models import DEADLINE_KINDS, Deadline
 from fundtrack.events import Section
 from fundtrack.validation import ValidationError
-from fundtrack.web import apply_errors, paginate
+from fundtrack.web import apply_errors, paginate, safe_next
 
 bp = Blueprint("alerts", __name__)
+scope(bp, "alert_id")(lambda user: Alert.select().where(Alert.user == user.id))
 
 
 @auth_events.account_sections.connect
@@ -61,6 +62,44 @@ def _with_deadlines(query):
 def index():
     page = paginate(_with_deadlines(services.notifications_for(current_user)))
     return render_template("alerts/index.html", page=page, statuses=ALERT_STATUSES, kinds=DEADLINE_KINDS, headlines=HEADLINES)
+
+
+@bp.route("/<int:alert_id>/open", methods=["POST"])
+@allow("fundraiser", "member", "viewer")
+def open_notification(alert_id):
+    """Reading a notification: marked read, then its page."""
+    alert = Alert.get_by_id(alert_id)
+    services.mark_read([alert], clock.now())
+    return redirect(_target(alert))
+
+
+@bp.route("/read", methods=["POST"])
+@allow("fundraiser", "member", "viewer")
+def mark_all_read():
+    count = services.mark_read(list(services.notifications_for(current_user).where(Alert.read_at.is_null())), clock.now())
+    flash(_("%(count)d notifications are marked read.", count=count), "success")
+    return redirect(url_for(".index"))
+
+
+def _target(alert: Alert) -> str:
+    payload = alert.payload or {}
+    if alert.kind == "mention":
+        return safe_next(payload.get("link"), url_for(".index"))
+    if alert.kind == "task" and payload.get("task"):
+        return url_for("tasks.edit", task_id=payload["task"])
+    if alert.kind == "calls":
+        return url_for("calls.inbox")
+    if alert.deadline_id:
+        return url_for("applications.show", application_id=alert.deadline.application_id) + "#deadlines"
+    return url_for(".index")
+
+
+@bp.app_context_processor
+def notification_badge():
+    """The number on the header's bell, counted only when a page shows it."""
+    if not getattr(current_user, "is_authenticated", False):
+        return {}
+    return {"unread_notifications": lambda: services.unread_count(current_user, clock.today())}
 
 
 @bp.route("/outbox")

@@ -9,6 +9,7 @@ from fundtrack.db import BaseModel, UTCDateTimeField
 from fundtrack.funders.models import Funder, Round
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
+from fundtrack.search.index import Text as Found
 
 STAGES = {
     "idea": N_("Idea"),
@@ -158,6 +159,7 @@ describe(
         "reclaim": N_("money reclaimed"),
         "schedule": N_("payment schedule proposed"),
     },
+    search=lambda a: [Found(a.title, a.purpose)] + ([Found(a.title, a.notes, "notes", "notes")] if a.notes else []),
 )
 
 describe(

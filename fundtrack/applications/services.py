@@ -32,6 +32,7 @@ from fundtrack.events import Notice, answers
 from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
+from fundtrack.search.index import folded_contains
 from fundtrack.validation import ValidationError, check_day, require
 
 APPLICATION_FIELDS = (
@@ -423,13 +424,15 @@ def filtered(user, filters: ListFilters):
     if filters.funder_id is not None:
         query = query.where(Application.funder == filters.funder_id)
     if filters.funder_name:
-        query = query.where(Application.funder.in_(Funder.select(Funder.id).where(Funder.name.contains(filters.funder_name))))
+        query = query.where(
+            Application.funder.in_(Funder.select(Funder.id).where(folded_contains(Funder.name, filters.funder_name)))
+        )
     if filters.owner_id is not None:
         query = query.where(Application.owner == filters.owner_id)
     if filters.stage:
         query = query.where(Application.stage == filters.stage)
     if filters.text:
-        query = query.where(Application.title.contains(filters.text) | Application.purpose.contains(filters.text))
+        query = query.where(folded_contains(Application.title, filters.text) | folded_contains(Application.purpose, filters.text))
     for condition in filters.conditions:
         query = query.where(condition)
     return query

@@ -17,6 +17,7 @@ from peewee import fn
 
 from fundtrack.audit.models import AuditEntry
 from fundtrack.i18n_markers import N_
+from fundtrack.search import index as search
 
 ACTIONS = {
     "create": N_("created"),
@@ -91,6 +92,8 @@ class Description:
     secret: tuple[str, ...] = ()
     link: tuple[str, str] | None = None  # (endpoint, URL variable) of the record's own page
     actions: dict[str, str] = field(default_factory=dict)
+    search: Callable | None = None  # record -> search.Text or a list of them: what of it the search finds
+    model: type | None = None
 
 
 _descriptions: dict[str, Description] = {}
@@ -120,6 +123,7 @@ def describe(
     secret: tuple[str, ...] = (),
     link: tuple[str, str] | None = None,
     actions: dict[str, str] | None = None,
+    search: Callable | None = None,
 ) -> None:
     """Tell the History how `model`'s records are named, shown, and whose they are (once, in its models.py)."""
     table = model._meta.table_name
@@ -134,6 +138,8 @@ def describe(
         secret=secret,
         link=link,
         actions=actions or {},
+        search=search,
+        model=model,
     )
 
 
@@ -180,6 +186,7 @@ def _entry(actor, instance, action: str, changes: dict, now: dt.datetime) -> Aud
     page_table, page_id = found.page(instance) if found else (table, instance.id)
     organisation_id = found.organisation(instance) if found else None
     name = found.name(instance) if found else ""
+    _index(instance, found, action, (page_table, page_id), organisation_id, now)
     return AuditEntry.create(
         actor_id=getattr(actor, "id", None),
         actor_name=getattr(actor, "name", "") or "",
@@ -194,6 +201,40 @@ def _entry(actor, instance, action: str, changes: dict, now: dt.datetime) -> Aud
         organisation_id=organisation_id,
         private=bool(found and found.private),
     )
+
+
+def _index(instance, found: Description | None, action: str, page: tuple[str, int], organisation_id, now: dt.datetime) -> None:
+    """Keep the search index in step with the write, in its transaction."""
+    if found is None or found.search is None:
+        return
+    if action == "delete":
+        search.forget(found.table, instance.id)
+        return
+    texts = found.search(instance)
+    if texts is None:
+        texts = []
+    elif isinstance(texts, search.Text):
+        texts = [texts]
+    search.put_texts(found.table, instance.id, texts, organisation_id=organisation_id, page=page, at=now)
+
+
+def reindex(instance, now: dt.datetime) -> None:
+    """Index one record as it is now, outside the audit trail (records written in bulk: a feed's new calls)."""
+    found = _descriptions.get(instance._meta.table_name)
+    if found is not None:
+        _index(instance, found, "update", found.page(instance), found.organisation(instance), now)
+
+
+def rebuild_search_index(now: dt.datetime) -> int:
+    """Index every record that the search finds, afresh (after an upgrade, or to repair the index)."""
+    count = 0
+    for found in _descriptions.values():
+        if found.search is None or found.model is None:
+            continue
+        for instance in found.model.select().iterator():
+            _index(instance, found, "update", found.page(instance), found.organisation(instance), now)
+            count += 1
+    return count
 
 
 def record_create(actor, instance, now: dt.datetime) -> AuditEntry:

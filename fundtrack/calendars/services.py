@@ -43,6 +43,7 @@ from fundtrack.money import format_dkk
 from fundtrack.organisations.models import Organisation
 from fundtrack.relationships.models import Relationship
 from fundtrack.resources import PACKAGE_DIR
+from fundtrack.tasks.models import Task
 from fundtrack.validation import EARLIEST_DAY, LATEST_DAY, ValidationError
 
 # Words of event texts, translated with the subscriber's catalogue (listed here for the extractor).
@@ -265,6 +266,29 @@ def _deadline_query(subscription: Subscription, today: dt.date, now: dt.datetime
     return query
 
 
+def _task_query(subscription: Subscription, today: dt.date):
+    """A person's own calendar holds the tasks assigned to them (an organisation's calendar holds none)."""
+    if subscription.user_id is None:
+        return Task.select().where(Task.id == 0)
+    return Task.select().where((Task.assignee == subscription.user_id) & (Task.due_on >= today - dt.timedelta(days=PAST_DAYS)))
+
+
+def task_item(task: Task, language: str, base_url: str, t=None) -> Item:
+    """A task as an all-day event on its due day, marked ✓ once done."""
+    t = t or _translations(language).gettext
+    done = task.done_at is not None
+    return Item(
+        uid=f"task-{task.id}@fundtrack",
+        summary=f"{DONE_MARK if done else ''}{t('Task')}: {task.title}",
+        description=task.notes,
+        url=f"{base_url}/tasks/{task.id}",
+        start=task.due_on,
+        stamp=task.updated_at,
+        kind="task",
+        done=done,
+    )
+
+
 def _funder_ids(subscription: Subscription):
     """The funders whose rounds show: an organisation's own funders; every funder for the fundraiser."""
     organisation_id, fundraiser = _scope(subscription)
@@ -296,6 +320,8 @@ def collect(subscription: Subscription, today: dt.date, now: dt.datetime, base_u
         notes = _shows_notes(subscription)
         for deadline in _deadline_query(subscription, today, now):
             items.append(deadline_item(deadline, language, base_url, t, notes=notes))
+        for task in _task_query(subscription, today):
+            items.append(task_item(task, language, base_url, t))
     if subscription.include_rounds:
         funder_ids = _funder_ids(subscription)
         if funder_ids is None or funder_ids:
@@ -452,6 +478,7 @@ def version(subscription: Subscription, today: dt.date, now: dt.datetime) -> tup
             Organisation.updated_at,
             Funder.updated_at,
         )
+        add(_task_query(subscription, today), Task.id, Task.updated_at)
     if subscription.include_rounds:
         funder_ids = _funder_ids(subscription)
         rounds = Round.select().join(Funder)

@@ -9,6 +9,7 @@ from fundtrack.clock import now
 from fundtrack.db import BaseModel, ListField, UTCDateTimeField
 from fundtrack.deadlines.models import Deadline
 from fundtrack.i18n_markers import N_
+from fundtrack.search.index import Text as Found
 
 ITEM_KINDS = {"text": N_("Text"), "number": N_("Number with its source"), "goals": N_("UN goals")}
 ANSWER_STATUSES = {
@@ -134,6 +135,11 @@ describe(
     organisation=lambda answer: answer.checklist.application.organisation_id,
     name=lambda answer: bilingual(answer.item.label_da, answer.item.label_en),
     secret=("checklist", "item", "updated_by"),
+    search=lambda answer: (
+        Found(answer.item.label_da, " ".join([answer.text, answer.source, answer.reason]))
+        if answer.text or answer.source
+        else None
+    ),
 )
 
 describe(

@@ -8,6 +8,7 @@ from fundtrack.db import BaseModel, UTCDateTimeField
 from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
+from fundtrack.search.index import Text as Found
 
 
 class Contact(BaseModel):
@@ -43,4 +44,5 @@ describe(
     },
     page=_page,
     organisation=lambda contact: contact.organisation_id,
+    search=lambda c: Found(c.name, " ".join([c.title, c.email])),
 )

@@ -8,6 +8,7 @@ from fundtrack.auth.models import User
 from fundtrack.clock import now
 from fundtrack.db import BaseModel, UTCDateTimeField
 from fundtrack.i18n_markers import N_
+from fundtrack.search.index import Text as Found
 
 DEADLINE_KINDS = {
     "submission": N_("Submission"),
@@ -80,4 +81,5 @@ describe(
     name=lambda deadline: deadline.title or DEADLINE_KINDS.get(deadline.kind, deadline.kind),
     secret=("application", "sequence", "alerts_planned_on", "done_by", "done_on"),
     actions={"complete": N_("marked done"), "reopen": N_("opened again")},
+    search=lambda d: None if d.deleted_at or not d.notes else Found(d.title or d.application.title, d.notes, "notes"),
 )

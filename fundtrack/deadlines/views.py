@@ -15,13 +15,13 @@ from fundtrack.applications.models import Application
 from fundtrack.applications.services import changeable_applications, may_change, visible_applications
 from fundtrack.applications.views import render_page as application_page
 from fundtrack.audit.views import history
-from fundtrack.deadlines import services
+from fundtrack.deadlines import events, services
 from fundtrack.deadlines.forms import DeadlineForm
 from fundtrack.deadlines.models import DEADLINE_KINDS, MANAGED_KINDS, REPORT_KINDS, Deadline
 from fundtrack.deadlines.transfer import EXPORT_COLUMNS, export_deadlines
-from fundtrack.events import Column, Filter, Section
+from fundtrack.events import Column, Filter, Section, answers
 from fundtrack.validation import ValidationError
-from fundtrack.web import apply_errors, arg_choice, export_response, form_status, paginate
+from fundtrack.web import apply_errors, arg_choice, export_response, form_status, paginate, safe_next
 
 bp = Blueprint("deadlines", __name__)
 scope(bp, "deadline_id", writable=services.changeable_deadlines)(services.visible_deadlines)
@@ -162,6 +162,7 @@ def edit(deadline_id):
         application=deadline.application,
         deadline=deadline,
         history=history("deadline", deadline.id, own=True),
+        sections=answers(events.page_sections, deadline, user=current_user, forms={}),
     ), form_status(form)
 
 
@@ -175,7 +176,9 @@ def complete(deadline_id):
     flash(_("The deadline is marked done."), "success")
     if deadline.kind in REPORT_KINDS:
         return redirect(url_for("checklists.outcomes", deadline_id=deadline.id))  # the report's results next
-    return redirect(url_for("applications.show", application_id=deadline.application_id) + "#deadlines")
+    return redirect(
+        safe_next(request.form.get("next"), url_for("applications.show", application_id=deadline.application_id) + "#deadlines")
+    )
 
 
 @bp.route("/<int:deadline_id>/reopen", methods=["POST"])

@@ -26,6 +26,7 @@ from defusedxml.ElementTree import DefusedXMLParser, ParseError
 from peewee import chunked
 
 from fundtrack import clock
+from fundtrack.audit import services as audit
 from fundtrack.db import bulk_insert, bulk_insert_ids, db, one_of
 from fundtrack.feeds import fetching
 from fundtrack.feeds.deadlines import FoundDeadline, OtherDate, date_order_of, find_deadlines
@@ -470,6 +471,8 @@ def store_items(source: FeedSource, items: list[Item], *, now: dt.datetime, trac
         entry_rows.extend(_entry_row(ids[index], source, item, now) for item, index in also_new)
         bulk_insert(CallSource, entry_rows, ignore_conflicts=True)
         bulk_insert(CallDeadline, deadline_rows)
+        for call in Call.select().where(one_of(Call.id, ids)) if ids else ():
+            audit.reindex(call, now)  # written in bulk, past the audit trail: the search learns of it here
         for batch in chunked(seen_entries, 500):
             CallSource.update(last_seen_at=now).where(one_of(CallSource.id, batch)).execute()
         for batch in chunked(seen_calls, 500):
@@ -560,3 +563,5 @@ def _update_call(call: Call, item: Item, source: FeedSource, now: dt.datetime) -
     call.feed_deadline_text = item.deadline_text
     call.content_hash, call.last_seen_at, call.updated_at, call.source = item.content_hash, now, now, source.id
     call.save()
+    if any(name in ("title", "summary_text") for name, _old, _new in changes):
+        audit.reindex(call, now)

@@ -10,6 +10,7 @@ from fundtrack.db import BaseModel, JSONField, ListField, UTCDateTimeField
 from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
+from fundtrack.search.index import Text as Found
 
 DATE_ORDERS = {
     "": N_("From the feed's language (unknown: ambiguous dates are not read)"),
@@ -146,6 +147,7 @@ class CallMatch(BaseModel):
     reasons = ListField(default=list)
     matched_at = UTCDateTimeField(default=now)
     notified_at = UTCDateTimeField(null=True)  # set when the organisation's digest has been sent
+    set_aside_at = UTCDateTimeField(null=True)  # the organisation has looked at it: off its "my work" list
 
     class Meta:
         indexes = ((("call", "organisation"), True),)
@@ -205,7 +207,9 @@ describe(
         "correct_deadlines": N_("deadlines corrected"),
         "keep_correction": N_("correction kept after the feed changed"),
         "use_feed_deadlines": N_("deadlines from the feed again"),
+        "set_aside": N_("set aside by the organisation"),
     },
+    search=lambda call: Found(call.title, call.summary_text, "staff"),
     secret=(
         "link_key",
         "title_key",

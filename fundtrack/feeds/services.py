@@ -25,6 +25,7 @@ from fundtrack.feeds.models import CALL_STATUSES, DATE_ORDERS, Call, CallDeadlin
 from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
+from fundtrack.search.index import folded_contains
 from fundtrack.validation import ValidationError, check_day, require
 
 MAX_BACKOFF = 8  # a failing source waits at most eight intervals before it is tried again
@@ -228,7 +229,9 @@ def filtered_calls(user, filters: CallFilters, today: dt.date):
         query = query.where(Call.status != "dismissed")
     if filters.text:
         text = filters.text
-        query = query.where(Call.title.contains(text) | Call.summary_text.contains(text) | Call.funder_name.contains(text))
+        query = query.where(
+            folded_contains(Call.title, text) | folded_contains(Call.summary_text, text) | folded_contains(Call.funder_name, text)
+        )
     if filters.source_id is not None:
         query = query.where(Call.id.in_(CallSource.select(CallSource.call).where(CallSource.source == filters.source_id)))
     if filters.organisation_id is not None and not user.is_member:
@@ -307,6 +310,37 @@ def set_status(call: Call, status: str, *, actor, now: dt.datetime) -> None:
             actor=actor,
             now=now,
         )
+
+
+def set_aside_match(call: Call, organisation_id: int, *, actor, now: dt.datetime) -> bool:
+    """An organisation has looked at a call passed on to it: the call leaves its "my work" list (it stays in
+    the calls list). False when the call was not passed on to it."""
+    match = CallMatch.get_or_none((CallMatch.call == call.id) & (CallMatch.organisation == organisation_id))
+    if match is None or match.set_aside_at is not None:
+        return False
+    with db.atomic():
+        match.set_aside_at = now
+        match.save()
+        audit.record_action(actor, call, "set_aside", now, {"organisation": [None, organisation_id]})
+    return True
+
+
+def matched_calls_to_look_at(organisation_id: int, today: dt.date, limit: int = 10):
+    """Calls passed on to the organisation that it has not set aside, whose deadline has not passed."""
+    open_deadline = CallDeadline.select(CallDeadline.call).where(CallDeadline.due_on >= today)
+    no_deadline = Call.id.not_in(CallDeadline.select(CallDeadline.call))
+    return (
+        Call.select(Call, CallMatch)
+        .join(CallMatch)
+        .where(
+            (CallMatch.organisation == organisation_id)
+            & CallMatch.set_aside_at.is_null()
+            & Call.status.in_(["new", "relevant"])
+            & (Call.id.in_(open_deadline) | no_deadline)
+        )
+        .order_by(CallMatch.matched_at.desc(), Call.id.desc())
+        .limit(limit)
+    )
 
 
 # Correcting a call's deadlines.

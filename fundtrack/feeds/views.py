@@ -31,6 +31,7 @@ from fundtrack.web import (
     export_response,
     form_status,
     paginate,
+    safe_next,
 )
 
 bp = Blueprint("feeds", __name__)
@@ -313,9 +314,16 @@ def set_status(call_id):
             flash(_(message, **params), "error")
     else:
         flash(_("The call is marked %(status)s.", status=_(CALL_STATUSES[call.status]).lower()), "success")
-    return redirect(
-        request.form.get("next") if (request.form.get("next") or "").startswith("/calls/") else url_for(".show", call_id=call_id)
-    )
+    return redirect(safe_next(request.form.get("next"), url_for(".show", call_id=call_id)))
+
+
+@calls_bp.route("/<int:call_id>/set-aside", methods=["POST"])
+@allow("member")
+def set_aside(call_id):
+    """A member has looked at a call passed on to its organisation: off its "my work" list."""
+    services.set_aside_match(Call.get_by_id(call_id), current_user.organisation_id, actor=current_user, now=clock.now())
+    flash(_("The call is set aside; it stays in the list of calls."), "success")
+    return redirect(safe_next(request.form.get("next"), url_for(".show", call_id=call_id)))
 
 
 @calls_bp.route("/<int:call_id>/convert", methods=["POST"])

@@ -6,6 +6,7 @@ from fundtrack.audit.services import Choice, Day, Flag, Moment, Money, Note, Num
 from fundtrack.clock import now
 from fundtrack.db import BaseModel, ListField, UTCDateTimeField
 from fundtrack.i18n_markers import N_
+from fundtrack.search.index import Text as Found
 
 FUNDER_KINDS = {
     "private_foundation": N_("Private foundation"),
@@ -100,6 +101,10 @@ describe(
         "archived_at": Moment(N_("Archived")),
     },
     link=("funders.show", "funder_id"),
+    search=lambda f: (
+        [Found(f.name, " ".join([f.description, *f.focus_tags]), "shared")]
+        + ([Found(f.name, f.notes, "notes", "notes")] if f.notes else [])
+    ),
 )
 
 describe(

@@ -8,13 +8,14 @@ from flask_login import current_user
 from fundtrack import clock
 from fundtrack.access import allow, scope
 from fundtrack.audit.views import history
-from fundtrack.db import list_contains, text_contains
+from fundtrack.db import list_contains
 from fundtrack.events import answers
 from fundtrack.forms import choices
 from fundtrack.funders import events, services, transfer
 from fundtrack.funders.forms import FunderForm, RoundForm
 from fundtrack.funders.models import FUNDER_KINDS, ROUND_KINDS, Funder, Round
 from fundtrack.i18n import translate_label
+from fundtrack.search.index import folded_contains
 from fundtrack.validation import ValidationError
 from fundtrack.web import apply_errors, arg_choice, arg_int, arg_text, export_response, form_status, paginate
 
@@ -32,7 +33,9 @@ def _filtered():
     text = arg_text("q")
     if text:
         query = query.where(
-            Funder.name.contains(text) | Funder.description.contains(text) | text_contains(Funder.focus_tags, text)
+            folded_contains(Funder.name, text)
+            | folded_contains(Funder.description, text)
+            | folded_contains(Funder.focus_tags, text)
         )
     kind = arg_choice("kind", FUNDER_KINDS)
     if kind:

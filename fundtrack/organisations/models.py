@@ -6,6 +6,7 @@ from fundtrack.audit.services import Choice, Moment, Tags, Text, describe
 from fundtrack.clock import now
 from fundtrack.db import BaseModel, ListField, UTCDateTimeField
 from fundtrack.i18n_markers import N_
+from fundtrack.search.index import Text as Found
 
 ORGANISATION_KINDS = {
     "enterprise": N_("Social enterprise"),
@@ -53,4 +54,5 @@ describe(
     },
     organisation=lambda organisation: organisation.id,
     link=("organisations.show", "organisation_id"),
+    search=lambda o: Found(o.name, " ".join([o.description, *o.interests, *o.keywords])),
 )

@@ -14,6 +14,7 @@ from fundtrack.i18n import translate_label
 from fundtrack.organisations import events, services
 from fundtrack.organisations.forms import OrganisationForm
 from fundtrack.organisations.models import ORGANISATION_KINDS, Organisation
+from fundtrack.search.index import folded_contains
 from fundtrack.validation import ValidationError
 from fundtrack.web import apply_errors, arg_text, form_status, paginate
 
@@ -31,7 +32,7 @@ def index():
     query = services.visible_organisations(current_user)
     text = arg_text("q")
     if text:
-        query = query.where(Organisation.name.contains(text) | Organisation.description.contains(text))
+        query = query.where(folded_contains(Organisation.name, text) | folded_contains(Organisation.description, text))
     if request.args.get("archived") != "1":
         query = query.where(Organisation.archived_at.is_null())
     page = paginate(query.order_by(Organisation.name))

@@ -8,6 +8,7 @@ from fundtrack.clock import now
 from fundtrack.db import BaseModel, UTCDateTimeField
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
+from fundtrack.search.index import Text as Found
 
 SIDES = {"cost": N_("Cost"), "income": N_("Income")}
 INCOME_KINDS = {
@@ -68,6 +69,7 @@ describe(
     name=lambda project: project.name,
     secret=("organisation",),
     link=("projects.show", "project_id"),
+    search=lambda p: Found(p.name, p.description),
 )
 
 describe(

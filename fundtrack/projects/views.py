@@ -11,12 +11,12 @@ from fundtrack.applications import events as application_events
 from fundtrack.applications import shares
 from fundtrack.applications.models import STAGES, Application
 from fundtrack.audit.views import history
-from fundtrack.events import Section
+from fundtrack.events import Section, answers
 from fundtrack.forms import choices
 from fundtrack.i18n import translate_label
 from fundtrack.organisations import events as organisation_events
 from fundtrack.organisations.models import Organisation
-from fundtrack.projects import services, transfer
+from fundtrack.projects import events, services, transfer
 from fundtrack.projects.forms import LineForm, ProjectForm
 from fundtrack.projects.models import INCOME_KINDS, SIDES, BudgetLine, Project
 from fundtrack.validation import ValidationError, parse_id
@@ -168,6 +168,7 @@ def render_project(project: Project, *, line_form: LineForm | None = None, statu
         stages=STAGES,
         may_change=current_user.role in WRITERS,
         history=history("project", project.id),
+        sections=answers(events.page_sections, project, user=current_user),
     ), status
 
 

@@ -10,6 +10,7 @@ from fundtrack.db import BaseModel, UTCDateTimeField
 from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
+from fundtrack.search.index import Text as Found
 
 STATUSES = {
     "prospect": N_("Prospect"),
@@ -107,6 +108,7 @@ describe(
     organisation=lambda relationship: relationship.organisation_id,
     link=("relationships.show", "relationship_id"),
     name=lambda relationship: f"{relationship.funder.name} · {relationship.organisation.name}",
+    actions={"next_step_done": N_("took the next step")},
 )
 
 describe(
@@ -121,4 +123,5 @@ describe(
     organisation=lambda interaction: interaction.relationship.organisation_id,
     secret=("relationship", "actor"),
     name=lambda interaction: "",
+    search=lambda i: Found(f"{i.relationship.funder.name} · {i.relationship.organisation.name}", i.text),
 )

@@ -679,6 +679,15 @@ def set_stewardship(
         )
 
 
+def complete_next_step(relationship: Relationship, *, actor, now: dt.datetime) -> bool:
+    """The next step is taken: it leaves the lists of what is due (False when there was none)."""
+    if not relationship.next_step and relationship.next_step_on is None:
+        return False
+    with db.atomic():
+        audit.save_changes(relationship, {"next_step": "", "next_step_on": None}, actor=actor, now=now, action="next_step_done")
+    return True
+
+
 def log_interaction(
     relationship: Relationship, *, kind: str, happened_on: dt.date, text: str, actor, now: dt.datetime
 ) -> Interaction:

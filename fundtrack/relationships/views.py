@@ -1,7 +1,7 @@
 """Relationship pages: the portfolio, one relationship, the ask-again list and the metrics; also the
 relationships on a funder's and an organisation's page."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN
@@ -18,7 +18,7 @@ from fundtrack.relationships import history, services, transfer
 from fundtrack.relationships.forms import InteractionForm, StewardshipForm
 from fundtrack.relationships.models import INTERACTION_KINDS, STATUSES, Interaction, Relationship
 from fundtrack.validation import ValidationError, parse_id
-from fundtrack.web import apply_errors, arg_choice, arg_date, arg_id, arg_int, current_settings, export_response
+from fundtrack.web import apply_errors, arg_choice, arg_date, arg_id, arg_int, current_settings, export_response, safe_next
 
 bp = Blueprint("relationships", __name__)
 scope(bp, "relationship_id")(services.visible_relationships)
@@ -188,6 +188,15 @@ def stewardship(relationship_id):
                 flash(_("Your changes are saved."), "success")
                 return redirect(url_for(".show", relationship_id=relationship_id))
     return _render_show(relationship_id, stewardship_form=form, status=400)
+
+
+@bp.route("/<int:relationship_id>/next-step/done", methods=["POST"])
+@allow("fundraiser", "member")
+def next_step_done(relationship_id):
+    relationship = Relationship.get_by_id(relationship_id)
+    if services.complete_next_step(relationship, actor=current_user, now=clock.now()):
+        flash(_("The next step is done. Add the next one when you know it."), "success")
+    return redirect(safe_next(request.form.get("next"), url_for(".show", relationship_id=relationship_id)))
 
 
 @bp.route("/<int:relationship_id>/interactions", methods=["POST"])

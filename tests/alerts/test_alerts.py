@@ -62,6 +62,7 @@ def test_the_shipped_rules_load():
         "final_report",
         "custom",
         "instalment",
+        "task",
     }
 
 

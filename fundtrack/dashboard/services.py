@@ -1,0 +1,66 @@
+"""What is the signed-in user's own to do today: the start page's lists, each a few queries whatever the
+data size."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from fundtrack.applications.models import Application
+from fundtrack.deadlines.models import Deadline
+from fundtrack.deadlines.services import visible_deadlines
+from fundtrack.feeds.models import Call
+from fundtrack.feeds.services import matched_calls_to_look_at
+from fundtrack.relationships.models import Relationship
+from fundtrack.relationships.services import visible_relationships, with_parties
+from fundtrack.tasks.services import open_tasks_of
+
+DEADLINES_AHEAD_DAYS = 30  # the owner's deadlines from this far ahead, and every overdue one
+NEXT_STEPS_AHEAD_DAYS = 14
+LIMIT = 15
+
+
+@dataclass
+class MyWork:
+    tasks: list = field(default_factory=list)
+    deadlines: list = field(default_factory=list)
+    calls: list = field(default_factory=list)
+    next_steps: list = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.tasks or self.deadlines or self.calls or self.next_steps)
+
+
+def my_work(user, today: dt.date) -> MyWork:
+    """Tasks assigned to the user, open deadlines of the applications they own, calls passed on to their
+    organisation (a member) or still to be looked at (a fundraiser), and relationships they steward whose
+    next step is due. A viewer owns nothing, and gets only what is assigned to them."""
+    work = MyWork(tasks=list(open_tasks_of(user).limit(LIMIT)))
+    work.deadlines = list(
+        visible_deadlines(user)
+        .where(
+            Deadline.done_at.is_null()
+            & (Application.owner == user.id)
+            & (Deadline.due_on <= today + dt.timedelta(days=DEADLINES_AHEAD_DAYS))
+        )
+        .order_by(Deadline.due_on, Deadline.id)
+        .limit(LIMIT)
+    )
+    if user.is_member:
+        work.calls = list(matched_calls_to_look_at(user.organisation_id, today, LIMIT))
+    elif user.is_fundraiser:
+        work.calls = list(
+            Call.select().where(Call.status == "new").order_by(Call.first_seen_at.desc(), Call.id.desc()).limit(LIMIT)
+        )
+    work.next_steps = list(
+        with_parties(visible_relationships(user))
+        .where(
+            (Relationship.steward == user.id)
+            & Relationship.next_step_on.is_null(False)
+            & (Relationship.next_step_on <= today + dt.timedelta(days=NEXT_STEPS_AHEAD_DAYS))
+        )
+        .order_by(Relationship.next_step_on, Relationship.id)
+        .limit(LIMIT)
+    )
+    return work

@@ -1,0 +1,1 @@
+"""Search across everything: the index (`index`) and the search page (`views`)."""
