@@ -16,6 +16,7 @@ from fundtrack.applications import services as applications
 from fundtrack.applications.models import Application
 from fundtrack.auth.services import create_user
 from fundtrack.checklists import services as checklists
+from fundtrack.comments import services as comments
 from fundtrack.contacts import services as contacts
 from fundtrack.db import db
 from fundtrack.deadlines import services as deadlines
@@ -388,6 +389,14 @@ def _tasks(orgs, users, *, today: dt.date, now: dt.datetime) -> None:
     ]:
         data = {"title": title, "due_on": today + dt.timedelta(days=days), "assignee": who, "application": application}
         tasks.create_task(data, actor=None, now=now)
+    handle = comments.handle_of(users["member"])
+    comments.add_comment(
+        kornet,
+        f"@{handle} kan du sende de nye tal for praktikpladserne inden fredag? Fonden spørger efter dem.",
+        actor=users["fundraiser"],
+        now=now,
+        link=f"/applications/{kornet.id}",
+    )
 
 
 # (funder, organisation, steward role, next step, days until the next step, interactions as (kind, days ago, text))

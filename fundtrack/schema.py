@@ -80,9 +80,18 @@ MODELS = [
 _PLAIN_TYPES = {"UTCDateTimeField": "DateTimeField", "ListField": "TextField", "JSONField": "TextField"}
 
 
+# What the database has beyond the models, on purpose: PostgreSQL's full-text column of the search index
+# and its index, which the search writes with SQL of its own (SQLite keeps them in a table of FTS5's).
+DATABASE_ONLY = {("search_entry", "tsv")}
+
+
 def schema_diff(database):
     """What the models have that `database` lacks (empty when the migrations are complete)."""
-    return diff_models(database, MODELS)
+    diff = diff_models(database, MODELS)
+    return diff._replace(
+        drop_columns=[column for column in diff.drop_columns if tuple(column) not in DATABASE_ONLY],
+        drop_indexes=[index for index in diff.drop_indexes if (index.table, *index.columns) not in DATABASE_ONLY],
+    )
 
 
 def migration_draft(database) -> str:

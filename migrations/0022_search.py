@@ -20,7 +20,7 @@ def up(migrator, db):
         class Meta:
             database = db
             table_name = "search_entry"
-            indexes = ((("kind", "record_id"), True),)
+            indexes = ((("record_id", "kind"), True), (("page_table", "page_id"), False))
 
     db.create_tables([SearchEntry])
     if isinstance(db, PostgresqlDatabase):

@@ -215,7 +215,7 @@ def _index(instance, found: Description | None, action: str, page: tuple[str, in
         texts = []
     elif isinstance(texts, search.Text):
         texts = [texts]
-    search.put_texts(found.table, instance.id, texts, organisation_id=organisation_id, page=page, at=now)
+    search.put_texts(found.table, instance.id, texts, organisation_id=organisation_id, page=page, at=now, new=action == "create")
 
 
 def reindex(instance, now: dt.datetime) -> None:

@@ -30,6 +30,7 @@ from fundtrack.db import BaseModel, UTCDateTimeField, db, is_postgresql
 
 FTS = Table("search_fts", ("rowid", "title", "body"))  # SQLite's FTS5 table beside search_entry
 SCOPES = ("shared", "org", "notes", "staff", "fundraiser")
+PARTS = ("", "notes")  # the parts a record may give: itself, and its notes (found by fewer people)
 WORD = re.compile(r"\w+", re.UNICODE)
 KEEP = frozenset("æøå")
 MAX_TERMS = 8
@@ -51,7 +52,7 @@ class SearchEntry(BaseModel):
 
     class Meta:
         table_name = "search_entry"
-        indexes = ((("kind", "record_id"), True),)
+        indexes = ((("record_id", "kind"), True), (("page_table", "page_id"), False))
 
 
 @dataclass(frozen=True)
@@ -121,19 +122,40 @@ def _fts_write(entry_id: int, title: str, body: str, *, delete_first: bool) -> N
     )
 
 
+def _insert_entry(values: dict) -> int:
+    """One new search_entry row, in plain SQL: it is written with every record a user creates, and building
+    the statement through the query builder would cost more than running it."""
+    values = {**values, "updated_at": UTCDateTimeField().db_value(values["updated_at"])}
+    columns = ", ".join(values)
+    marks = ", ".join([db.obj.param] * len(values))
+    sql = f"INSERT INTO search_entry ({columns}) VALUES ({marks})"
+    if is_postgresql():
+        return db.execute_sql(sql + " RETURNING id", list(values.values())).fetchone()[0]
+    return db.execute_sql(sql, list(values.values())).lastrowid
+
+
 def _fts_delete(entry_ids: list[int]) -> None:
     if entry_ids and not is_postgresql():
         db.execute_sql(f"DELETE FROM search_fts WHERE rowid IN ({', '.join('?' * len(entry_ids))})", entry_ids)
 
 
 def put(kind: str, record_id: int, text: Text | None, *, organisation_id, page: tuple[str, int], at: dt.datetime) -> None:
-    """Index one record part (None: take it out). Call inside the writing transaction."""
-    key = f"{kind}:{text.part}" if text is not None and text.part else kind
-    existing = SearchEntry.get_or_none((SearchEntry.kind == key) & (SearchEntry.record_id == record_id))
+    """Index one record part (None: take the record's main part out). Call inside the writing transaction."""
+    key = _key(kind, text.part if text is not None else "")
+    existing = SearchEntry.get_or_none((SearchEntry.record_id == record_id) & (SearchEntry.kind == key))
+    _write(key, record_id, text, existing.id if existing else None, organisation_id=organisation_id, page=page, at=at)
+
+
+def _key(kind: str, part: str) -> str:
+    return f"{kind}:{part}" if part else kind
+
+
+def _write(key: str, record_id: int, text: Text | None, entry_id: int | None, *, organisation_id, page, at) -> None:
+    """Create, change or remove one entry and its full-text row (two or three statements)."""
     if text is None or not (text.title or text.body).strip():
-        if existing is not None:
-            _fts_delete([existing.id])
-            existing.delete_instance()
+        if entry_id is not None:
+            _fts_delete([entry_id])
+            SearchEntry.delete().where(SearchEntry.id == entry_id).execute()
         return
     values = {
         "organisation_id": organisation_id,
@@ -144,39 +166,43 @@ def put(kind: str, record_id: int, text: Text | None, *, organisation_id, page: 
         "body": text.body or "",
         "updated_at": at,
     }
-    if existing is None:
-        entry = SearchEntry.create(kind=key, record_id=record_id, **values)
-        _fts_write(entry.id, values["title"], values["body"], delete_first=False)
+    if entry_id is None:
+        entry_id = _insert_entry({"kind": key, "record_id": record_id, **values})
+        _fts_write(entry_id, values["title"], values["body"], delete_first=False)
     else:
-        SearchEntry.update(**values).where(SearchEntry.id == existing.id).execute()
-        _fts_write(existing.id, values["title"], values["body"], delete_first=True)
+        SearchEntry.update(**values).where(SearchEntry.id == entry_id).execute()
+        _fts_write(entry_id, values["title"], values["body"], delete_first=True)
 
 
 def forget(kind: str, record_id: int) -> None:
     """Take every part of a removed record out of the index, and the records shown on its page (an
     application's deadlines and answers go with it)."""
-    entries = SearchEntry.select(SearchEntry.id).where(
-        (((SearchEntry.kind == kind) | SearchEntry.kind.startswith(f"{kind}:")) & (SearchEntry.record_id == record_id))
-        | ((SearchEntry.page_table == kind) & (SearchEntry.page_id == record_id))
-    )
-    ids = [entry.id for entry in entries]
+    own = SearchEntry.select(SearchEntry.id).where((SearchEntry.record_id == record_id) & SearchEntry.kind.in_(_keys(kind)))
+    shown = SearchEntry.select(SearchEntry.id).where((SearchEntry.page_table == kind) & (SearchEntry.page_id == record_id))
+    ids = sorted({entry.id for entry in own} | {entry.id for entry in shown})
     if ids:
         _fts_delete(ids)
         SearchEntry.delete().where(SearchEntry.id.in_(ids)).execute()
 
 
-def put_texts(kind: str, record_id: int, texts, *, organisation_id, page, at) -> None:
-    """Index every part a record gives; parts it no longer gives are taken out."""
-    given = {text.part: text for text in texts}
-    for part in {entry.kind.partition(":")[2] for entry in _entries_of(kind, record_id)} - set(given):
-        put(kind, record_id, None if not part else Text("", part=part), organisation_id=organisation_id, page=page, at=at)
-    for text in given.values():
-        put(kind, record_id, text, organisation_id=organisation_id, page=page, at=at)
+def put_texts(kind: str, record_id: int, texts, *, organisation_id, page, at, new: bool = False) -> None:
+    """Index every part a record gives; parts it no longer gives are taken out (`new`: a record just
+    created, which has none yet)."""
+    existing = {} if new else {entry.kind: entry.id for entry in _entries_of(kind, record_id)}
+    given = {_key(kind, text.part): text for text in texts}
+    for key in set(existing) - set(given):
+        _write(key, record_id, None, existing[key], organisation_id=organisation_id, page=page, at=at)
+    for key, text in given.items():
+        _write(key, record_id, text, existing.get(key), organisation_id=organisation_id, page=page, at=at)
+
+
+def _keys(kind: str) -> list[str]:
+    return [_key(kind, part) for part in PARTS]
 
 
 def _entries_of(kind: str, record_id: int):
-    return SearchEntry.select(SearchEntry.kind).where(
-        ((SearchEntry.kind == kind) | SearchEntry.kind.startswith(f"{kind}:")) & (SearchEntry.record_id == record_id)
+    return SearchEntry.select(SearchEntry.id, SearchEntry.kind).where(
+        (SearchEntry.record_id == record_id) & SearchEntry.kind.in_(_keys(kind))
     )
 
 

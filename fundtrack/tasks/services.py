@@ -50,13 +50,21 @@ def open_tasks_of(user):
     )
 
 
-def tasks_of(*, application_id: int | None = None, organisation_id: int | None = None, funder_id: int | None = None):
+def tasks_of(
+    *,
+    application_id: int | None = None,
+    deadline_id: int | None = None,
+    organisation_id: int | None = None,
+    funder_id: int | None = None,
+):
     """The tasks kept with one record, open ones first, soonest first. An application's include those of its
     deadlines; an organisation's only those kept with it directly."""
     if application_id is not None:
         condition = (Task.application == application_id) | Task.deadline.in_(
             Deadline.select(Deadline.id).where(Deadline.application == application_id)
         )
+    elif deadline_id is not None:
+        condition = Task.deadline == deadline_id
     elif organisation_id is not None:
         condition = (Task.organisation == organisation_id) & Task.application.is_null() & Task.deadline.is_null()
     else:

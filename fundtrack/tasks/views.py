@@ -17,7 +17,9 @@ from fundtrack.applications.services import changeable_applications, may_change
 from fundtrack.audit.views import history
 from fundtrack.auth.models import User
 from fundtrack.contacts.models import Contact
-from fundtrack.deadlines.models import DEADLINE_KINDS, MANAGED_KINDS
+from fundtrack.deadlines import events as deadline_events
+from fundtrack.deadlines.models import DEADLINE_KINDS, MANAGED_KINDS, Deadline
+from fundtrack.deadlines.services import changeable_deadlines
 from fundtrack.events import Section
 from fundtrack.forms import choices
 from fundtrack.funders import events as funder_events
@@ -75,14 +77,17 @@ def _link() -> dict:
     application_id = parse_id(source.get("application"))
     if application_id:
         found["application"] = changeable_applications(current_user).where(Application.id == application_id).first()
+    deadline_id = parse_id(source.get("deadline"))
+    if deadline_id and not found.get("application"):
+        found["deadline"] = changeable_deadlines(current_user).where(Deadline.id == deadline_id).first()
     organisation_id = parse_id(source.get("organisation"))
-    if organisation_id and not found.get("application"):
+    if organisation_id and not (found.get("application") or found.get("deadline")):
         found["organisation"] = visible_organisations(current_user).where(Organisation.id == organisation_id).first()
     funder_id = parse_id(source.get("funder"))
     if funder_id and current_user.is_fundraiser:
         found["funder"] = visible_funders(current_user).where(Funder.id == funder_id).first()
     found = {key: value for key, value in found.items() if value is not None}
-    if current_user.is_member and not found.get("application"):
+    if current_user.is_member and not (found.get("application") or found.get("deadline")):
         found["organisation"] = Organisation.get_by_id(current_user.organisation_id)
     return found
 
@@ -90,6 +95,8 @@ def _link() -> dict:
 def _organisation_id(link: dict) -> int | None:
     if link.get("application") is not None:
         return link["application"].organisation_id
+    if link.get("deadline") is not None:
+        return link["deadline"].application.organisation_id
     if link.get("organisation") is not None:
         return link["organisation"].id
     return None
@@ -307,6 +314,17 @@ def application_tasks(application, user, **rest):
     back = url_for("applications.show", application_id=application.id) + "#tasks"
     tasks = services.tasks_of(application_id=application.id)
     return _section(tasks, may_add=may_change(user, application), add_args={"application": application.id}, back=back, order=22)
+
+
+@deadline_events.page_sections.connect
+def deadline_tasks(deadline, user, **rest):
+    if user.is_member and deadline.application.organisation_id != user.organisation_id:
+        return None
+    back = url_for("deadlines.edit", deadline_id=deadline.id) + "#tasks"
+    tasks = services.tasks_of(deadline_id=deadline.id)
+    return _section(
+        tasks, may_add=may_change(user, deadline.application), add_args={"deadline": deadline.id}, back=back, order=30
+    )
 
 
 @organisation_events.page_sections.connect

@@ -173,6 +173,7 @@ def test_members_see_only_their_own_organisations_files(
         assert client.get(f"/documents/{document.id}").status_code == 404
         assert client.get(f"/documents/{document.id}/download").status_code == 404
         assert send(client, f"/documents/{document.id}/delete").status_code == 404
+        assert send(client, f"/documents/{document.id}/kind", {"kind": "other"}).status_code == 404
         assert upload(client, f"/documents/{document.id}/replace", PDF, "x.pdf").status_code == 404
     assert client.get(f"/documents/{application_doc.id}/versions/{version.id}/download").status_code == 404
     assert upload(client, f"/documents/applications/{kornet_application.id}", PDF, "x.pdf").status_code == 404

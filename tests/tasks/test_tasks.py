@@ -141,7 +141,7 @@ def test_a_task_done_before_its_reminder_goes_out_is_not_sent(make_app, kornet):
     task = services.create_task({"title": "Ring til fonden", "due_on": DUE, "assignee": kornet["owner"]}, actor=None, now=NOW)
     with app.app_context():
         jobs.run(today=DUE, now=at(DUE))  # the mail server is down: the reminder waits in the outbox
-    alert = Alert.get(Alert.kind == "task")
+    alert = Alert.get((Alert.kind == "task") & (Alert.days == 0))
     assert alert.status == "pending" and alert.payload == {"task": task.id} and alert.email == "mette@kommune.example.dk"
     services.complete_task(task, actor=None, now=NOW)
     from fundtrack.alerts import services as alert_services
@@ -216,3 +216,15 @@ def test_a_member_sees_its_organisations_tasks_and_its_own_only(client, kornet, 
     send(client, "/tasks/new", {"title": "Snyd", "due_on": DUE.isoformat(), "application": kornet["application"].id})
     sneaky = Task.get(Task.title == "Snyd")
     assert sneaky.application_id is None and sneaky.organisation_id == haven.id
+
+
+def test_a_task_is_added_to_a_deadline_from_its_page(client, kornet):
+    deadline = add_deadline(kornet["application"], "final_report", DUE, actor=None, now=NOW)
+    login(client, kornet["owner"])
+    page = client.get(f"/deadlines/{deadline.id}").get_data(as_text=True)
+    assert f"/tasks/new?deadline={deadline.id}" in page.replace("&amp;", "&") or f"deadline={deadline.id}" in page
+    response = send(client, "/tasks/new", {"title": "Saml tallene", "due_on": DUE.isoformat(), "deadline": deadline.id})
+    assert response.status_code == 302
+    task = Task.get(Task.title == "Saml tallene")
+    assert task.deadline_id == deadline.id and task.organisation_id == kornet["cafe"].id
+    assert "Saml tallene" in client.get(f"/deadlines/{deadline.id}").get_data(as_text=True)
