@@ -15,7 +15,7 @@ from fundtrack.funders.models import FUNDER_KINDS, ROUND_KINDS, Funder, Round
 from fundtrack.i18n_markers import N_
 from fundtrack.spreadsheets import MONTHS
 from fundtrack.tags import parse_tags, parse_un_goals
-from fundtrack.validation import ValidationError, require
+from fundtrack.validation import LARGEST_ORE, ValidationError, require
 
 FUNDER_FIELDS = (
     "name",
@@ -80,6 +80,8 @@ def validate_funder(data: dict, existing: Funder | None) -> dict:
     for key, value in (("grant_min_ore", low), ("grant_max_ore", high)):
         if value is not None and value < 0:
             errors[key] = N_("An amount cannot be negative.")
+        elif value is not None and value > LARGEST_ORE:
+            errors[key] = N_("An amount is at most 100 billion kr.")
     if low is not None and high is not None and high < low:
         errors["grant_max_ore"] = N_("The largest grant cannot be smaller than the smallest.")
     for key in MONTH_FIELDS:

@@ -182,6 +182,24 @@ def test_funder_validation_names_the_fields(create_funder):
     assert set(error.value.errors) == {"name", "kind", "website", "grant_max_ore", "un_goals", "cooldown_after_grant_months"}
 
 
+def test_an_absurd_grant_size_is_refused_and_the_form_keeps_it(client, login_as):
+    login_as("fundraiser", language="en")
+    response = post(
+        client,
+        "/funders/new",
+        {
+            "name": "Stor Fond",
+            "kind": "private_foundation",
+            "allows_consultant_fees": "",
+            "grant_max_ore": "1.000.000.000.000.000",
+        },
+        token_from="/funders/new",
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "at most 100 billion kr." in html and 'value="Stor Fond"' in html
+
+
 def test_fundraiser_creates_and_edits_a_funder_in_the_ui(client, login_as):
     login_as("fundraiser")
     response = post(
