@@ -167,8 +167,10 @@ def _template_globals(app: Flask) -> None:
     from fundtrack.deadlines.models import DEADLINE_KINDS
     from fundtrack.funders.models import FUNDER_KINDS
     from fundtrack.organisations.models import ORGANISATION_KINDS
+    from fundtrack.web import current_menu_item
 
     app.jinja_env.globals.update(
+        current_menu_item=current_menu_item,
         STAGES=STAGES,
         roles=ROLES,
         DEADLINE_KINDS=DEADLINE_KINDS,

@@ -85,11 +85,45 @@ class Period:
         return self.code
 
 
+# A period in words, as people write it: `3. kvartal 2026`, `Q3 2026`, `2. halvår 2026`, `H2 2026`,
+# `third quarter 2026`, `2nd half 2026`, `kvartal 3 2026`.
+ORDINALS = {
+    "1": 1, "2": 2, "3": 3, "4": 4, "første": 1, "anden": 2, "andet": 2, "tredje": 3, "fjerde": 4,
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
+}  # fmt: skip
+QUARTER_WORDS = ("kvartal", "quarter", "kv", "q")
+HALF_WORDS = ("halvår", "halvåret", "half", "half-year", "halfyear", "h")
+WORDS = re.compile(
+    r"^\s*(?:(?P<n1>[1-4](?:st|nd|rd|th)?|første|anden|andet|tredje|fjerde|first|second|third|fourth)\.?\s*"
+    r"(?P<w1>kvartal|quarter|halvåret|halvår|half-year|halfyear|half|kv|q|h)"
+    r"|(?P<w2>kvartal|quarter|halvår|half|kv|q|h)\.?\s*(?P<n2>[1-4]))[\s,.]*(?:of\s+|i\s+)?(?P<year>\d{4})\s*$",
+    re.IGNORECASE,
+)
+
+
+def _in_words(text: str) -> str | None:
+    """The code (`2026-Q3`) of a period written in words, or None."""
+    match = WORDS.match(text or "")
+    if not match:
+        return None
+    word = (match.group("w1") or match.group("w2")).lower()
+    number = ORDINALS.get((match.group("n1") or match.group("n2")).lower())
+    kind = "Q" if word in QUARTER_WORDS else "H"
+    return f"{match.group('year')}-{kind}{number}"
+
+
 def parse_period(text: str) -> Period:
-    """`2026-Q3`, `2026-H2` or `2026` (case and spaces do not matter)."""
+    """`2026-Q3`, `2026-H2` or `2026` (case and spaces do not matter), or in words: `3. kvartal 2026`,
+    `Q3 2026`, `2. halvår 2026`, `third quarter 2026`."""
+    text = _in_words(text) or text
     match = PATTERN.match(text or "")
     if not match or not 1900 < int(match.group(1)) < 3000:
-        raise PeriodError(N_("Give a period as 2026-Q3 (a quarter), 2026-H2 (a half-year) or 2026 (a year)."))
+        raise PeriodError(
+            N_(
+                "Give a period as 2026-Q3 or 3. kvartal 2026 (a quarter), 2026-H2 or 2. halvår 2026 (a half-year), "
+                "or 2026 (a year)."
+            )
+        )
     year, kind, number = int(match.group(1)), (match.group(2) or "Y").upper(), int(match.group(3) or 1)
     if kind == "H" and number > 2:
         raise PeriodError(N_("A year has two halves: H1 and H2."))

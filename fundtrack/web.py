@@ -181,3 +181,12 @@ def export_response(records: list[dict], columns: list[str], fmt: str, name: str
 def wants_json() -> bool:
     """True for a request that asked for JSON (the board's moves)."""
     return request.accept_mimetypes.best == "application/json"
+
+
+def current_menu_item(endpoints: list[str]) -> str | None:
+    """The one menu item marked current: the page's own, else the first item of the page's domain."""
+    here = request.endpoint or ""
+    if here in endpoints:
+        return here
+    domain = here.partition(".")[0] + "."
+    return next((endpoint for endpoint in endpoints if endpoint.startswith(domain)), None)

@@ -5,6 +5,7 @@ submission, a decision or a withdrawal settles."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from peewee import NodeList, fn
 
@@ -22,6 +23,7 @@ from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
 from fundtrack.periods import months_after
+from fundtrack.search.index import folded_contains
 from fundtrack.validation import ValidationError, check_day
 
 DEFAULT_PROJECT_MONTHS = 12
@@ -258,6 +260,43 @@ def next_due_on():
             ),
         )
     )
+
+
+@dataclass(frozen=True)
+class DeadlineFilters:
+    """What the deadline list is narrowed to: words, a kind, an organisation, an owner, a window, mine."""
+
+    text: str = ""
+    kind: str = ""
+    organisation_id: int | None = None
+    owner_id: int | None = None
+    window: str = ""  # "overdue", or a number of days ahead
+    mine: bool = False
+
+
+def open_deadlines(user, today: dt.date, filters: DeadlineFilters):
+    """The open deadlines the user may see, narrowed by `filters`, the overdue ones first (by date)."""
+    query = visible_deadlines(user).where(Deadline.done_at.is_null())
+    if filters.text:
+        query = query.where(
+            folded_contains(Application.title, filters.text)
+            | folded_contains(Deadline.title, filters.text)
+            | folded_contains(Organisation.name, filters.text)
+            | folded_contains(Funder.name, filters.text)
+        )
+    if filters.kind:
+        query = query.where(Deadline.kind == filters.kind)
+    if filters.organisation_id:
+        query = query.where(Application.organisation == filters.organisation_id)
+    if filters.owner_id:
+        query = query.where(Application.owner == filters.owner_id)
+    if filters.mine:
+        query = query.where(Application.owner == user.id)
+    if filters.window == "overdue":
+        query = query.where(Deadline.due_on < today)
+    elif filters.window:
+        query = query.where(Deadline.due_on.between(today, today + dt.timedelta(days=int(filters.window))))
+    return query.order_by(Deadline.due_on, Deadline.due_at, Deadline.id)
 
 
 def open_within(today: dt.date, days: int | None):

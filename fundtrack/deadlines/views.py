@@ -15,13 +15,15 @@ from fundtrack.applications.models import Application
 from fundtrack.applications.services import changeable_applications, may_change, visible_applications
 from fundtrack.applications.views import render_page as application_page
 from fundtrack.audit.views import history
+from fundtrack.auth.models import User
 from fundtrack.deadlines import events, services
 from fundtrack.deadlines.forms import DeadlineForm
 from fundtrack.deadlines.models import DEADLINE_KINDS, MANAGED_KINDS, REPORT_KINDS, Deadline
 from fundtrack.deadlines.transfer import EXPORT_COLUMNS, export_deadlines
 from fundtrack.events import Column, Filter, Section, answers
+from fundtrack.organisations.models import Organisation
 from fundtrack.validation import ValidationError
-from fundtrack.web import apply_errors, arg_choice, export_response, form_status, paginate, safe_next
+from fundtrack.web import apply_errors, arg_choice, arg_id, arg_text, export_response, form_status, paginate, safe_next
 
 bp = Blueprint("deadlines", __name__)
 scope(bp, "deadline_id", writable=services.changeable_deadlines)(services.visible_deadlines)
@@ -77,10 +79,33 @@ def window_labels():
 @bp.route("/")
 @allow("fundraiser", "member", "viewer")
 def index():
+    """Every open deadline, the overdue first, with words, kind, organisation, owner, window and "mine" to narrow it."""
     today = clock.today()
-    overdue = list(services.overdue(current_user, today))
-    page = paginate(services.upcoming(current_user, today, limit=None))
-    return render_template("deadlines/index.html", overdue=overdue, page=page, today=today, kinds=DEADLINE_KINDS)
+    filters = services.DeadlineFilters(
+        text=arg_text("q"),
+        kind=arg_choice("kind", DEADLINE_KINDS),
+        organisation_id=None if current_user.is_member else arg_id("organisation"),
+        owner_id=arg_id("owner"),
+        window=arg_choice("window", WINDOWS),
+        mine=arg_choice("mine", ("1",)) == "1",
+    )
+    organisations = (
+        []
+        if current_user.is_member
+        else list(Organisation.select(Organisation.id, Organisation.name).order_by(Organisation.name))
+    )
+    return render_template(
+        "deadlines/index.html",
+        page=paginate(services.open_deadlines(current_user, today, filters)),
+        filters=filters,
+        today=today,
+        kinds=DEADLINE_KINDS,
+        managed_kinds=MANAGED_KINDS,
+        organisations=[] if current_user.is_member else list(organisations),
+        owners=list(User.select(User.id, User.name).where(User.role == "fundraiser").order_by(User.name)),
+        windows=WINDOW_LABELS,
+        filtered=filters != services.DeadlineFilters(),
+    )
 
 
 @bp.route("/export.<any(csv, xlsx, json):fmt>")

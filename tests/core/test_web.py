@@ -127,3 +127,15 @@ def test_static_assets_are_local(client, login_as):
     assert "http://" not in body.replace("http://localhost", "") and "https://" not in body
     with client.get("/static/css/fundtrack.css") as response:
         assert response.status_code == 200
+
+
+def test_only_one_menu_item_is_current(client, login_as):
+    login_as("fundraiser", language="en")
+    for path, label in (
+        ("/applications/board", "Board"),
+        ("/applications/", "Applications"),
+        ("/applications/new", "Applications"),
+    ):
+        menu = client.get(path).get_data(as_text=True).split('<nav class="menu"')[1].split("</nav>")[0]
+        assert menu.count('aria-current="page"') == 1, path
+        assert f'aria-current="page">{label}</a>' in menu, path

@@ -23,7 +23,27 @@ def test_periods_have_their_first_and_last_day(text, start, end):
     assert (period.start, period.end) == (start, end)
 
 
-@pytest.mark.parametrize("text", ["", "2026-Q5", "2026-H3", "Q3", "26-Q1", "2026-M1", "tredje kvartal"])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("3. kvartal 2026", "2026-Q3"),
+        ("tredje kvartal 2026", "2026-Q3"),
+        ("Q3 2026", "2026-Q3"),
+        ("kvartal 4 2027", "2027-Q4"),
+        ("2. halvår 2026", "2026-H2"),
+        ("H1 2026", "2026-H1"),
+        ("third quarter 2026", "2026-Q3"),
+        ("2nd half 2026", "2026-H2"),
+        ("1. KVARTAL 2026", "2026-Q1"),
+    ],
+)
+def test_periods_in_words_as_the_committee_writes_them(text, code):
+    assert parse_period(text).code == code
+
+
+@pytest.mark.parametrize(
+    "text", ["", "2026-Q5", "2026-H3", "Q3", "26-Q1", "2026-M1", "tredje kvartal", "5. kvartal 2026", "3. halvår 2026"]
+)
 def test_bad_periods_are_refused(text):
     with pytest.raises(PeriodError):
         parse_period(text)
