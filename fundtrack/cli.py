@@ -19,11 +19,13 @@ from flask.cli import AppGroup, FlaskGroup
 
 from fundtrack import clock, create_app
 from fundtrack import demo as demo_data
+from fundtrack.audit.services import rebuild_search_index
 from fundtrack.config import ConfigError
 from fundtrack.db import db, optimize, pending_migrations, upgrade
 from fundtrack.resources import PACKAGE_DIR
 from fundtrack.scheduler import build, catch_up
 from fundtrack.schema import migration_draft, schema_diff
+from fundtrack.search.index import SearchEntry, clear_full_text
 
 DEMO_DATABASE = "sqlite:///instance/demo.sqlite3"
 
@@ -107,6 +109,16 @@ def db_optimize():
     """Refresh the query planner's statistics (run after large imports; the scheduler runs it nightly)."""
     optimize()
     click.echo("Statistics refreshed.")
+
+
+@db_group.command("reindex")
+def db_reindex():
+    """Build the search index afresh from every record (to repair it; an empty one is filled on upgrade)."""
+    with db.connection_context(), db.atomic():
+        SearchEntry.delete().execute()
+        clear_full_text()
+        count = rebuild_search_index(clock.now())
+    click.echo(f"{count} records indexed for search.")
 
 
 @db_group.command("status")

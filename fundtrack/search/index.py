@@ -134,6 +134,12 @@ def _insert_entry(values: dict) -> int:
     return db.execute_sql(sql, list(values.values())).lastrowid
 
 
+def clear_full_text() -> None:
+    """Empty SQLite's full-text table (PostgreSQL's column goes with its rows)."""
+    if not is_postgresql():
+        db.execute_sql("DELETE FROM search_fts")
+
+
 def _fts_delete(entry_ids: list[int]) -> None:
     if entry_ids and not is_postgresql():
         db.execute_sql(f"DELETE FROM search_fts WHERE rowid IN ({', '.join('?' * len(entry_ids))})", entry_ids)

@@ -162,3 +162,15 @@ def test_calls_written_in_bulk_are_found(world):
     audit.reindex(call, NOW)
     assert ("call", call.id) in found(world["fundraiser"], "grøn køkken")
     assert found(world["haven_member"], "pulje") == []
+
+
+def test_the_index_is_rebuilt_by_command(world, runner):
+    lost = SearchEntry.get((SearchEntry.kind == "application") & (SearchEntry.record_id == world["kitchen"].id))
+    index.forget("application", world["kitchen"].id)  # an index out of step with the records
+    assert SearchEntry.select().exists() and ("application", world["kitchen"].id) not in found(
+        world["fundraiser"], "køkkenskolen"
+    )
+    result = runner.invoke(["db", "reindex"])
+    assert result.exit_code == 0 and "records indexed for search" in result.output
+    assert ("application", world["kitchen"].id) in found(world["fundraiser"], "køkkenskolen")
+    assert SearchEntry.select().where(SearchEntry.kind == "application").count() == 2 and lost.title == "KØKKENSKOLEN"
