@@ -40,18 +40,15 @@ def link_of(hit: index.Hit) -> str | None:
     return None
 
 
-def label_of(hit: index.Hit) -> str:
-    found = description(hit.kind.partition(":")[0])
-    return found.label if found else hit.kind
+def label_of(kind: str) -> str:
+    """The name of a kind of record (`application:notes` is an application's)."""
+    found = description(kind.partition(":")[0])
+    return found.label if found else kind
 
 
 @bp.app_context_processor
 def kind_labels():
-    def describe_label(kind: str) -> str:
-        found = description(kind)
-        return found.label if found else kind
-
-    return {"describe_label": describe_label}
+    return {"describe_label": label_of}
 
 
 @bp.route("/")
@@ -60,5 +57,5 @@ def results():
     query = arg_text("q")
     kind = arg_choice("kind", KINDS)
     hits = index.search(current_user, query, kinds=tuple(k for k in (kind, f"{kind}:notes") if kind)) if query else []
-    rows = [(hit, link_of(hit), label_of(hit)) for hit in hits]
+    rows = [(hit, link_of(hit), label_of(hit.kind)) for hit in hits]
     return render_template("search/results.html", query=query, kind=kind, kinds=KINDS, rows=rows)

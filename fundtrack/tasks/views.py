@@ -180,7 +180,8 @@ def edit(task_id):
     ), form_status(form)
 
 
-def _back(task: Task) -> str:
+def _back() -> str:
+    """Where a tick-off returns to: the page it was made on (a list, a record, the start page)."""
     return safe_next(request.form.get("next"), url_for(".index"))
 
 
@@ -190,7 +191,7 @@ def complete(task_id):
     task = Task.get_by_id(task_id)
     if services.complete_task(task, actor=current_user, now=clock.now()):
         flash(_("%(title)s is done.", title=task.title), "success")
-    return redirect(_back(task))
+    return redirect(_back())
 
 
 @bp.route("/<int:task_id>/reopen", methods=["POST"])
@@ -199,7 +200,7 @@ def reopen(task_id):
     task = Task.get_by_id(task_id)
     services.reopen_task(task, actor=current_user, now=clock.now())
     flash(_("%(title)s is open again.", title=task.title), "success")
-    return redirect(_back(task))
+    return redirect(_back())
 
 
 @bp.route("/<int:task_id>/delete", methods=["POST"])
@@ -208,7 +209,7 @@ def delete(task_id):
     task = Task.get_by_id(task_id)
     services.delete_task(task, actor=current_user, now=clock.now())
     flash(_("%(title)s is removed.", title=task.title), "success")
-    return redirect(_back(task))
+    return redirect(_back())
 
 
 @bp.route("/done/<token>", methods=["GET", "POST"])
