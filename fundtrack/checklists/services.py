@@ -417,5 +417,5 @@ def _gate(application, *, to_stage, actor, override_reason, **rest):
             {"reason_code": "checklist_override", "reason": override_reason.strip()},
         )
     raise StageMoveRefused(
-        N_("The checklist is not complete: %(count)d required items are missing."), {"count": len(missing)}, missing=missing
+        N_("The checklist is not complete: required items missing: %(count)d."), {"count": len(missing)}, missing=missing
     )

@@ -2,7 +2,7 @@
 Also the checklist's part of an application's page and the score on its board card."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -111,7 +111,14 @@ def show(application_id):
         if errors:
             transaction.rollback()  # all or nothing: what was typed is shown again, with the errors
     if errors:
-        flash(_("Nothing was saved: %(count)d items need attention.", count=len(errors)), "error")
+        flash(
+            ngettext(
+                "Nothing was saved: %(num)d item needs attention.",
+                "Nothing was saved: %(num)d items need attention.",
+                len(errors),
+            ),
+            "error",
+        )
         return _render(application, typed=typed, errors=errors, status=400)
     flash(_("The checklist is saved."), "success")
     return redirect(url_for(".show", application_id=application_id))

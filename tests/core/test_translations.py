@@ -24,27 +24,53 @@ def extracted_messages() -> set[str]:
     return found
 
 
+def _forms(value) -> tuple:
+    """A message's id or string as a tuple: one text, or every plural form."""
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _complete(message) -> bool:
+    return all(_forms(message.string)) and bool(_forms(message.string))
+
+
 def test_every_message_has_a_danish_translation():
     with PO.open("rb") as fh:
         catalog = read_po(fh, locale="da")
-    translated = {m.id if isinstance(m.id, str) else m.id[0]: m for m in catalog if m.id}
-    missing = sorted(text for text in extracted_messages() if text not in translated or not translated[text].string)
+    translated = {text: m for m in catalog if m.id for text in _forms(m.id)}
+    missing = sorted(text for text in extracted_messages() if text not in translated or not _complete(translated[text]))
     assert not missing, "untranslated: " + "; ".join(missing[:20])
-    fuzzy = sorted(m.id for m in translated.values() if m.fuzzy)
+    fuzzy = sorted(str(m.id) for m in catalog if m.id and m.fuzzy)
     assert not fuzzy, f"fuzzy: {fuzzy[:10]}"
+
+
+def test_danish_plurals_have_both_forms():
+    with PO.open("rb") as fh:
+        catalog = read_po(fh, locale="da")
+    assert catalog.num_plurals == 2
+    for message in catalog:
+        if message.id and not isinstance(message.id, str):
+            assert len(_forms(message.string)) == 2 and message.string[0] != message.string[1], message.id
 
 
 def test_compiled_catalogue_matches_the_po_file():
     with PO.open("rb") as fh:
-        po = {m.id: m.string for m in read_po(fh, locale="da") if m.id}
-    mo = {m.id: m.string for m in read_mo(io.BytesIO(MO.read_bytes())) if m.id}
+        po = {_forms(m.id): _forms(m.string) for m in read_po(fh, locale="da") if m.id}
+    mo = {_forms(m.id): _forms(m.string) for m in read_mo(io.BytesIO(MO.read_bytes())) if m.id}
     assert po == mo, "run: pybabel compile -d fundtrack/translations -l da"
 
 
 def test_placeholders_survive_translation():
     import re
 
+    def names(text):
+        return set(re.findall(r"%\(\w+\)\w", text))
+
     with PO.open("rb") as fh:
         for message in read_po(fh, locale="da"):
-            if message.id and isinstance(message.id, str):
-                assert set(re.findall(r"%\(\w+\)\w", message.id)) == set(re.findall(r"%\(\w+\)\w", message.string)), message.id
+            if not message.id:
+                continue
+            ids, strings = _forms(message.id), _forms(message.string)
+            for index, text in enumerate(strings):
+                # a plural form may leave the number out ("ét punkt"), never add a name the source lacks
+                source = names(ids[min(index, len(ids) - 1)])
+                assert names(text) <= source | names(ids[-1]) and (len(ids) > 1 or names(text) == source), message.id
