@@ -49,6 +49,16 @@ def valid_email(text: str) -> bool:
     return bool(EMAIL.match(text or "")) and len(text) <= 254
 
 
+def check_amount(errors: dict, field: str, value) -> None:
+    """Add an error for a negative amount or one beyond any grant (a slip of the keyboard, or a hostile form)."""
+    if value is None:
+        return
+    if value < 0:
+        errors[field] = N_("An amount cannot be negative.")
+    elif value > LARGEST_ORE:
+        errors[field] = N_("An amount is at most 100 billion kr.")
+
+
 def check_day(errors: dict, field: str, value) -> None:
     """Add an error when a date lies outside the years fundtrack keeps."""
     if (

@@ -33,7 +33,7 @@ from fundtrack.funders.models import Funder
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations.models import Organisation
 from fundtrack.search.index import folded_contains
-from fundtrack.validation import ValidationError, check_day, require
+from fundtrack.validation import LARGEST_ORE, ValidationError, check_amount, check_day, require
 
 APPLICATION_FIELDS = (
     "organisation",
@@ -107,9 +107,7 @@ def validate_application(data: dict) -> dict:
     require(errors, "funder", data.get("funder"))
     require(errors, "title", data.get("title"))
     for name in ("amount_requested_ore", "amount_granted_ore"):
-        value = data.get(name)
-        if value is not None and value < 0:
-            errors[name] = N_("An amount cannot be negative.")
+        check_amount(errors, name, data.get(name))
     for name in DATE_FIELDS:
         check_day(errors, name, data.get(name))
     start, end = data.get("project_start_on"), data.get("project_end_on")
@@ -221,6 +219,8 @@ def check_move(
         and application.amount_requested_ore is None
     ):
         raise StageMoveRefused(N_("Enter the amount granted."))
+    if amount_granted_ore is not None and not 0 <= amount_granted_ore <= LARGEST_ORE:
+        raise StageMoveRefused(N_("An amount is at most 100 billion kr."))
     return answers(
         events.moving, application, to_stage=to_stage, actor=actor, override_reason=override_reason, now=now or clock.now()
     )

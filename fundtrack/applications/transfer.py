@@ -9,13 +9,13 @@ from peewee import JOIN, fn
 from fundtrack.applications import partners, services
 from fundtrack.applications.models import STAGES, WHOLE_BP, Application, Partner
 from fundtrack.auth.models import User
+from fundtrack.funders import services as funders
 from fundtrack.funders.models import Funder
-from fundtrack.funders.services import funder_by_name
 from fundtrack.i18n_markers import N_
-from fundtrack.importing import CellError, Column, Importer, RowResult, read_day, read_text
+from fundtrack.importing import CellError, Column, Importer, NewRecord, RowResult, created, existing_or_new, read_day, read_text
 from fundtrack.money import kroner, parse_dkk
+from fundtrack.organisations import services as organisations
 from fundtrack.organisations.models import Organisation
-from fundtrack.organisations.services import organisation_by_name
 from fundtrack.spreadsheets import normalise_header
 from fundtrack.validation import ValidationError, parse_percent
 
@@ -110,15 +110,17 @@ def _owner(text: str) -> User | None:
     return User.get_or_none((User.email == text) | (fn.LOWER(User.name) == text))
 
 
+def _identity(record) -> object:
+    """What tells a related record apart within one file: its id, or the name of one still to be created."""
+    return record.key if isinstance(record, NewRecord) else record.id
+
+
 def check_row(values: dict, context: dict) -> RowResult:
-    """An application row: its organisation, funder and owner must exist, and it must not be in the file or app twice."""
+    """An application row: its organisation and funder are found by name or created with the import, its owner
+    must exist, and it must not be in the file or in fundtrack twice."""
     errors: dict = {}
-    organisation = organisation_by_name(values["organisation"])
-    if organisation is None:
-        errors["organisation"] = (N_("No organisation is called %(name)s."), {"name": values["organisation"]})
-    funder = funder_by_name(values["funder"])
-    if funder is None:
-        errors["funder"] = (N_("No funder is called %(name)s; import or create the funder first."), {"name": values["funder"]})
+    organisation = existing_or_new(context, Organisation, values["organisation"])
+    funder = existing_or_new(context, Funder, values["funder"])
     owner = None
     if values.get("owner"):
         owner = _owner(values["owner"])
@@ -126,10 +128,8 @@ def check_row(values: dict, context: dict) -> RowResult:
             errors["owner"] = (N_("No user has the e-mail or name %(name)s."), {"name": values["owner"]})
     joint = []
     for name, share in values.get("partners") or []:
-        partner = organisation_by_name(name)
-        if partner is None:
-            errors["partners"] = (N_("No organisation is called %(name)s."), {"name": name})
-        elif organisation is not None and partner.id == organisation.id:
+        partner = existing_or_new(context, Organisation, name)
+        if _identity(partner) == _identity(organisation):
             errors["partners"] = N_("The lead organisation cannot also be a partner.")
         else:
             joint.append((partner, share))
@@ -137,18 +137,18 @@ def check_row(values: dict, context: dict) -> RowResult:
         errors["partners"] = N_("The partners' shares must leave a share for the lead organisation.")
     if errors:
         raise ValidationError(errors)
-    key = (values["title"].strip().lower(), organisation.id, funder.id)
+    key = (values["title"].strip().lower(), _identity(organisation), _identity(funder))
     if key in context["seen"]:
         raise ValidationError({"title": (N_("The same application is also on row %(row)d."), {"row": context["seen"][key]})})
     context["seen"][key] = context["row"]
-    exists = (
+    exists = not isinstance(organisation, NewRecord) and not isinstance(funder, NewRecord)
+    if exists and (
         Application.select()
         .where(
             (fn.LOWER(Application.title) == key[0]) & (Application.organisation == organisation) & (Application.funder == funder)
         )
         .exists()
-    )
-    if exists:
+    ):
         raise ValidationError({"title": N_("This application exists already.")})
     stage = values.get("stage") or "idea"
     if stage in ("granted", "reporting", "closed") and values.get("amount_granted_ore") is None:
@@ -173,14 +173,26 @@ def check_row(values: dict, context: dict) -> RowResult:
         "partners": joint,
     }
     services.validate_application(data)
-    return RowResult(row=0, data=data, summary=f"{values['title']} · {organisation.name} → {funder.name} ({STAGES[stage]})")
+    return RowResult(row=0, data=data, summary=f"{values['title']} · {organisation.name} → {funder.name}", label=STAGES[stage])
+
+
+def _create_new(rows: list[RowResult], actor, now) -> None:
+    """The funders and organisations the file names and fundtrack does not know, each created once."""
+    create = {"funder": funders.create_funder, "organisation": organisations.create_organisation}
+    for row in rows:
+        for value in (row.data["organisation"], row.data["funder"], *(partner for partner, _ in row.data["partners"])):
+            if isinstance(value, NewRecord) and value.record is None:
+                value.record = create[value.kind]({"name": value.name}, actor=actor, now=now)
 
 
 def save_rows(rows: list[RowResult], actor, now) -> int:
-    """Create every checked row; its submission deadline comes with it (done when it is already submitted)."""
+    """Create the new funders and organisations, then every checked row; its submission deadline comes with it
+    (done when it is already submitted)."""
+    _create_new(rows, actor, now)
     for row in rows:
         data = dict(row.data)
-        submission_on, joint = data.pop("submission_on"), data.pop("partners")
+        data["organisation"], data["funder"] = created(data["organisation"]), created(data["funder"])
+        submission_on, joint = data.pop("submission_on"), [(created(o), share) for o, share in data.pop("partners")]
         application = services.create_application(
             data,
             actor=actor,

@@ -24,7 +24,7 @@ from fundtrack.i18n_markers import N_
 from fundtrack.instalments import events as instalment_events
 from fundtrack.instalments.models import Instalment
 from fundtrack.organisations.models import Organisation
-from fundtrack.validation import ValidationError, check_day
+from fundtrack.validation import ValidationError, check_amount, check_day
 
 
 class FeeRefused(Exception):
@@ -121,8 +121,7 @@ def _validated(data: dict) -> dict:
     if kind == "fixed" and (fixed is None or fixed <= 0):
         errors["fixed_ore"] = N_("Give the fixed fee.")
     for key in ("minimum_ore", "cap_ore", "fixed_ore"):
-        if data.get(key) is not None and data[key] < 0:
-            errors[key] = N_("An amount cannot be negative.")
+        check_amount(errors, key, data.get(key))
     if errors:
         raise ValidationError(errors)
     return {

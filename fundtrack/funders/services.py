@@ -15,7 +15,7 @@ from fundtrack.funders.models import FUNDER_KINDS, ROUND_KINDS, Funder, Round
 from fundtrack.i18n_markers import N_
 from fundtrack.spreadsheets import MONTHS
 from fundtrack.tags import parse_tags, parse_un_goals
-from fundtrack.validation import LARGEST_ORE, ValidationError, require
+from fundtrack.validation import ValidationError, check_amount, require
 
 FUNDER_FIELDS = (
     "name",
@@ -78,10 +78,7 @@ def validate_funder(data: dict, existing: Funder | None) -> dict:
         errors["website"] = N_("A web address starts with http:// or https://.")
     low, high = data.get("grant_min_ore"), data.get("grant_max_ore")
     for key, value in (("grant_min_ore", low), ("grant_max_ore", high)):
-        if value is not None and value < 0:
-            errors[key] = N_("An amount cannot be negative.")
-        elif value is not None and value > LARGEST_ORE:
-            errors[key] = N_("An amount is at most 100 billion kr.")
+        check_amount(errors, key, value)
     if low is not None and high is not None and high < low:
         errors["grant_max_ore"] = N_("The largest grant cannot be smaller than the smallest.")
     for key in MONTH_FIELDS:

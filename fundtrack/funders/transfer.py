@@ -5,7 +5,7 @@ from __future__ import annotations
 from fundtrack.funders import services
 from fundtrack.funders.models import FUNDER_KINDS
 from fundtrack.i18n_markers import N_
-from fundtrack.importing import Column, Importer, RowResult, read_text
+from fundtrack.importing import Column, Importer, RowResult, create_or_update, read_text
 from fundtrack.money import kroner, parse_dkk
 from fundtrack.spreadsheets import normalise_header, parse_bool
 from fundtrack.tags import parse_tags, parse_un_goals
@@ -93,22 +93,15 @@ def check_row(values: dict, context: dict) -> RowResult:
     data.setdefault("kind", existing.kind if existing else "private_foundation")
     merged = {**({k: getattr(existing, k) for k in services.FUNDER_FIELDS} if existing else {}), **data}
     services.validate_funder(merged, existing)  # the same checks as the form
-    return RowResult(
-        row=0, data=data, action="update" if existing else "create", summary=f"{name} ({FUNDER_KINDS[data['kind']]})"
-    )
+    return RowResult(row=0, data=data, action="update" if existing else "create", summary=name, label=FUNDER_KINDS[data["kind"]])
 
 
-def save_rows(rows: list[RowResult], actor, now) -> int:
-    for row in rows:
-        existing = services.funder_by_name(row.data["name"])
-        if existing:
-            services.update_funder(existing, row.data, actor=actor, now=now)
-        else:
-            services.create_funder(row.data, actor=actor, now=now)
-    return len(rows)
-
-
-IMPORTER = Importer(entity="funders", columns=COLUMNS, check=check_row, save=save_rows)
+IMPORTER = Importer(
+    entity="funders",
+    columns=COLUMNS,
+    check=check_row,
+    save=create_or_update(services.funder_by_name, services.create_funder, services.update_funder),
+)
 
 EXPORT_COLUMNS = [
     "id",

@@ -42,18 +42,22 @@ EVERYONE = User(role="fundraiser")  # the command line sees every record
 
 
 @click.command("import")
-@click.argument("entity", type=click.Choice(["funders", "applications", "instalments", "projects"]))
+@click.argument("entity", type=click.Choice(["funders", "organisations", "applications", "instalments", "projects"]))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would be imported, writing nothing.")
 def import_command(entity, file, dry_run):
-    """Import funders, applications, instalments or project budgets from a spreadsheet (CSV or XLSX); all rows
-    or none."""
+    """Import funders, organisations, applications, instalments or project budgets from a spreadsheet (CSV or
+    XLSX); all rows or none. Funders and organisations an application sheet names and fundtrack does not know are
+    created with it."""
     data = Path(file).read_bytes()
     importer = importers()[entity]
     with db.connection_context():
         checked = preview(importer, data, Path(file).name)
         for row in checked.rows:
-            click.echo(f"row {row.row:>4}: {row.action:<6} {row.summary}")
+            click.echo(f"row {row.row:>4}: {row.action:<6} {row.summary}" + (f" ({row.label})" if row.label else ""))
+        for new in checked.new_records:
+            similar = f" (similar: {', '.join(name for _, name in new.similar)})" if new.similar else ""
+            click.echo(f"new {new.kind}: {new.name}{similar}")
         for error in checked.errors:
             where = f"row {error.row}" if error.row else "file"
             message = error.message % error.params if error.params else error.message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fundtrack.importing import Importer, Preview, preview, run_import
+from fundtrack.importing import Choices, Importer, Preview, preview, run_import
 from fundtrack.imports.models import PendingImport
 
 PENDING_HOURS = 24
@@ -15,9 +15,16 @@ def importers() -> dict[str, Importer]:
     from fundtrack.applications.transfer import IMPORTER as applications
     from fundtrack.funders.transfer import IMPORTER as funders
     from fundtrack.instalments.transfer import IMPORTER as instalments
+    from fundtrack.organisations.transfer import IMPORTER as organisations
     from fundtrack.projects.transfer import IMPORTER as projects
 
-    return {"funders": funders, "applications": applications, "instalments": instalments, "projects": projects}
+    return {
+        "funders": funders,
+        "organisations": organisations,
+        "applications": applications,
+        "instalments": instalments,
+        "projects": projects,
+    }
 
 
 def stage_upload(user, entity: str, filename: str, data: bytes, *, now: dt.datetime) -> tuple[PendingImport, Preview]:
@@ -26,9 +33,15 @@ def stage_upload(user, entity: str, filename: str, data: bytes, *, now: dt.datet
     return pending, preview(importers()[entity], data, filename)
 
 
-def confirm(pending: PendingImport, *, actor, now: dt.datetime) -> int:
+def check_again(pending: PendingImport, choices: Choices) -> Preview:
+    """The kept file checked with the user's corrections (a column mapped by hand, a name matched to a record)."""
+    return preview(importers()[pending.entity], bytes(pending.content), pending.filename, choices)
+
+
+def confirm(pending: PendingImport, choices: Choices, *, actor, now: dt.datetime) -> int:
     """Import the kept file (checked again: data may have changed since the preview), then forget it."""
-    count = run_import(importers()[pending.entity], bytes(pending.content), pending.filename, actor=actor, now=now)
+    importer = importers()[pending.entity]
+    count = run_import(importer, bytes(pending.content), pending.filename, actor=actor, now=now, choices=choices)
     pending.delete_instance()
     return count
 

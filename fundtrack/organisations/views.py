@@ -11,12 +11,12 @@ from fundtrack.audit.views import history
 from fundtrack.events import answers
 from fundtrack.forms import choices
 from fundtrack.i18n import translate_label
-from fundtrack.organisations import events, services
+from fundtrack.organisations import events, services, transfer
 from fundtrack.organisations.forms import OrganisationForm
 from fundtrack.organisations.models import ORGANISATION_KINDS, Organisation
 from fundtrack.search.index import folded_contains
 from fundtrack.validation import ValidationError
-from fundtrack.web import apply_errors, arg_text, form_status, paginate
+from fundtrack.web import apply_errors, arg_text, export_response, form_status, paginate
 
 bp = Blueprint("organisations", __name__)
 scope(bp, "organisation_id")(services.visible_organisations)
@@ -26,17 +26,29 @@ def _kind_choices():
     return choices((key, translate_label(label)) for key, label in ORGANISATION_KINDS.items())
 
 
-@bp.route("/")
-@allow("fundraiser", "member", "viewer")
-def index():
+def _filtered():
+    """The organisations the user may see, narrowed by the list's search and archive filter."""
     query = services.visible_organisations(current_user)
     text = arg_text("q")
     if text:
         query = query.where(folded_contains(Organisation.name, text) | folded_contains(Organisation.description, text))
     if request.args.get("archived") != "1":
         query = query.where(Organisation.archived_at.is_null())
-    page = paginate(query.order_by(Organisation.name))
-    return render_template("organisations/index.html", page=page, q=text, kinds=ORGANISATION_KINDS)
+    return query.order_by(Organisation.name), text
+
+
+@bp.route("/")
+@allow("fundraiser", "member", "viewer")
+def index():
+    query, text = _filtered()
+    return render_template("organisations/index.html", page=paginate(query), q=text, kinds=ORGANISATION_KINDS)
+
+
+@bp.route("/export.<any(csv, xlsx, json):fmt>")
+@allow("fundraiser", "member", "viewer", unscoped=("fmt",))
+def export(fmt):
+    query, _text = _filtered()
+    return export_response(transfer.export_organisations(query), transfer.EXPORT_COLUMNS, fmt, "organisations")
 
 
 def render_page(organisation: Organisation, *, forms: dict | None = None, status: int = 200):

@@ -83,10 +83,90 @@ def test_a_decided_row_needs_its_decision_day(app, partners):
     ]
 
 
-def test_unknown_organisation_and_funder_are_named(app, partners):
-    text = "Titel;Organisation;Fond\nNyt projekt;Ukendt Forening;Ukendt Fond\n"
+def test_unknown_organisations_and_funders_are_created_with_the_import(app, partners):
+    from fundtrack.organisations.models import Organisation
+
+    text = (
+        "Titel;Organisation;Fond;Partnere\n"
+        "Nyt projekt;Ukendt Forening;Ukendt Fond;\n"
+        "Andet projekt;ukendt forening;UKENDT FOND;Ny Partner 20 %\n"
+        "Tredje;Café Kornet;Kornmod Fonden;\n"
+    )
     checked = preview(importers()["applications"], text.encode("utf-8"), "x.csv")
-    assert {(e.row, e.column) for e in checked.errors} == {(2, "Organisation"), (2, "Fond")}
+    assert checked.valid, checked.errors
+    assert [(new.kind, new.name) for new in checked.new_records] == [
+        ("funder", "Ukendt Fond"),
+        ("organisation", "Ny Partner"),
+        ("organisation", "Ukendt Forening"),
+    ]
+    before = Organisation.select().count(), Funder.select().count()
+    assert run_import(importers()["applications"], text.encode("utf-8"), "x.csv", actor=None, now=NOW) == 3
+    assert (Organisation.select().count(), Funder.select().count()) == (before[0] + 2, before[1] + 1)
+    both = Application.select().join(Organisation).where(Organisation.name == "Ukendt Forening")
+    assert {a.funder.name for a in both} == {"Ukendt Fond"} and both.count() == 2
+    joint = Application.get(Application.title == "Andet projekt")
+    assert [(p.organisation.name, p.share_bp) for p in joint.partners] == [("Ny Partner", 2000)]
+
+
+def test_a_near_name_is_offered_and_can_be_chosen_instead(app, partners):
+    from fundtrack.importing import Choices
+
+    kornmod = Funder.get(Funder.name == "Kornmod Fonden")
+    text = "Titel;Organisation;Fond\nKøkken;Café Kornet;Kornmod-fonden\n".encode()
+    checked = preview(importers()["applications"], text, "x.csv")
+    (new,) = checked.new_records
+    assert new.similar == [(kornmod.id, "Kornmod Fonden")]
+    chosen = Choices(names={new.key: kornmod.id})
+    assert not preview(importers()["applications"], text, "x.csv", chosen).new_records
+    run_import(importers()["applications"], text, "x.csv", actor=None, now=NOW, choices=chosen)
+    assert Application.get(Application.title == "Køkken").funder_id == kornmod.id
+    assert Funder.select().where(Funder.name == "Kornmod-fonden").count() == 0
+
+
+def test_a_failed_import_creates_no_new_record(app, partners):
+    text = "Titel;Organisation;Fond;Ansøgningsfrist\nA;Ny Forening;Ny Fond;1.1.2027\nB;Ny Forening;Ny Fond;31.13.2027\n"
+    with pytest.raises(ImportRefused):
+        run_import(importers()["applications"], text.encode(), "x.csv", actor=None, now=NOW)
+    assert Funder.select().where(Funder.name == "Ny Fond").count() == 0
+
+
+def test_an_unknown_column_can_be_mapped_by_hand(app, partners):
+    from fundtrack.importing import Choices
+
+    text = "Titel;Organisation;Fond;Søgt om\nKøkken;Café Kornet;Kornmod Fonden;75.000\n".encode()
+    checked = preview(importers()["applications"], text, "x.csv")
+    assert checked.ignored_headers == ["Søgt om"]
+    mapped = Choices(columns={"Søgt om": "amount_requested_ore"})
+    assert preview(importers()["applications"], text, "x.csv", mapped).ignored_headers == []
+    run_import(importers()["applications"], text, "x.csv", actor=None, now=NOW, choices=mapped)
+    assert Application.get(Application.title == "Køkken").amount_requested_ore == 75_000_00
+
+
+def test_a_missing_required_column_can_be_mapped_by_hand(app, partners):
+    from fundtrack.importing import Choices
+
+    text = "Navn på projekt;Organisation;Fond\nKøkken;Café Kornet;Kornmod Fonden\n".encode()
+    assert not preview(importers()["applications"], text, "x.csv").valid
+    assert preview(importers()["applications"], text, "x.csv", Choices(columns={"Navn på projekt": "title"})).valid
+
+
+def test_organisations_import_creates_and_updates(app, create_organisation):
+    from fundtrack.organisations.models import Organisation
+
+    create_organisation("Café Kornet")
+    text = (
+        "Navn;Type;CVR;Interesser;Verdensmål\n"
+        "Café Kornet;Forening;12345678;mad, beskæftigelse;8\n"
+        "Naturhaven;Social virksomhed;;natur;3, 15\n"
+    ).encode()
+    checked = preview(importers()["organisations"], text, "x.csv")
+    assert [row.action for row in checked.rows] == ["update", "create"]
+    assert run_import(importers()["organisations"], text, "x.csv", actor=None, now=NOW) == 2
+    cafe = Organisation.get(Organisation.name == "Café Kornet")
+    assert (cafe.kind, cafe.cvr_number, cafe.interests) == ("association", "12345678", ["mad", "beskæftigelse"])
+    assert Organisation.get(Organisation.name == "Naturhaven").un_goals == [3, 15]
+    bad = b"Navn;CVR\nEn;123\n"
+    assert [e.column for e in preview(importers()["organisations"], bad, "x.csv").errors] == ["CVR"]
 
 
 def test_missing_required_column_is_a_file_error(app):
@@ -121,27 +201,26 @@ def test_a_file_that_is_no_spreadsheet(app):
     assert checked.errors and not checked.valid
 
 
-def test_upload_preview_and_confirm_in_the_ui(client, login_as, partners):
-    login_as("fundraiser")
-    data = (FIXTURES / "applications_danish_cp1252.csv").read_bytes()
-    response = post(
+def upload(client, data: bytes, filename: str):
+    """Send a sheet to the applications import's preview, as the upload form does."""
+    return post(
         client,
         "/imports/applications",
-        {"file": (io.BytesIO(data), "ansøgninger.csv")},
+        {"file": (io.BytesIO(data), filename)},
         token_from="/imports/applications",
         content_type="multipart/form-data",
     )
+
+
+def test_upload_preview_and_confirm_in_the_ui(client, login_as, partners):
+    login_as("fundraiser")
+    data = (FIXTURES / "applications_danish_cp1252.csv").read_bytes()
+    response = upload(client, data, "ansøgninger.csv")
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert "Intet blev importeret" in body and "Ansøgningsfrist" in body and "31.13.2027" in body
     fixed = (FIXTURES / "applications_danish_fixed.csv").read_bytes()
-    response = post(
-        client,
-        "/imports/applications",
-        {"file": (io.BytesIO(fixed), "ansøgninger.csv")},
-        token_from="/imports/applications",
-        content_type="multipart/form-data",
-    )
+    response = upload(client, fixed, "ansøgninger.csv")
     assert response.status_code == 200 and Application.select().count() == 0
     import re
 
@@ -149,6 +228,54 @@ def test_upload_preview_and_confirm_in_the_ui(client, login_as, partners):
     response = post(client, confirm, token_from="/imports/applications")
     assert response.status_code == 302
     assert Application.select().count() == 5
+
+
+def test_the_preview_speaks_danish_and_names_the_new_records(client, login_as):
+    """The first act of a new fundraiser: the sheet names funders and organisations fundtrack does not know yet."""
+    import re
+
+    from fundtrack.organisations.models import Organisation
+
+    Funder.create(name="VELUX FONDEN")
+    login_as("fundraiser")
+    text = "Titel;Ansøger;Fond;Status\nKøkken;Café Kornet;Velux-fonden;Afslag\nHave;Naturhaven;Nordea-fonden;Idé\n"
+    response = upload(client, text.encode(), "ark.csv")
+    body = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+    assert response.status_code == 400
+    assert "Filen har 1 fejl" in body and "Afgjort den En afgjort ansøgning skal have datoen for afgørelsen." in body
+    assert "2 nye fonde og 2 nye organisationer oprettes med importen." in body and "Brug VELUX FONDEN" in body
+    missing = upload(client, b"Navn;Fond\nx;y\n", "ark.csv").get_data(as_text=True)
+    assert "Filen har ingen kolonne for Titel" in missing and "for Title" not in missing
+    assert Application.select().count() == 0 and Organisation.select().count() == 0
+
+
+def test_the_preview_keeps_the_file_and_imports_with_the_choices(client, login_as):
+    import re
+
+    velux = Funder.create(name="VELUX FONDEN")
+    login_as("fundraiser")
+    text = "Titel;Ansøger;Fond;Søgt om\nKøkken;Café Kornet;Velux-fonden;10.000\nHave;Naturhaven;Nordea-fonden;\n"
+    response = upload(client, text.encode(), "ark.csv")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "1 ny fond" not in body and "2 nye fonde" in body
+    check = re.search(r'formaction="(/imports/applications/\d+/check)"', body).group(1)
+    choices = {"column:Søgt om": "amount_requested_ore", "name:funder:velux-fonden": str(velux.id)}
+    body = post(client, check, choices, token_from="/imports/applications").get_data(as_text=True)
+    assert "1 ny fond" in body and "2 nye organisationer" in body
+    assert 'value="amount_requested_ore" selected' in body  # the choice is shown as made
+    confirm = re.search(r'action="(/imports/applications/\d+/confirm)"', body).group(1)
+    assert post(client, confirm, choices, token_from="/imports/applications").status_code == 302
+    kitchen = Application.get(Application.title == "Køkken")
+    assert (kitchen.funder_id, kitchen.amount_requested_ore) == (velux.id, 10_000_00)
+    assert Funder.select().count() == 2
+
+
+def test_organisations_export_and_import_pages(client, login_as, create_organisation):
+    create_organisation("Café Kornet", cvr_number="12345678")
+    login_as("fundraiser")
+    assert "Café Kornet" in client.get("/organisations/export.csv").get_data(as_text=True)
+    assert client.get("/imports/organisations").status_code == 200
+    assert "/imports/organisations" in client.get("/organisations/").get_data(as_text=True)
 
 
 def test_another_users_upload_cannot_be_confirmed(client, login_as, create_user, app):
@@ -174,3 +301,23 @@ def test_cli_import_and_export(runner, partners, tmp_path):
     school = next(r for r in records if r["title"] == "Køkkenskolen år 1")
     assert school["organisation"] == "Café Kornet" and isinstance(school["organisation_id"], int)
     assert school["amount_requested"] == 250000 and school["submitted_on"] == "2025-02-28"
+
+
+def test_cli_imports_and_exports_organisations(runner, tmp_path):
+    sheet = tmp_path / "organisationer.csv"
+    sheet.write_text("Navn;Type;Hjemmeside\nCafé Kornet;Forening;https://kornet.dk\n", encoding="utf-8")
+    result = runner.invoke(["import", "organisations", str(sheet)])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "organisations.json"
+    assert runner.invoke(["export", "organisations", "--format", "json", "-o", str(out)]).exit_code == 0
+    (record,) = json.loads(out.read_text(encoding="utf-8"))
+    assert (record["name"], record["kind"], record["website"]) == ("Café Kornet", "association", "https://kornet.dk")
+
+
+def test_cli_names_the_new_records_an_import_creates(runner, tmp_path):
+    sheet = tmp_path / "ark.csv"
+    sheet.write_text("Titel;Organisation;Fond\nKøkken;Café Kornet;Velux Fonden\n", encoding="utf-8")
+    result = runner.invoke(["import", "applications", str(sheet), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "new funder: Velux Fonden" in result.output and "new organisation: Café Kornet" in result.output
+    assert Funder.select().count() == 0
