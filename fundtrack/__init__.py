@@ -8,7 +8,7 @@ this):
 
 1. core: config, db, clock, money, periods, i18n, mail, web, access, audit, events, tags, validation,
    forms, spreadsheets, importing, storage (where uploaded files are kept), search (the index of every
-   record's words)
+   record's words), undo (taking back a removal for a while)
 2. organisations, funders
 3. auth, contacts (people of the organisations and funders)
 4. applications
@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from fundtrack.reports.views import bp as reports
     from fundtrack.search.views import bp as search
     from fundtrack.tasks.views import bp as tasks
+    from fundtrack.undo import bp as undo
 
     app.register_blueprint(health)
     app.register_blueprint(auth)
@@ -138,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(imports, url_prefix="/imports")
     app.register_blueprint(reports, url_prefix="/reports")
     app.register_blueprint(activity, url_prefix="/activity")
+    app.register_blueprint(undo)
 
 
 def _register_commands(app: Flask) -> None:

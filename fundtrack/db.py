@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from decimal import Decimal
 from pathlib import Path
 
 import peewee
@@ -198,6 +199,49 @@ def bulk_insert_ids(model, rows: list[dict]) -> list[int]:
 
 POOL_SIZE = 32  # connections kept open for the web server's threads and the scheduler
 POOL_STALE_SECONDS = 300  # an idle connection older than this is closed rather than reused
+
+
+def row_copy(instance) -> dict:
+    """A removed record as plain JSON, to put back exactly as it was (same id, same links): the fields, and the
+    records that point at it and lose the link when it goes (`on_delete="SET NULL"`)."""
+    values = {}
+    for field in instance._meta.sorted_fields:
+        value = instance.__data__.get(field.name)
+        if isinstance(value, dt.date | dt.datetime | dt.time):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = str(value)
+        values[field.name] = value
+    links = {}
+    for backref in instance._meta.backrefs:
+        if backref.on_delete == "SET NULL":
+            ids = [row.id for row in backref.model.select(backref.model.id).where(backref == instance.id)]
+            if ids:
+                links[f"{backref.model._meta.table_name}.{backref.name}"] = ids
+    return {"table": instance._meta.table_name, "values": values, "links": links}
+
+
+def restore_row(model, copy: dict):
+    """Put a record copied by `row_copy` back, with the links it had."""
+    values = {}
+    for name, value in copy["values"].items():
+        field = model._meta.fields[name]
+        if isinstance(value, str) and isinstance(field, peewee.DateTimeField):
+            value = dt.datetime.fromisoformat(value)
+        elif isinstance(value, str) and isinstance(field, peewee.DateField):
+            value = dt.date.fromisoformat(value)
+        elif isinstance(value, str) and isinstance(field, peewee.TimeField):
+            value = dt.time.fromisoformat(value)
+        elif isinstance(value, str) and isinstance(field, peewee.DecimalField):
+            value = Decimal(value)
+        values[name] = value
+    model.insert(**values).execute()
+    instance = model.get_by_id(values["id"])
+    backrefs = {f"{b.model._meta.table_name}.{b.name}": b for b in model._meta.backrefs}
+    for key, ids in copy.get("links", {}).items():
+        backref = backrefs[key]
+        backref.model.update({backref: instance.id}).where(backref.model.id.in_(ids) & backref.is_null()).execute()
+    return instance
 
 
 def connect_database(url: str, busy_timeout_seconds: float = 5.0) -> peewee.Database:

@@ -15,13 +15,16 @@ from fundtrack.applications import partners
 from fundtrack.applications import services as applications
 from fundtrack.applications.models import Application
 from fundtrack.auth.services import create_user
+from fundtrack.calendars import services as calendars
 from fundtrack.checklists import services as checklists
 from fundtrack.comments import services as comments
+from fundtrack.config import FeedSettings
 from fundtrack.contacts import services as contacts
 from fundtrack.db import db
 from fundtrack.deadlines import services as deadlines
 from fundtrack.deadlines.models import Deadline
 from fundtrack.feeds import matching as feed_matching
+from fundtrack.feeds import services as feed_services
 from fundtrack.feeds.deadlines import find_in_text
 from fundtrack.feeds.ingest import text_key
 from fundtrack.feeds.models import Call, CallDeadline
@@ -356,6 +359,7 @@ def load(*, today: dt.date, now: dt.datetime) -> None:
             )
         _relationships(orgs, funders, users, today=today, now=now)
         _calls(funders, today=today, now=now)
+        _sources_and_calendars(orgs, now=now)
         _project(orgs["Café Kornet"], now=now)
         # A joint application: the veterans' garden grows the soup kitchen's vegetables, for a third of the budget.
         soup = Application.get(Application.title == "Suppekøkken for ensomme ældre")
@@ -518,6 +522,15 @@ def _calls(funders, *, today: dt.date, now: dt.datetime) -> None:
             )
         ids.append(call.id)
     feed_matching.match_calls(ids, now=now)
+
+
+def _sources_and_calendars(orgs, *, now: dt.datetime) -> None:
+    """A fund database's feed, paused so that the demo fetches nothing, and Café Kornet's deadline calendar."""
+    source = feed_services.add_source(
+        {"url": "https://fondsdatabasen.example.dk/opslag.rss", "name": "Fondsdatabasen"}, settings=FeedSettings(), now=now
+    )
+    feed_services.set_active(source, False, now=now)
+    calendars.issue(organisation=orgs["Café Kornet"], name="Café Kornets frister", now=now)
 
 
 MONTH_NAMES = {

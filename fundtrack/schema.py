@@ -29,8 +29,10 @@ from fundtrack.projects.models import BudgetLine, Project
 from fundtrack.relationships.models import Gift, Interaction, Relationship
 from fundtrack.search.index import SearchEntry
 from fundtrack.tasks.models import Task, TaskTemplate
+from fundtrack.undo import Removed
 
 MODELS = [
+    Removed,
     Organisation,
     Contact,
     User,

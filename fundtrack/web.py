@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import Response, current_app, request
+from flask import Response, current_app, render_template, request
 from flask_babel import gettext
 from werkzeug.exceptions import BadRequest
 
@@ -183,10 +183,38 @@ def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
+# Pages whose menu item is not the first of their own domain's.
+MENU_HOMES = {
+    "checklists.template": "checklists.templates",
+    "checklists.show": "applications.index",
+    "checklists.print_view": "applications.index",
+    "checklists.outcomes": "deadlines.index",
+    "tasks.edit_template": "tasks.templates",
+    "auth.new_user": "auth.users",
+    "auth.account": "",
+    "contacts.edit": "organisations.index",
+    "instalments.edit": "applications.index",
+}
+
+
 def current_menu_item(endpoints: list[str]) -> str | None:
     """The one menu item marked current: the page's own, else the first item of the page's domain."""
-    here = request.endpoint or ""
+    here = MENU_HOMES.get(request.endpoint or "", request.endpoint or "")
     if here in endpoints:
         return here
+    if not here:
+        return None
     domain = here.partition(".")[0] + "."
     return next((endpoint for endpoint in endpoints if endpoint.startswith(domain)), None)
+
+
+def unless_confirmed(question: str, back: str):
+    """For a POST that removes or ends something: None once it is confirmed, else the page that asks.
+
+    The page's dialog (static/js/confirm.js) confirms in place; without JavaScript the same form comes back as
+    a confirmation page that posts everything again with `confirmed` set.
+    """
+    if request.form.get("confirmed"):
+        return None
+    fields = [(name, value) for name, value in request.form.items(multi=True) if name not in ("csrf_token", "confirmed")]
+    return render_template("confirm.html", question=question, action=request.path, fields=fields, back=back)

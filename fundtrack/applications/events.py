@@ -19,7 +19,9 @@ whose params may carry `reason_code` and `reason` for the history (an override o
 
 moved = signals.signal("application_moved")
 moved.__doc__ = """An application moved. Keywords: `from_stage`, `to_stage`, `on` (the local day of the move or decision),
-`actor`, `now`. Deadlines are completed or added, a fee may fall due, the relationship counts its gifts."""
+`actor`, `now`, and `reopened_since` (when a final stage is reopened: the moment it was reached, so that what
+it settled at that moment is opened again). Deadlines are completed or added, a fee may fall due, the
+relationship counts its gifts."""
 
 money_received = signals.signal("application_money_received")
 money_received.__doc__ = """The granted money arrived. Keywords: `on`, `actor`, `now`."""

@@ -257,7 +257,6 @@ def move_stage(
         check_day(errors, "decided_on", decided_on)
         if errors:
             raise ValidationError(errors)
-    from_stage = application.stage
     values: dict = {"stage": to_stage, "stage_changed_at": now}
     if to_stage == "submitted":
         values["submitted_on"] = application.submitted_on or day
@@ -268,6 +267,14 @@ def move_stage(
             values["amount_granted_ore"] = amount_granted_ore
         elif application.amount_granted_ore is None:
             values["amount_granted_ore"] = application.amount_requested_ore
+    return _record_move(
+        application, to_stage, values, actor=actor, now=now, day=day, reason=reason, reason_code=reason_code, action="move"
+    )
+
+
+def _record_move(application, to_stage, values, *, actor, now, day, reason, action, reason_code="", **told) -> StageChange:
+    """Save a stage change with its history row and audit entry, and tell the listeners."""
+    from_stage = application.stage
     with db.atomic():
         change = StageChange.create(
             application=application,
@@ -281,9 +288,45 @@ def move_stage(
         explained = {"reason": [None, reason.strip()]} if (reason or "").strip() else {}
         if reason_code in REJECTION_REASONS:
             explained["reason_code"] = [None, reason_code]
-        audit.save_changes(application, values, actor=actor, now=now, action="move", extra=explained)
-        events.moved.send(application, from_stage=from_stage, to_stage=to_stage, on=day, actor=actor, now=now)
+        audit.save_changes(application, values, actor=actor, now=now, action=action, extra=explained)
+        events.moved.send(application, from_stage=from_stage, to_stage=to_stage, on=day, actor=actor, now=now, **told)
     return change
+
+
+# Where a final stage goes back to when its history does not say (an imported application, say).
+REOPEN_TO = {"rejected": "submitted", "withdrawn": "drafting", "closed": "reporting"}
+
+
+def reopen(application: Application, *, actor, now: dt.datetime, reason: str = "") -> StageChange:
+    """Take an application out of a final stage, back to the stage it came from, kept in the history.
+
+    The views let a fundraiser do it, and anyone undo their own withdrawal. The decision day of a rejection or
+    withdrawal is cleared, and what the final stage settled (the expected decision, the open deadlines of a
+    withdrawal) is opened again."""
+    if application.stage not in REOPEN_TO:
+        raise StageMoveRefused(N_("Only a final stage can be reopened."))
+    came_from = (
+        StageChange.select(StageChange.from_stage)
+        .where((StageChange.application == application) & (StageChange.to_stage == application.stage))
+        .order_by(StageChange.changed_at.desc(), StageChange.id.desc())
+        .scalar()
+    )
+    from_stage, since = application.stage, application.stage_changed_at
+    to_stage = came_from if came_from and came_from not in REOPEN_TO else REOPEN_TO[from_stage]
+    values: dict = {"stage": to_stage, "stage_changed_at": now}
+    if from_stage in ("rejected", "withdrawn"):
+        values["decided_on"] = None
+    return _record_move(
+        application,
+        to_stage,
+        values,
+        actor=actor,
+        now=now,
+        day=clock.to_local(now).date(),
+        reason=reason,
+        action="reopen",
+        reopened_since=since,
+    )
 
 
 def record_money_received(application: Application, on: dt.date, *, actor, now: dt.datetime) -> None:

@@ -9,11 +9,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from fundtrack import clock
+from fundtrack import clock, undo
 from fundtrack.access import allow, scope
 from fundtrack.applications import events, partners, services, transfer
 from fundtrack.applications.forms import ApplicationForm, MoneyReceivedForm, MoveForm, PartnerForm, ReclaimForm, ShareForm
-from fundtrack.applications.models import REJECTION_REASONS, STAGES, TRANSITIONS, WON_STAGES, Application, Partner
+from fundtrack.applications.models import REJECTION_REASONS, STAGES, TRANSITIONS, WON_STAGES, Application, Partner, StageChange
 from fundtrack.audit.views import history
 from fundtrack.auth.models import User
 from fundtrack.events import Section, answers
@@ -36,6 +36,7 @@ from fundtrack.web import (
     form_status,
     paginate,
     safe_next,
+    unless_confirmed,
     wants_json,
 )
 
@@ -316,7 +317,18 @@ def move(application_id):
     target = request.values.get("to", "")
     if request.method == "GET":
         form.to.data = target
+        if target == "granted" and current_user.is_fundraiser:  # what is asked for is the likeliest answer
+            form.amount_granted_ore.data = application.amount_granted_ore or application.amount_requested_ore
+        if target in ("granted", "rejected", "withdrawn"):
+            form.decided_on.data = clock.today()
         return _move_page(application, form, target)
+    if target == "withdrawn" and not request.form.get("confirmed"):
+        if wants_json():
+            return {
+                "error": _("A withdrawal must be confirmed."),
+                "details_url": url_for(".move", application_id=application.id, to=target),
+            }, 409
+        return redirect(url_for(".move", application_id=application.id, to=target))
     if not form.validate():
         if wants_json():
             return {"error": " ".join(e for errors in form.errors.values() for e in errors)}, 400
@@ -360,10 +372,48 @@ def move(application_id):
         form.form_errors.append(message)
         return _move_page(application, form, target, 409, refused.missing)
     label = translate_label(STAGES[target])
+    done = _("%(title)s is moved to %(stage)s.", title=application.title, stage=label)
+    if target == "withdrawn":
+        undo.offer("withdrawal", application.id, done, now=clock.now())
     if wants_json():
         return {"ok": True, "stage": target, "label": label}
-    flash(_("The application is moved to %(stage)s.", stage=label), "success")
+    if target != "withdrawn":
+        flash(done, "success")
     return redirect(safe_next(request.form.get("next"), url_for(".show", application_id=application.id)))
+
+
+@undo.taker("withdrawal")
+def _take_back_withdrawal(application_id, *, actor, now):
+    application = Application.get_or_none(Application.id == application_id)
+    if application is None or application.stage != "withdrawn" or not services.may_change(actor, application):
+        return None
+    last = application.stage_changes.order_by(StageChange.changed_at.desc(), StageChange.id.desc()).first()
+    if last is None or last.actor_id != actor.id:
+        return None
+    services.reopen(application, actor=actor, now=now, reason=_("Withdrawal undone"))
+    return url_for("applications.show", application_id=application.id)
+
+
+@bp.route("/<int:application_id>/reopen", methods=["POST"])
+@allow("fundraiser")
+def reopen(application_id):
+    """A final stage opened again (a rejection appealed, a withdrawal regretted, a closed grant with a late report)."""
+    application = Application.get_by_id(application_id)
+    back = url_for(".show", application_id=application.id)
+    stage = translate_label(STAGES[application.stage]) if application.stage in STAGES else ""
+    question = _("Reopen %(title)s, now %(stage)s? It goes back to the stage it came from.", title=application.title, stage=stage)
+    if (asked := unless_confirmed(question, back)) is not None:
+        return asked
+    try:
+        change = services.reopen(application, actor=current_user, now=clock.now(), reason=request.form.get("reason", "")[:2000])
+    except services.StageMoveRefused as refused:
+        flash(_(refused.message), "error")
+        return redirect(back)
+    flash(
+        _("%(title)s is open again, in %(stage)s.", title=application.title, stage=translate_label(STAGES[change.to_stage])),
+        "success",
+    )
+    return redirect(back)
 
 
 @bp.route("/<int:application_id>/money-received", methods=["POST"])
@@ -474,6 +524,9 @@ def update_partner(application_id, partner_id):
 def remove_partner(application_id, partner_id):
     partner = Partner.get_by_id(partner_id)
     partner.application = Application.get_by_id(application_id)
+    back = url_for(".show", application_id=application_id) + "#partners"
+    if (question := unless_confirmed(_("Remove %(name)s as partner?", name=partner.organisation.name), back)) is not None:
+        return question
     partners.remove_partner(partner, actor=current_user, now=clock.now())
     flash(_("%(name)s is no longer a partner.", name=partner.organisation.name), "success")
     return _to_partners(application_id)

@@ -1,9 +1,7 @@
 """Comments on the application, funder and organisation pages: the list, the form (with the @names one may
 use), and removing one's own comment."""
 
-from urllib.parse import urlencode
-
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -23,7 +21,7 @@ from fundtrack.organisations import events as organisation_events
 from fundtrack.organisations.models import Organisation
 from fundtrack.organisations.services import visible_organisations
 from fundtrack.validation import ValidationError
-from fundtrack.web import error_texts
+from fundtrack.web import error_texts, unless_confirmed
 
 bp = Blueprint("comments", __name__)
 scope(bp, "comment_id")(services.visible_comments)
@@ -51,7 +49,7 @@ def _section(record, user, order: int) -> Section:
             "post_url": url_for(f"comments.on_{table}", **{f"{table}_id": record.id}),
             "may_write": user.role in WRITERS,
             "people": [(services.handle_of(person), person.name) for person in people],
-            "draft": request.args.get("comment_draft", ""),
+            "draft": "",
         },
     )
 
@@ -92,10 +90,16 @@ def _post(record):
             record, request.form.get("body", ""), actor=current_user, now=clock.now(), link=page
         )
     except ValidationError as error:
-        for message in error_texts(error):
-            flash(message, "error")
-        draft = (request.form.get("body") or "")[:2000]  # what was typed comes back in the form
-        return redirect(f"{page}?{urlencode({'comment_draft': draft})}#comments")
+        # What was typed comes back whole, in the same form, with the reason beside it.
+        people = _section(record, current_user, 0).data["people"]
+        return render_template(
+            "comments/refused.html",
+            errors=error_texts(error),
+            post_url=request.path,
+            draft=request.form.get("body", ""),
+            people=people,
+            back=page,
+        ), 400
     if unknown:
         flash(
             _("The comment is saved, but nobody who may read it is called %(names)s.", names=", ".join(f"@{n}" for n in unknown)),
@@ -133,6 +137,8 @@ def delete(comment_id):
     if not services.may_remove(current_user, comment):
         flash(_("Only the one who wrote a comment removes it."), "error")
         return redirect(page + "#comments")
+    if (question := unless_confirmed(_("Remove this comment?"), page + "#comments")) is not None:
+        return question
     services.remove_comment(comment, actor=current_user, now=clock.now())
     flash(_("The comment is removed."), "success")
     return redirect(page + "#comments")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from fundtrack import undo
 from fundtrack.audit import services as audit
 from fundtrack.contacts.models import Contact
 from fundtrack.db import db
@@ -69,11 +70,22 @@ def update_contact(contact: Contact, data: dict, *, actor, now: dt.datetime) -> 
     return contact
 
 
-def remove_contact(contact: Contact, *, actor, now: dt.datetime) -> None:
-    """Remove a contact; the History keeps who it was."""
+def remove_contact(contact: Contact, *, actor, now: dt.datetime) -> undo.Removed:
+    """Remove a contact; the History keeps who it was, and a copy is kept a while for undo."""
     with db.atomic():
         audit.record_delete(actor, contact, now)
+        removed = undo.keep_copy(contact, actor=actor, now=now)
         contact.delete_instance()
+    return removed
+
+
+def restore_contact(removed_id: int, *, actor, now: dt.datetime) -> Contact | None:
+    """Take a removal back: the contact as it was, on the record again."""
+    with db.atomic():
+        contact = undo.put_back(Contact, removed_id)
+        if contact is not None:
+            audit.record_action(actor, contact, "restore", now)
+    return contact
 
 
 def contacts_of(owner: Organisation | Funder) -> list[Contact]:

@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from fundtrack import clock
+from fundtrack import clock, undo
 from fundtrack.access import allow, scope
 from fundtrack.contacts import services
 from fundtrack.contacts.forms import ContactForm
@@ -19,7 +19,7 @@ from fundtrack.organisations import services as organisation_services
 from fundtrack.organisations import views as organisation_views
 from fundtrack.organisations.models import Organisation
 from fundtrack.validation import ValidationError
-from fundtrack.web import apply_errors, form_status
+from fundtrack.web import apply_errors, form_status, unless_confirmed
 
 bp = Blueprint("contacts", __name__)
 scope(bp, "organisation_id")(organisation_services.visible_organisations)
@@ -118,6 +118,16 @@ def edit(contact_id):
 def delete(contact_id):
     contact = Contact.get_by_id(contact_id)
     back = _back(contact)
-    services.remove_contact(contact, actor=current_user, now=clock.now())
-    flash(_("The contact is removed."), "success")
+    if (question := unless_confirmed(_("Remove the contact %(name)s?", name=contact.name), back)) is not None:
+        return question
+    removed = services.remove_contact(contact, actor=current_user, now=clock.now())
+    undo.offer("contact", removed.id, _("The contact %(name)s is removed.", name=contact.name), now=clock.now())
     return redirect(back)
+
+
+@undo.taker("contact")
+def _put_back(removed_id, *, actor, now):
+    if not undo.copy_kept_by(removed_id, actor):
+        return None
+    contact = services.restore_contact(removed_id, actor=actor, now=now)
+    return _back(contact) if contact is not None else None

@@ -156,6 +156,19 @@ def delete_deadline(deadline: Deadline, *, actor=None, now: dt.datetime) -> None
         events.changed.send(deadline, action="delete", actor=actor, now=now)
 
 
+def restore_deadline(deadline: Deadline, *, actor=None, now: dt.datetime) -> None:
+    """Take a removal back: the deadline is in every list and calendar again, its reminders planned afresh."""
+    with db.atomic():
+        audit.save_changes(
+            deadline,
+            {"deleted_at": None, "alerts_planned_on": None, "sequence": deadline.sequence + 1},
+            actor=actor,
+            now=now,
+            action="restore",
+        )
+        events.changed.send(deadline, action="restore", actor=actor, now=now)
+
+
 def complete_open(application: Application, kinds, *, actor, now: dt.datetime) -> int:
     """Mark the application's open deadlines of `kinds` done (e.g. the submission deadline once submitted)."""
     open_ones = list(
@@ -352,9 +365,16 @@ def _reports_before_closing(application, *, to_stage, **rest):
 
 
 @application_events.moved.connect
-def _after_move(application, *, to_stage, on, actor, now, **rest):
+def _after_move(application, *, to_stage, on, actor, now, reopened_since=None, **rest):
     """Submitting settles the submission; a decision settles its expected date; a withdrawal every open task;
-    a grant brings the reports owed."""
+    a grant brings the reports owed; reopening a final stage opens again what it settled."""
+    if reopened_since is not None:
+        settled = Deadline.select().where(
+            (Deadline.application == application) & (Deadline.done_at == reopened_since) & Deadline.deleted_at.is_null()
+        )
+        for deadline in settled:
+            reopen_deadline(deadline, actor=actor, now=now)
+        return
     if to_stage == "submitted":
         complete_open(application, ("submission", "internal_draft"), actor=actor, now=now)
     if to_stage in ("granted", "rejected", "withdrawn"):

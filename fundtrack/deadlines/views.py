@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from fundtrack import clock
+from fundtrack import clock, i18n, undo
 from fundtrack.access import allow, scope
 from fundtrack.applications import events as application_events
 from fundtrack.applications.models import Application
@@ -21,9 +21,20 @@ from fundtrack.deadlines.forms import DeadlineForm
 from fundtrack.deadlines.models import DEADLINE_KINDS, MANAGED_KINDS, REPORT_KINDS, Deadline
 from fundtrack.deadlines.transfer import EXPORT_COLUMNS, export_deadlines
 from fundtrack.events import Column, Filter, Section, answers
+from fundtrack.i18n import translate_label
 from fundtrack.organisations.models import Organisation
 from fundtrack.validation import ValidationError
-from fundtrack.web import apply_errors, arg_choice, arg_id, arg_text, export_response, form_status, paginate, safe_next
+from fundtrack.web import (
+    apply_errors,
+    arg_choice,
+    arg_id,
+    arg_text,
+    export_response,
+    form_status,
+    paginate,
+    safe_next,
+    unless_confirmed,
+)
 
 bp = Blueprint("deadlines", __name__)
 scope(bp, "deadline_id", writable=services.changeable_deadlines)(services.visible_deadlines)
@@ -223,6 +234,19 @@ def delete(deadline_id):
     deadline = Deadline.get_by_id(deadline_id)
     if (elsewhere := _kept_elsewhere(deadline)) is not None:
         return elsewhere
+    back = url_for("applications.show", application_id=deadline.application_id) + "#deadlines"
+    name = f"{translate_label(DEADLINE_KINDS[deadline.kind])} {i18n.date(deadline.due_on)}"
+    if (question := unless_confirmed(_("Remove the deadline %(name)s?", name=name), back)) is not None:
+        return question
     services.delete_deadline(deadline, actor=current_user, now=clock.now())
-    flash(_("The deadline is removed."), "success")
-    return redirect(url_for("applications.show", application_id=deadline.application_id) + "#deadlines")
+    undo.offer("deadline", deadline.id, _("The deadline %(name)s is removed.", name=name), now=clock.now())
+    return redirect(back)
+
+
+@undo.taker("deadline")
+def _put_back(deadline_id, *, actor, now):
+    deadline = Deadline.get_or_none(Deadline.id == deadline_id)
+    if deadline is None or deadline.deleted_at is None or not may_change(actor, deadline.application):
+        return None
+    services.restore_deadline(deadline, actor=actor, now=now)
+    return url_for("applications.show", application_id=deadline.application_id) + "#deadlines"

@@ -258,6 +258,12 @@ def remove_document(document: Document, *, actor, now: dt.datetime) -> None:
         audit.save_changes(document, {"removed_at": now}, actor=actor, now=now, action="remove")
 
 
+def restore_document(document: Document, *, actor, now: dt.datetime) -> None:
+    """Put a removed document back on its record."""
+    with db.atomic():
+        audit.save_changes(document, {"removed_at": None}, actor=actor, now=now, action="restore")
+
+
 def attach_standing(application, documents: list[Document], *, actor, now: dt.datetime) -> list[Document]:
     """Attach copies of the organisation's standing papers to an application: the same bytes (the storage
     keeps them once), a document of the application's own, so that a later version of the statutes does not

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, flash, jsonify, redirect, re
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from fundtrack import clock
+from fundtrack import clock, undo
 from fundtrack.access import allow, scope
 from fundtrack.applications import events as application_events
 from fundtrack.applications.models import Application
@@ -36,7 +36,7 @@ from fundtrack.projects.models import Project
 from fundtrack.projects.services import visible_projects
 from fundtrack.storage import StorageError
 from fundtrack.validation import ValidationError, parse_id
-from fundtrack.web import current_settings, error_texts, wants_json
+from fundtrack.web import current_settings, error_texts, unless_confirmed, wants_json
 
 bp = Blueprint("documents", __name__)
 scope(bp, "document_id", writable=services.changeable_documents)(services.visible_documents)
@@ -304,9 +304,20 @@ def change_kind(document_id):
 def delete(document_id):
     document = Document.get_by_id(document_id)
     back = owner_page(document)
+    if (question := unless_confirmed(_("Remove %(name)s?", name=document.name), back)) is not None:
+        return question
     services.remove_document(document, actor=current_user, now=clock.now())
-    flash(_("%(name)s is removed; its versions are kept in the history.", name=document.name), "success")
+    undo.offer("document", document.id, _("%(name)s is removed.", name=document.name), now=clock.now())
     return redirect(back)
+
+
+@undo.taker("document")
+def _put_back(document_id, *, actor, now):
+    document = services.changeable_documents(actor).where(Document.id == document_id).first()
+    if document is None or document.removed_at is None:
+        return None
+    services.restore_document(document, actor=actor, now=now)
+    return owner_page(document)
 
 
 @bp.app_context_processor

@@ -8,6 +8,7 @@ import re
 from dateutil.rrule import rrulestr
 from peewee import fn
 
+from fundtrack import undo
 from fundtrack.audit import services as audit
 from fundtrack.db import db
 from fundtrack.funders import events
@@ -266,12 +267,24 @@ def update_round(round_: Round, data: dict, *, actor, now: dt.datetime) -> Round
     return round_
 
 
-def delete_round(round_: Round, *, actor, now: dt.datetime) -> None:
-    """Remove a round; applications made for it keep their deadlines."""
+def delete_round(round_: Round, *, actor, now: dt.datetime) -> undo.Removed:
+    """Remove a round; applications made for it keep their deadlines, and a copy is kept a while for undo."""
     with db.atomic():
         audit.record_delete(actor, round_, now)
         events.round_changed.send(round_, action="delete", now=now)
+        removed = undo.keep_copy(round_, actor=actor, now=now)
         round_.delete_instance()
+    return removed
+
+
+def restore_round(removed_id: int, *, actor, now: dt.datetime) -> Round | None:
+    """Take a removal back: the round as it was, linked again to the applications made for it."""
+    with db.atomic():
+        round_ = undo.put_back(Round, removed_id)
+        if round_ is not None:
+            audit.record_action(actor, round_, "restore", now)
+            events.round_changed.send(round_, action="create", now=now)
+    return round_
 
 
 def next_dates(round_: Round, after: dt.date, count: int = 3) -> list[dt.date]:

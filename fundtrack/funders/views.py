@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from fundtrack import clock
+from fundtrack import clock, undo
 from fundtrack.access import allow, scope
 from fundtrack.audit.views import history
 from fundtrack.db import list_contains
@@ -17,7 +17,7 @@ from fundtrack.funders.models import FUNDER_KINDS, ROUND_KINDS, Funder, Round
 from fundtrack.i18n import translate_label
 from fundtrack.search.index import folded_contains
 from fundtrack.validation import ValidationError
-from fundtrack.web import apply_errors, arg_choice, arg_int, arg_text, export_response, form_status, paginate
+from fundtrack.web import apply_errors, arg_choice, arg_int, arg_text, export_response, form_status, paginate, unless_confirmed
 
 bp = Blueprint("funders", __name__)
 scope(bp, "funder_id")(services.visible_funders)
@@ -191,6 +191,18 @@ def edit_round(funder_id, round_id):
 @bp.route("/<int:funder_id>/rounds/<int:round_id>/delete", methods=["POST"])
 @allow("fundraiser")
 def delete_round(funder_id, round_id):
-    services.delete_round(Round.get_by_id(round_id), actor=current_user, now=clock.now())
-    flash(_("The round is removed."), "success")
-    return redirect(url_for(".show", funder_id=funder_id))
+    round_ = Round.get_by_id(round_id)
+    back = url_for(".show", funder_id=funder_id)
+    if (question := unless_confirmed(_("Remove the round %(name)s?", name=round_.name), back)) is not None:
+        return question
+    removed = services.delete_round(round_, actor=current_user, now=clock.now())
+    undo.offer("round", removed.id, _("The round %(name)s is removed.", name=round_.name), now=clock.now())
+    return redirect(back)
+
+
+@undo.taker("round")
+def _put_back_round(removed_id, *, actor, now):
+    if not actor.is_fundraiser or not undo.copy_kept_by(removed_id, actor):
+        return None
+    round_ = services.restore_round(removed_id, actor=actor, now=now)
+    return url_for("funders.show", funder_id=round_.funder_id) if round_ is not None else None

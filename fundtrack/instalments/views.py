@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from fundtrack import clock
+from fundtrack import clock, i18n
 from fundtrack.access import allow, scope
 from fundtrack.applications import events as application_events
 from fundtrack.applications.models import WON_STAGES, Application
@@ -17,7 +17,7 @@ from fundtrack.instalments import services, transfer
 from fundtrack.instalments.forms import InstalmentForm, PlanForm, ReceiveForm
 from fundtrack.instalments.models import Instalment
 from fundtrack.validation import ValidationError
-from fundtrack.web import apply_errors, export_response, form_status
+from fundtrack.web import apply_errors, export_response, form_status, unless_confirmed
 
 bp = Blueprint("instalments", __name__)
 scope(bp, "application_id", writable=changeable_applications)(visible_applications)
@@ -143,6 +143,13 @@ def receive(instalment_id):
 @allow("fundraiser", "member")
 def delete(instalment_id):
     instalment = Instalment.get_by_id(instalment_id)
+    back = url_for("applications.show", application_id=instalment.application_id) + "#instalments"
+    if (
+        question := unless_confirmed(
+            _("Remove the instalment planned for %(name)s?", name=i18n.date(instalment.planned_on)), back
+        )
+    ) is not None:
+        return question
     services.delete_instalment(instalment, actor=current_user, now=clock.now())
     flash(_("The instalment is removed."), "success")
     return _to_schedule(instalment.application_id)

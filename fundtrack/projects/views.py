@@ -20,7 +20,7 @@ from fundtrack.projects import events, services, transfer
 from fundtrack.projects.forms import LineForm, ProjectForm
 from fundtrack.projects.models import INCOME_KINDS, SIDES, BudgetLine, Project
 from fundtrack.validation import ValidationError, parse_id
-from fundtrack.web import apply_errors, arg_id, current_settings, export_response, form_status, paginate
+from fundtrack.web import apply_errors, arg_id, current_settings, export_response, form_status, paginate, unless_confirmed
 
 bp = Blueprint("projects", __name__)
 scope(bp, "project_id")(services.visible_projects)
@@ -119,6 +119,12 @@ def edit(project_id):
 @allow(*WRITERS)
 def delete(project_id):
     project = Project.get_by_id(project_id)
+    if (
+        question := unless_confirmed(
+            _("Remove the project %(name)s?", name=project.name), url_for(".show", project_id=project.id)
+        )
+    ) is not None:
+        return question
     services.delete_project(project, actor=current_user, now=clock.now())
     flash(_("%(name)s is removed.", name=project.name), "success")
     return redirect(url_for(".index"))
@@ -222,6 +228,12 @@ def edit_line(project_id, line_id):
 def delete_line(project_id, line_id):
     line = BudgetLine.get_by_id(line_id)
     line.project = Project.get_by_id(project_id)
+    if (
+        question := unless_confirmed(
+            _("Remove the budget line %(name)s?", name=line.label), url_for(".show", project_id=project_id) + "#budget"
+        )
+    ) is not None:
+        return question
     services.delete_line(line, actor=current_user, now=clock.now())
     flash(_("The budget line is removed."), "success")
     return redirect(url_for(".show", project_id=project_id) + "#budget")

@@ -314,7 +314,7 @@ def drop_deadline_tasks(deadline: Deadline, *, actor, now: dt.datetime) -> None:
 def _deadline_changed(deadline, action, actor, now, **rest):
     if deadline.kind in MANAGED_KINDS:
         return
-    if action == "create":
+    if action in ("create", "restore"):
         add_template_tasks(deadline, actor=actor, now=now)
     elif action == "update":
         follow_deadline(deadline, actor=actor, now=now)

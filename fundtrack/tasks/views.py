@@ -33,7 +33,7 @@ from fundtrack.tasks import services
 from fundtrack.tasks.forms import TaskForm, TemplateForm
 from fundtrack.tasks.models import ASSIGN_TO, Task, TaskTemplate
 from fundtrack.validation import ValidationError, parse_id
-from fundtrack.web import apply_errors, arg_choice, form_status, paginate, safe_next
+from fundtrack.web import apply_errors, arg_choice, form_status, paginate, safe_next, unless_confirmed
 
 bp = Blueprint("tasks", __name__)
 scope(bp, "task_id", writable=services.changeable_tasks)(services.visible_tasks)
@@ -207,6 +207,8 @@ def reopen(task_id):
 @allow(*WRITERS)
 def delete(task_id):
     task = Task.get_by_id(task_id)
+    if (question := unless_confirmed(_("Remove the task %(name)s?", name=task.title), _back())) is not None:
+        return question
     services.delete_task(task, actor=current_user, now=clock.now())
     flash(_("%(title)s is removed.", title=task.title), "success")
     return redirect(_back())
@@ -292,7 +294,12 @@ def edit_template(template_id):
 @bp.route("/templates/<int:template_id>/delete", methods=["POST"])
 @allow("fundraiser")
 def delete_template(template_id):
-    services.delete_template(TaskTemplate.get_by_id(template_id), actor=current_user, now=clock.now())
+    template = TaskTemplate.get_by_id(template_id)
+    if (
+        question := unless_confirmed(_("Remove the task template %(name)s?", name=template.title), url_for(".templates"))
+    ) is not None:
+        return question
+    services.delete_template(template, actor=current_user, now=clock.now())
     flash(_("The template is removed; the tasks it added stay."), "success")
     return redirect(url_for(".templates"))
 

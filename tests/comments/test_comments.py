@@ -5,6 +5,7 @@ organisation's comments and cannot reach another's with a mention."""
 import re
 
 import pytest
+from markupsafe import escape
 
 from fundtrack.alerts import jobs
 from fundtrack.alerts.models import Alert
@@ -94,7 +95,8 @@ def test_a_member_cannot_reach_or_read_another_organisations_conversation(client
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     login(client, world["ida"])
     assert comment(client, f"/comments/applications/{application.id}", "hej").status_code == 404
-    assert client.post(f"/comments/{saved.id}/delete", data={"csrf_token": csrf_token(client, "/")}).status_code == 404
+    removal = {"csrf_token": csrf_token(client, "/"), "confirmed": "1"}
+    assert client.post(f"/comments/{saved.id}/delete", data=removal).status_code == 404
     assert not Alert.select().where(Alert.user == world["ida"].id).exists()
     other = Alert.get(Alert.user == world["jonas"].id)
     assert client.post(f"/alerts/{other.id}/open", data={"csrf_token": csrf_token(client, "/")}).status_code == 404
@@ -104,7 +106,11 @@ def test_an_empty_comment_is_refused_and_a_funders_comments_are_the_staffs(clien
     login(client, world["mette"])
     funder = world["funder"]
     refused = comment(client, f"/comments/funders/{funder.id}", "   ")
-    assert refused.status_code == 302 and Comment.select().count() == 0
+    assert refused.status_code == 400 and Comment.select().count() == 0
+    long = "Et langt referat fra mødet. " * 200  # longer than a comment may be
+    refused = comment(client, f"/comments/funders/{funder.id}", long)
+    assert refused.status_code == 400 and Comment.select().count() == 0
+    assert escape(long) in refused.get_data(as_text=True)  # what was typed comes back whole, in the form
     assert comment(client, f"/comments/funders/{funder.id}", "Ring efter 1. marts").status_code == 302
     assert "Ring efter 1. marts" in client.get(f"/funders/{funder.id}").get_data(as_text=True)
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
@@ -121,9 +127,9 @@ def test_only_the_author_or_a_fundraiser_removes_a_comment(client, world, create
     saved = Comment.get()
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     login(client, colleague)
-    client.post(f"/comments/{saved.id}/delete", data={"csrf_token": csrf_token(client, "/")})
+    client.post(f"/comments/{saved.id}/delete", data={"csrf_token": csrf_token(client, "/"), "confirmed": "1"})
     assert Comment.get_by_id(saved.id).removed_at is None
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     login(client, world["jonas"])
-    client.post(f"/comments/{saved.id}/delete", data={"csrf_token": csrf_token(client, "/")})
+    client.post(f"/comments/{saved.id}/delete", data={"csrf_token": csrf_token(client, "/"), "confirmed": "1"})
     assert Comment.get_by_id(saved.id).removed_at is not None

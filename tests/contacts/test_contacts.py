@@ -21,7 +21,7 @@ def test_member_adds_and_removes_contacts_of_own_organisation(client, login_as, 
     response = post(client, f"/organisations/{organisation.id}/contacts", {"name": "", "email": "nope"}, token_from="/")
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and 'value="nope"' in body  # the form comes back with what was typed
-    post(client, f"/contacts/{contact.id}/delete", token_from="/")
+    post(client, f"/contacts/{contact.id}/delete", {"confirmed": "1"}, token_from="/")
     assert not Contact.select().exists()
     removed = AuditEntry.get(AuditEntry.table == "contact", AuditEntry.action == "delete")
     assert removed.page_table == "organisation" and removed.page_id == organisation.id
@@ -32,8 +32,8 @@ def test_a_member_cannot_remove_another_organisations_or_a_funders_contact(clien
     foreign = add_contact(other, {"name": "Someone"}, actor=None, now=NOW)
     officer = add_contact(create_funder(), {"name": "Programme officer"}, actor=None, now=NOW)
     login_as("member", organisation=own)
-    assert post(client, f"/contacts/{foreign.id}/delete", token_from="/").status_code == 404
-    assert post(client, f"/contacts/{officer.id}/delete", token_from="/").status_code == 404
+    assert post(client, f"/contacts/{foreign.id}/delete", {"confirmed": "1"}, token_from="/").status_code == 404
+    assert post(client, f"/contacts/{officer.id}/delete", {"confirmed": "1"}, token_from="/").status_code == 404
     assert client.get(f"/contacts/{foreign.id}/edit").status_code == 404
     assert Contact.select().count() == 2
 
@@ -58,7 +58,7 @@ def test_fundraiser_adds_edits_and_removes_a_funders_contact(client, login_as, c
         token_from=f"/contacts/{contact.id}/edit",
     )
     assert response.status_code == 302 and Contact.get().title == "Programchef"
-    response = post(client, f"/contacts/{contact.id}/delete", token_from="/")
+    response = post(client, f"/contacts/{contact.id}/delete", {"confirmed": "1"}, token_from="/")
     assert response.status_code == 302 and not Contact.select().exists()
 
 

@@ -42,6 +42,7 @@ LAYERS = {
         "translations",
         "storage",
         "search",
+        "undo",
     ),
     2: ("organisations", "funders"),
     3: ("auth", "contacts"),

@@ -144,7 +144,7 @@ def test_removing_a_document_keeps_its_versions_and_history(client, login_as, ko
     login_as("fundraiser", language="en")
     upload(client, f"/documents/applications/{kornet_application.id}", PDF, "tilsagn.pdf", "award_letter")
     document = Document.get()
-    response = send(client, f"/documents/{document.id}/delete")
+    response = send(client, f"/documents/{document.id}/delete", {"confirmed": "1"})
     assert response.status_code == 302
     page = client.get(f"/applications/{kornet_application.id}").get_data(as_text=True)
     assert "No documents yet." in page
@@ -172,7 +172,7 @@ def test_members_see_only_their_own_organisations_files(
     for document in (application_doc, organisation_doc, funder_doc):
         assert client.get(f"/documents/{document.id}").status_code == 404
         assert client.get(f"/documents/{document.id}/download").status_code == 404
-        assert send(client, f"/documents/{document.id}/delete").status_code == 404
+        assert send(client, f"/documents/{document.id}/delete", {"confirmed": "1"}).status_code == 404
         assert send(client, f"/documents/{document.id}/kind", {"kind": "other"}).status_code == 404
         assert upload(client, f"/documents/{document.id}/replace", PDF, "x.pdf").status_code == 404
     assert client.get(f"/documents/{application_doc.id}/versions/{version.id}/download").status_code == 404
@@ -195,7 +195,7 @@ def test_viewers_read_documents_but_change_none(client, create_user, kornet_appl
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     login(client, create_user("viewer"))
     assert client.get(f"/documents/{document.id}/download").status_code == 200
-    assert send(client, f"/documents/{document.id}/delete").status_code == 403
+    assert send(client, f"/documents/{document.id}/delete", {"confirmed": "1"}).status_code == 403
     assert upload(client, f"/documents/applications/{kornet_application.id}", PDF, "b.pdf").status_code == 403
 
 

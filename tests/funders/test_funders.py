@@ -256,7 +256,7 @@ def test_rounds_in_the_ui_show_their_next_dates(client, login_as, create_funder)
     body = client.get(f"/funders/{funder.id}").get_data(as_text=True)
     assert "Forår og efterår" in body and "1. mar." in body and "1. sep." in body
     round_ = Round.get()
-    post(client, f"/funders/{funder.id}/rounds/{round_.id}/delete", token_from="/")
+    post(client, f"/funders/{funder.id}/rounds/{round_.id}/delete", {"confirmed": "1"}, token_from="/")
     assert not Round.select().exists()
 
 

@@ -234,7 +234,7 @@ def test_the_organisations_own_member_works_the_schedule_and_a_viewer_only_reads
     post(client, "/logout", token_from="/")
     login_as("viewer")
     assert client.get(f"/instalments/{instalment.id}").status_code == 200
-    assert post(client, f"/instalments/{instalment.id}/delete", token_from="/").status_code == 403
+    assert post(client, f"/instalments/{instalment.id}/delete", {"confirmed": "1"}, token_from="/").status_code == 403
 
 
 @pytest.mark.parametrize("typed", ["50, 40", "0, 100", "hundrede", "-10, 110"])
