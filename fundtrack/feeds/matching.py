@@ -26,7 +26,7 @@ from fundtrack.db import bulk_insert, db, one_of
 from fundtrack.feeds.models import Call, CallDeadline, CallMatch, GoalWords
 from fundtrack.organisations import events as organisation_events
 from fundtrack.organisations.models import Organisation
-from fundtrack.tags import UN_GOALS
+from fundtrack.tags import UN_GOALS, parse_tags
 
 WORD = re.compile(r"\w+")
 # A compound's first part may be as short as "mad" (madskole) when at least four letters follow it ("ung" is
@@ -223,10 +223,23 @@ def save_goal_words(edited: dict[int, tuple[list[str], list[str]]], *, actor, no
         return rematch_open_calls(now=now)
 
 
+GOAL_WORDS_LIMIT = 2000  # characters of one goal's words in one language
+WORD_LIMIT = 60
+
+
+def too_long_goal_words(typed: dict[str, str]) -> list[str]:
+    """The goals (as numbers, in order) whose typed words are longer than a goal's list or a word may be."""
+    goals = set()
+    for name, text in typed.items():
+        if len(text) > GOAL_WORDS_LIMIT or any(len(word) > WORD_LIMIT for word in parse_tags(text)):
+            goals.add(int(name.partition("_")[2]) if name.partition("_")[2].isdecimal() else 0)
+    return [str(goal) for goal in sorted(goals)]
+
+
 def _clean_words(words) -> list[str]:
     seen, result = set(), []
     for word in words:
-        word = " ".join(str(word).lower().split())[:60]
+        word = " ".join(str(word).lower().split())[:WORD_LIMIT]
         if word and word not in seen:
             seen.add(word)
             result.append(word)

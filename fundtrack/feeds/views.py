@@ -32,6 +32,7 @@ from fundtrack.web import (
     form_status,
     paginate,
     safe_next,
+    unless_confirmed,
 )
 
 bp = Blueprint("feeds", __name__)
@@ -114,6 +115,8 @@ def toggle(source_id):
 @allow("fundraiser")
 def delete(source_id):
     source = FeedSource.get_by_id(source_id)
+    if (question := unless_confirmed(_("Remove the feed %(name)s?", name=source.name), url_for(".index"))) is not None:
+        return question
     services.remove_source(source, actor=current_user, now=clock.now())
     flash(_("%(name)s is removed; its calls are kept.", name=source.name), "success")
     return redirect(url_for(".index"))
@@ -202,7 +205,17 @@ def goal_words():
     """The words by which a call shows that it serves each UN goal, in Danish and English."""
     form = Form()
     words = matching.goal_words()
-    if form.validate_on_submit():
+    typed = {name: request.form[name] for name in request.form if name.startswith(("da_", "en_"))}
+    if form.validate_on_submit() and (too_long := matching.too_long_goal_words(typed)):
+        form.form_errors.append(
+            _(
+                "A goal's words may hold %(limit)d characters, and each word %(word)d: see goal %(goals)s.",
+                limit=matching.GOAL_WORDS_LIMIT,
+                word=matching.WORD_LIMIT,
+                goals=", ".join(too_long),
+            )
+        )
+    elif form.validate_on_submit():
         edited = {
             goal: (parse_tags(request.form.get(f"da_{goal}", "")), parse_tags(request.form.get(f"en_{goal}", "")))
             for goal in UN_GOALS
@@ -214,7 +227,7 @@ def goal_words():
         )
         return redirect(url_for(".goal_words"))
     return render_template(
-        "calls/goals.html", form=form, goals=UN_GOALS, words=words, defaults=matching.DEFAULT_GOAL_WORDS
+        "calls/goals.html", form=form, goals=UN_GOALS, words=words, defaults=matching.DEFAULT_GOAL_WORDS, typed=typed
     ), form_status(form)
 
 

@@ -90,6 +90,16 @@ def test_the_fundraiser_edits_the_goal_words_and_the_open_calls_are_matched_agai
     assert reasons(flowers, nature) is None
 
 
+def test_goal_words_longer_than_a_goal_holds_are_refused_and_kept_in_the_form(client, login_as):
+    login_as("fundraiser")
+    typed = "natur, " + "x" * (matching.WORD_LIMIT + 1)
+    response = post(client, "/calls/goals", {"da_15": typed, "en_3": "health"}, token_from="/calls/goals")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and ("se mål 15" in page or "see goal 15" in page)
+    assert typed in page and ">health</textarea>" in page
+    assert GoalWords.select().count() == 0
+
+
 def test_members_and_viewers_cannot_edit_goal_words(client, login_as, create_organisation):
     login_as("viewer")
     assert client.get("/calls/goals").status_code in (403, 404)
