@@ -11,7 +11,7 @@ from fundtrack.fees.models import FeeAgreement, FeeEntry
 from fundtrack.instalments import services as instalments
 from fundtrack.periods import Period
 from fundtrack.validation import ValidationError, parse_percent
-from tests.conftest import NOW
+from tests.conftest import NOW, post
 
 KR = 100
 
@@ -354,3 +354,23 @@ def test_the_ledger_shows_the_share_of_the_money_received_that_went_to_fees(
     login_as("fundraiser")
     page = client.get("/fees/?quarter=2027-Q1").get_data(as_text=True)
     assert "150.000 kr." in page and "8,5" in page
+
+
+def test_a_refused_fee_step_shows_the_error_at_its_field_and_keeps_what_was_typed(client, login_as, create_application):
+    application, agreement = _granted(create_application, 100_000, terms={"kind": "percent", "percent_bp": 500})
+    login_as("fundraiser")
+    page = f"/applications/{application.id}"
+    invoice = post(
+        client, f"/fees/applications/{application.id}/invoice", {"number": "F-2027-17", "on": "32.13.2026"}, token_from=page
+    )
+    body = invoice.get_data(as_text=True)
+    assert invoice.status_code == 400 and 'value="F-2027-17"' in body and 'value="32.13.2026"' in body
+    assert 'aria-invalid="true"' in body
+    written_off = post(
+        client, f"/fees/applications/{application.id}/write-off", {"on": "2026-11-30", "reason": ""}, token_from=page
+    )
+    assert written_off.status_code == 400 and 'value="2026-11-30"' in written_off.get_data(as_text=True)
+    terms = {"kind": "percent", "percent": "tolv", "trigger": "award_letter"}
+    refused = post(client, f"/fees/applications/{application.id}", terms, token_from=page)
+    assert refused.status_code == 400 and 'value="tolv"' in refused.get_data(as_text=True)
+    assert FeeAgreement.get_by_id(agreement.id).status == "due" and agreement.invoice_number in ("", None)
