@@ -186,7 +186,7 @@ def rows_of(application: Application) -> tuple[ChecklistTemplate, list[tuple[Tem
 def save_answer(answer: Answer, data: dict, *, actor, now: dt.datetime) -> Answer:
     """Check and keep an answer. Done needs content (a number needs its source); not applicable needs a reason."""
     item = answer.item
-    status = data.get("status") or "draft"
+    status = data.get("status") or "missing"
     errors: dict = {}
     if status not in ANSWER_STATUSES:
         errors["status"] = N_("Choose a status from the list.")
@@ -202,6 +202,8 @@ def save_answer(answer: Answer, data: dict, *, actor, now: dt.datetime) -> Answe
         goals = parse_un_goals(data.get("un_goals"))
     except ValueError:
         errors["un_goals"] = N_("UN goals are numbers from 1 to 17.")
+    if status == "missing" and not errors:
+        status = status_from_content(item.kind, text=text, number=number, source=source, goals=goals)
     if status == "not_applicable" and not reason:
         errors["reason"] = N_("Say why the item does not apply.")
     if status == "done":
@@ -230,6 +232,15 @@ def save_answer(answer: Answer, data: dict, *, actor, now: dt.datetime) -> Answe
             answer.save(only=[Answer.updated_by])
             Checklist.update(updated_at=now).where(Checklist.id == answer.checklist_id).execute()
     return answer
+
+
+def status_from_content(kind: str, *, text: str, number, source: str, goals: list) -> str:
+    """The status of an answer left at "missing": done once its content is whole (a number with its source),
+    a draft while partly written, missing while empty. Nobody has to set the status by hand."""
+    whole = {"text": bool(text), "number": number is not None and bool(source), "goals": bool(goals)}.get(kind, bool(text))
+    if whole:
+        return "done"
+    return "draft" if text or source or number is not None or goals else "missing"
 
 
 def score_of(rows) -> tuple[int, int]:

@@ -76,3 +76,12 @@ def demo_pages(app):
             now=NOW,
         )
     return every_page(app)
+
+
+def log_in(page, live_server, email, password="correct horse"):
+    """Sign in through the login page, as a person would, and wait for the start page."""
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{live_server}/")

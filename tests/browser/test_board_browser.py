@@ -3,6 +3,7 @@
 import pytest
 
 from fundtrack.applications.models import Application
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -10,18 +11,10 @@ pytestmark = pytest.mark.browser
 GRIP = {"x": 8, "y": 8}
 
 
-def _log_in(page, live_server, email):
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", "correct horse")
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live_server}/")
-
-
 def test_drag_a_card_to_the_next_stage(page, live_server, create_user, create_application):
     user = create_user(role="fundraiser", email="board@example.dk")
     application = create_application(title="Køkkenskolen år 4", stage="idea")
-    _log_in(page, live_server, user.email)
+    log_in(page, live_server, user.email)
     page.goto(f"{live_server}/applications/board")
     card = page.locator(f".card-item[data-id='{application.id}']")
     assert card.get_attribute("data-stage") == "idea"
@@ -36,7 +29,7 @@ def test_drag_a_card_to_the_next_stage(page, live_server, create_user, create_ap
 def test_a_refused_drag_puts_the_card_back_and_says_why(page, live_server, create_user, create_application):
     user = create_user(role="fundraiser", email="board2@example.dk")
     application = create_application(title="Sansehaven", stage="idea")
-    _log_in(page, live_server, user.email)
+    log_in(page, live_server, user.email)
     page.goto(f"{live_server}/applications/board")
     page.drag_and_drop(f".card-item[data-id='{application.id}']", "section.column[data-stage='reporting']", source_position=GRIP)
     message = page.locator("#board-message")
@@ -49,7 +42,7 @@ def test_a_refused_drag_puts_the_card_back_and_says_why(page, live_server, creat
 def test_a_grant_dropped_asks_for_amount_and_date_prefilled(page, live_server, create_user, create_application):
     user = create_user(role="fundraiser", email="board3@example.dk")
     application = create_application(title="Cykelværkstedet", stage="submitted", amount_requested_ore=80_000_00)
-    _log_in(page, live_server, user.email)
+    log_in(page, live_server, user.email)
     page.goto(f"{live_server}/applications/board")
     page.drag_and_drop(f".card-item[data-id='{application.id}']", "section.column[data-stage='granted']", source_position=GRIP)
     dialog = page.locator("dialog.move-dialog")
@@ -69,7 +62,7 @@ def test_a_grant_dropped_asks_for_amount_and_date_prefilled(page, live_server, c
 def test_a_withdrawal_is_confirmed_in_a_dialog_and_can_be_undone(page, live_server, create_user, create_application):
     user = create_user(role="fundraiser", email="board4@example.dk")
     application = create_application(title="Suppekøkkenet", stage="drafting")
-    _log_in(page, live_server, user.email)
+    log_in(page, live_server, user.email)
     page.goto(f"{live_server}/applications/board")
     # The keyboard's way, the card's own form, asks in the same dialog as a drop.
     page.select_option(f"#move-{application.id}", "withdrawn")
@@ -94,7 +87,7 @@ def test_a_withdrawal_is_confirmed_in_a_dialog_and_can_be_undone(page, live_serv
 def test_the_first_card_is_a_few_tab_stops_away(page, live_server, create_user, create_application):
     user = create_user(role="fundraiser", email="board5@example.dk")
     application = create_application(title="Naturhaven", stage="idea")
-    _log_in(page, live_server, user.email)
+    log_in(page, live_server, user.email)
     page.goto(f"{live_server}/applications/board")
     page.keyboard.press("Tab")  # the skip link
     page.keyboard.press("Enter")
@@ -115,7 +108,7 @@ def test_a_confirmed_removal_in_the_dialog_and_its_undo(page, live_server, creat
     user = create_user(role="fundraiser", email="board6@example.dk")
     application = create_application(title="Værkstedet")
     deadline = add_deadline(application, "submission", dt.date(2027, 3, 1), now=NOW)
-    _log_in(page, live_server, user.email)
+    log_in(page, live_server, user.email)
     page.goto(f"{live_server}/applications/{application.id}")
     page.click(f"form[action='/deadlines/{deadline.id}/delete'] button")
     dialog = page.locator("dialog.confirm-dialog")

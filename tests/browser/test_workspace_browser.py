@@ -4,24 +4,17 @@ import pytest
 
 from fundtrack.documents.models import Document, DocumentVersion
 from fundtrack.search.index import SearchEntry
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
 PDF_TEXT = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
-def _log_in(page, live_server, email):
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", "correct horse")
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live_server}/")
-
-
 def test_drag_a_file_onto_an_application(page, live_server, create_user, create_application):
     user = create_user(role="fundraiser", email="docs@example.dk")
     application = create_application(title="Køkkenskolen")
-    _log_in(page, live_server, user.email)
+    log_in(page, live_server, user.email)
     page.goto(f"{live_server}/applications/{application.id}")
     page.select_option("#documents form[data-drop-zone] select[name=kind]", "budget")
     dropped = page.evaluate_handle(
@@ -45,7 +38,7 @@ def test_drag_a_file_onto_an_application(page, live_server, create_user, create_
 def test_a_refused_drop_says_why(page, live_server, create_user, create_application):
     user = create_user(role="fundraiser", email="docs2@example.dk")
     application = create_application(title="Sansehaven")
-    _log_in(page, live_server, user.email)
+    log_in(page, live_server, user.email)
     page.goto(f"{live_server}/applications/{application.id}")
     dropped = page.evaluate_handle(
         """() => {
@@ -65,7 +58,7 @@ def test_search_from_the_header_and_open_a_result(page, live_server, create_user
     user = create_user(role="fundraiser", email="search@example.dk")
     application = create_application(title="Køkkenskolen i Nørrebro", purpose="Unge kokke lærer faget")
     assert SearchEntry.select().where(SearchEntry.record_id == application.id).exists()
-    _log_in(page, live_server, user.email)
+    log_in(page, live_server, user.email)
     page.fill("#header-q", "KØKKEN")
     page.press("#header-q", "Enter")
     page.wait_for_url(f"{live_server}/search/?q=K%C3%98KKEN")

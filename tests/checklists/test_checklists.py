@@ -153,6 +153,21 @@ def test_copy_answers_from_an_earlier_application_of_the_same_organisation(
         services.copy_from(checklist, other, actor=None, now=NOW)
 
 
+def test_an_answer_written_in_full_is_done_without_setting_its_status(create_application):
+    checklist = services.checklist_for(create_application(), now=NOW)
+    count, text = answer_of(checklist, "target_count"), answer_of(checklist, "target_group")
+    services.save_answer(text, {"status": "missing", "text": "Unge ledige i Aarhus Vest"}, actor=None, now=NOW)
+    assert Answer.get_by_id(text.id).status == "done"
+    services.save_answer(count, {"status": "missing", "number": "25"}, actor=None, now=NOW)
+    assert Answer.get_by_id(count.id).status == "draft"  # a number without its source is half an answer
+    services.save_answer(count, {"status": "missing", "number": "25", "source": "Jobcentret"}, actor=None, now=NOW)
+    assert Answer.get_by_id(count.id).status == "done"
+    services.save_answer(text, {"status": "draft", "text": "Unge ledige"}, actor=None, now=NOW)
+    assert Answer.get_by_id(text.id).status == "draft"  # a status set by hand is kept
+    services.save_answer(text, {"status": "missing", "text": ""}, actor=None, now=NOW)
+    assert Answer.get_by_id(text.id).status == "missing"
+
+
 def test_numbers_need_their_source(create_application):
     checklist = services.checklist_for(create_application(), now=NOW)
     count = answer_of(checklist, "target_count")
