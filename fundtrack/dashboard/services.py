@@ -7,10 +7,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from fundtrack.applications.models import Application
+from fundtrack.auth.models import User
+from fundtrack.calendars.models import Subscription
 from fundtrack.deadlines.models import Deadline
 from fundtrack.deadlines.services import visible_deadlines
-from fundtrack.feeds.models import Call
+from fundtrack.feeds.models import Call, FeedSource
 from fundtrack.feeds.services import matched_calls_to_look_at
+from fundtrack.funders.models import Funder
+from fundtrack.organisations.models import Organisation
 from fundtrack.relationships.models import Relationship
 from fundtrack.relationships.services import visible_relationships, with_parties
 from fundtrack.tasks.services import open_tasks_of
@@ -64,3 +68,23 @@ def my_work(user, today: dt.date) -> MyWork:
         .limit(LIMIT)
     )
     return work
+
+
+# The first steps of a new installation, in the order the start page lists them.
+FIRST_STEPS = ("organisations", "funders", "applications", "feeds", "users", "calendars")
+
+
+def getting_started(user) -> dict[str, bool] | None:
+    """For a fundraiser in an installation without applications yet: each first step, and whether it is
+    taken. Nothing once the pipeline has its first application, or for anyone else."""
+    if not user.is_fundraiser or Application.select().exists():
+        return None
+    taken = {
+        "organisations": Organisation.select().exists(),
+        "funders": Funder.select().exists(),
+        "applications": False,
+        "feeds": FeedSource.select().exists(),
+        "users": User.select().where(User.id != user.id).exists(),
+        "calendars": Subscription.select().exists(),
+    }
+    return {step: taken[step] for step in FIRST_STEPS}

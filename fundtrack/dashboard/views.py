@@ -8,7 +8,7 @@ from fundtrack import clock
 from fundtrack.access import allow
 from fundtrack.applications.models import STAGES
 from fundtrack.applications.services import stage_counts, visible_applications
-from fundtrack.dashboard.services import my_work
+from fundtrack.dashboard.services import getting_started, my_work
 from fundtrack.deadlines import services as deadlines
 from fundtrack.deadlines.models import DEADLINE_KINDS
 
@@ -23,6 +23,7 @@ def index():
         "dashboard/index.html",
         today=today,
         work=my_work(current_user, today),
+        first_steps=getting_started(current_user),
         upcoming=list(deadlines.upcoming(current_user, today, limit=12)),
         overdue_count=deadlines.overdue(current_user, today).count(),
         counts=stage_counts(visible_applications(current_user)),

@@ -15,7 +15,11 @@ class FeeAgreementForm(Form):
     minimum_ore = AmountField(_l("Minimum fee (DKK)"))
     cap_ore = AmountField(_l("Maximum fee (DKK)"))
     fixed_ore = AmountField(_l("Fixed fee (DKK)"))
-    trigger = SelectField(_l("The fee falls due"), choices=[])
+    trigger = SelectField(
+        _l("The fee falls due"),
+        choices=[],
+        description=_l("No cure, no pay: on the award letter, or only as the money arrives, each instalment its share."),
+    )
     notes = TextAreaField(_l("Notes"))
 
     def __init__(self, *args, **kwargs):

@@ -20,11 +20,19 @@ class FunderForm(Form):
         _l("May consultant fees be paid from the grant?"),
         choices=choices([("", _l("Not known")), ("yes", _l("Yes")), ("no", _l("No"))]),
     )
-    cooldown_after_grant_months = OptionalIntegerField(_l("Wait after a grant before asking again (months)"))
-    cooldown_after_rejection_months = OptionalIntegerField(_l("Wait after a rejection before asking again (months)"))
+    cooldown_after_grant_months = OptionalIntegerField(
+        _l("Wait after a grant before asking again (months)"),
+        description=_l("Counted from the day of the last grant; a grant whose project still runs holds the next ask as well."),
+    )
+    cooldown_after_rejection_months = OptionalIntegerField(
+        _l("Wait after a rejection before asking again (months)"),
+        description=_l("Many foundations ask for a pause after a no, often a year; leave empty if they do not."),
+    )
     interim_report_months = OptionalIntegerField(_l("Interim report, months after the project starts"))
     final_report_months = OptionalIntegerField(_l("Final report, months after the project ends"))
-    instalment_shares = StringField(_l("Usual instalments (% of the grant, e.g. 50, 40, 10)"), validators=[Length(max=100)])
+    instalment_shares = StringField(
+        _l("Usual instalments (per cent of the grant, e.g. 50, 40, 10)"), validators=[Length(max=100)]
+    )
     notes = TextAreaField(_l("Notes"))
 
 

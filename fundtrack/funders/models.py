@@ -96,7 +96,7 @@ describe(
         "cooldown_after_rejection_months": Number(N_("Wait after a rejection (months)")),
         "interim_report_months": Number(N_("Interim report, months after the project starts")),
         "final_report_months": Number(N_("Final report, months after the project ends")),
-        "instalment_shares": Tags(N_("Usual instalments (% of the grant)")),
+        "instalment_shares": Tags(N_("Usual instalments (per cent of the grant)")),
         "notes": Note(N_("Notes")),
         "archived_at": Moment(N_("Archived")),
     },

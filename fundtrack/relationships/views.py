@@ -62,7 +62,12 @@ def index():
         **_filters(),
     )
     return render_template(
-        "relationships/index.html", listing=listing, statuses=STATUSES, stewards=_stewards(), today=clock.today()
+        "relationships/index.html",
+        listing=listing,
+        statuses=STATUSES,
+        stewards=_stewards(),
+        today=clock.today(),
+        rules=current_settings().relationships,
     )
 
 
