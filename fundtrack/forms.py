@@ -12,10 +12,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
 
 from fundtrack.i18n_markers import N_
 from fundtrack.money import parse_dkk
 from fundtrack.spreadsheets import parse_date
+from fundtrack.tags import MAX_TAG_LENGTH
 from fundtrack.validation import EARLIEST_DAY, LATEST_DAY
 
 WTFORMS_MESSAGES = (
@@ -45,6 +47,7 @@ WTFORMS_MESSAGES = (
     N_("The CSRF token is invalid."),
     N_("The CSRF tokens do not match."),
     N_("The CSRF session token is missing."),
+    N_("A tag may hold %(max)d characters; this one is longer: %(tag)s"),
 )
 
 
@@ -147,3 +150,19 @@ class OptionalIntegerField(IntegerField):
             self.data = None
             return
         super().process_formdata(valuelist)
+
+
+class TagsField(StringField):
+    """Tags separated by commas. A tag longer than a tag may be, or a list longer than the field holds, is
+    refused with a message: `parse_tags` would otherwise cut it without a word."""
+
+    LIST_LIMIT = 2000
+
+    def pre_validate(self, form):
+        text = self.data or ""
+        if len(text) > self.LIST_LIMIT:
+            raise ValidationError(self.gettext("Field cannot be longer than %(max)d characters.") % {"max": self.LIST_LIMIT})
+        too_long = next((tag.strip() for tag in re.split(r"[,;\n]", text) if len(tag.strip()) > MAX_TAG_LENGTH), None)
+        if too_long:
+            message = get_translations().ugettext("A tag may hold %(max)d characters; this one is longer: %(tag)s")
+            raise ValidationError(message % {"max": MAX_TAG_LENGTH, "tag": too_long[:40] + "…"})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from fundtrack.alerts.models import Alert
 from fundtrack.applications.models import Application
 from fundtrack.auth.models import User
 from fundtrack.calendars.models import Subscription
@@ -13,7 +14,7 @@ from fundtrack.deadlines.models import Deadline
 from fundtrack.deadlines.services import visible_deadlines
 from fundtrack.feeds.models import Call, FeedSource
 from fundtrack.feeds.services import matched_calls_to_look_at
-from fundtrack.funders.models import Funder
+from fundtrack.funders.models import Funder, Round
 from fundtrack.organisations.models import Organisation
 from fundtrack.relationships.models import Relationship
 from fundtrack.relationships.services import visible_relationships, with_parties
@@ -71,7 +72,7 @@ def my_work(user, today: dt.date) -> MyWork:
 
 
 # The first steps of a new installation, in the order the start page lists them.
-FIRST_STEPS = ("organisations", "funders", "applications", "feeds", "users", "calendars")
+FIRST_STEPS = ("organisations", "funders", "rounds", "applications", "feeds", "users", "calendars", "reminders")
 
 
 def getting_started(user) -> dict[str, bool] | None:
@@ -82,9 +83,11 @@ def getting_started(user) -> dict[str, bool] | None:
     taken = {
         "organisations": Organisation.select().exists(),
         "funders": Funder.select().exists(),
+        "rounds": Round.select().exists(),
         "applications": False,
         "feeds": FeedSource.select().exists(),
         "users": User.select().where(User.id != user.id).exists(),
         "calendars": Subscription.select().exists(),
+        "reminders": Alert.select().exists(),  # the scheduler has planned its first reminder
     }
     return {step: taken[step] for step in FIRST_STEPS}

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from fundtrack.forms import AmountField, DayField, Form, OptionalIntegerField, choices
+from fundtrack.forms import AmountField, DayField, Form, OptionalIntegerField, TagsField, choices
 
 
 class FunderForm(Form):
@@ -12,8 +12,8 @@ class FunderForm(Form):
     kind = SelectField(_l("Kind"), choices=[])
     website = StringField(_l("Website"), validators=[Length(max=300)])
     description = TextAreaField(_l("Description"))
-    focus_tags = StringField(_l("Focus (tags, separated by commas)"))
-    un_goals = StringField(_l("UN goals (numbers 1-17)"))
+    focus_tags = TagsField(_l("Focus (tags, separated by commas)"))
+    un_goals = StringField(_l("UN goals (numbers 1-17)"), validators=[Length(max=100)])
     grant_min_ore = AmountField(_l("Smallest typical grant (DKK)"))
     grant_max_ore = AmountField(_l("Largest typical grant (DKK)"))
     allows_consultant_fees = SelectField(

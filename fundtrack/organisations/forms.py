@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from fundtrack.forms import Form
+from fundtrack.forms import Form, TagsField
 
 
 class OrganisationForm(Form):
@@ -13,7 +13,7 @@ class OrganisationForm(Form):
     cvr_number = StringField(_l("CVR number"), validators=[Length(max=20)])
     website = StringField(_l("Website"), validators=[Length(max=300)])
     description = TextAreaField(_l("Description"))
-    interests = StringField(_l("Interests (tags, separated by commas)"))
-    keywords = StringField(_l("Keywords for open calls (separated by commas)"))
-    excluded_words = StringField(_l("Words that keep a call away (separated by commas)"))
-    un_goals = StringField(_l("UN goals (numbers 1-17)"))
+    interests = TagsField(_l("Interests (tags, separated by commas)"))
+    keywords = TagsField(_l("Keywords for open calls (separated by commas)"))
+    excluded_words = TagsField(_l("Words that keep a call away (separated by commas)"))
+    un_goals = StringField(_l("UN goals (numbers 1-17)"), validators=[Length(max=100)])

@@ -6,7 +6,16 @@ def test_an_empty_installation_shows_the_first_steps_to_the_fundraiser(client, l
     login_as("fundraiser")
     page = client.get("/").get_data(as_text=True)
     assert 'id="getting-started"' in page
-    for link in ("/imports/organisations", "/imports/applications", "/imports/funders", "/feeds/", "/users/new", "/calendars/"):
+    for link in (
+        "/imports/organisations",
+        "/imports/applications",
+        "/imports/funders",
+        "/funders/",
+        "/feeds/",
+        "/users/new",
+        "/calendars/",
+        "/account",
+    ):
         assert f'href="{link}"' in page, link
     assert "✓" not in page.split('id="getting-started"')[1].split("</section>")[0]
     create_organisation("Café Kornet")

@@ -79,3 +79,18 @@ def test_archive_hides_from_the_list_until_asked(client, login_as, create_organi
     post(client, f"/organisations/{organisation.id}/archive", token_from="/", follow_redirects=True)
     assert "Gammel Forening" not in client.get("/organisations/").get_data(as_text=True)
     assert "Gammel Forening" in client.get("/organisations/?archived=1").get_data(as_text=True)
+
+
+def test_a_tag_longer_than_a_tag_holds_is_refused_not_cut(client, login_as):
+    login_as("fundraiser")
+    long_tag = "socialøkonomisk " * 10  # 160 characters, more than a tag may hold
+    response = post(
+        client,
+        "/organisations/new",
+        {"name": "Café Kornet", "kind": "enterprise", "interests": f"mad, {long_tag}"},
+        token_from="/organisations/new",
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Et mærke må fylde 100 tegn" in body
+    assert long_tag.strip() in body  # what was typed is kept in the field
+    assert Organisation.select().count() == 0
