@@ -10,13 +10,14 @@ from fundtrack.db import db
 from fundtrack.organisations.services import organisation_by_name
 from fundtrack.periods import PeriodError, parse_period
 from fundtrack.reports import render
+from fundtrack.reports.pdf import PdfUnavailable
 
 group = AppGroup("reports", help="Funding overviews for the committee and the annual report.")
 
 
 @group.command("quarterly")
 @click.argument("period")
-@click.option("--format", "fmt", type=click.Choice(["html", "xlsx", "csv", "json"]), default="html", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf", "xlsx", "csv", "json"]), default="html", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
 @click.option("--organisation", help="Only this organisation (by name).")
 @click.option("--language", type=click.Choice(["da", "en"]), help="Language of the labels (default: app.default_language).")
@@ -24,8 +25,9 @@ group = AppGroup("reports", help="Funding overviews for the committee and the an
 def quarterly(period, fmt, output, organisation, language, with_fees):
     """The overview of a quarter (2026-Q3), a half-year (2026-H2) or a year (2026).
 
-    HTML is a standalone document (print it to PDF for an A4 report); its numbers link to the
-    application lists at app.base_url.
+    HTML is a standalone document, PDF the same document on A4 (with WeasyPrint installed); their numbers
+    link to the application lists at app.base_url. PERIOD may be written in words: "3. kvartal 2026",
+    "Q3 2026", "2. halvår 2026", "H2 2026", "2026".
     """
     try:
         chosen = parse_period(period)
@@ -39,5 +41,8 @@ def quarterly(period, fmt, output, organisation, language, with_fees):
         if organisation and found is None:
             raise click.BadParameter(f"no organisation is called {organisation!r}", param_hint="--organisation")
         overview = render.build(chosen, found, with_fees=with_fees)
-        body = render.render_file(overview, fmt)
+        try:
+            body = render.render_file(overview, fmt)
+        except PdfUnavailable as error:
+            raise click.ClickException(str(error)) from None
     write_output(body, output, f"Wrote the overview of {chosen.code} to {output}.")

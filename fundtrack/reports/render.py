@@ -17,6 +17,7 @@ from fundtrack.organisations.models import Organisation
 from fundtrack.periods import Period
 from fundtrack.reports import export, services
 from fundtrack.reports.charts import Bar, bar_chart
+from fundtrack.reports.pdf import html_to_pdf
 from fundtrack.resources import read_static
 from fundtrack.tags import UN_GOALS
 from fundtrack.web import current_settings
@@ -130,7 +131,8 @@ def context(overview: services.Overview, *, external: bool = False) -> dict:
 
 
 def render_file(overview: services.Overview, fmt: str) -> bytes:
-    """The overview as a file: html (a standalone document with its styles inside), xlsx, csv or json."""
+    """The overview as a file: html (a standalone document with its styles inside), pdf (that document on A4),
+    xlsx, csv or json. A pdf raises `PdfUnavailable` when WeasyPrint is not installed."""
     if fmt == "xlsx":
         return export.to_xlsx(overview, translate_label)
     if fmt == "csv":
@@ -138,4 +140,7 @@ def render_file(overview: services.Overview, fmt: str) -> bytes:
     if fmt == "json":
         return export.to_json(overview, translate_label)
     styles = read_static("css/report.css")
-    return render_template("reports/document.html", styles=styles, **context(overview, external=True)).encode("utf-8")
+    html = render_template("reports/document.html", styles=styles, **context(overview, external=True))
+    if fmt == "pdf":
+        return html_to_pdf(html)
+    return html.encode("utf-8")

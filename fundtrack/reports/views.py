@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,7 +16,8 @@ from fundtrack.i18n import translate_label
 from fundtrack.organisations.models import Organisation
 from fundtrack.periods import PeriodError, last_complete_quarter, parse_period, recent_choices
 from fundtrack.reports import figures, services
-from fundtrack.reports.render import build, context, period_label, render_file
+from fundtrack.reports.pdf import INSTALL_HINT, PdfUnavailable
+from fundtrack.reports.render import build, context, link, period_label, render_file
 from fundtrack.spreadsheets import FORMATS
 from fundtrack.web import arg_choice, arg_id, arg_period, arg_text
 
@@ -117,14 +118,19 @@ def show(period):
     )
 
 
-@bp.route("/<period>.<any(xlsx, csv, json):fmt>")
+@bp.route("/<period>.<any(pdf, xlsx, csv, json):fmt>")
 @allow("fundraiser", "member", "viewer", unscoped=("period", "fmt"))
 def download(period, fmt):
     overview = build(_period_or_404(period), _organisation(), with_fees=current_user.is_fundraiser)
-    body = render_file(overview, fmt)
+    try:
+        body = render_file(overview, fmt)
+    except PdfUnavailable:
+        current_app.logger.warning("PDF asked for, but WeasyPrint is not installed: %s", INSTALL_HINT)
+        flash(_("This installation cannot make PDF files yet; print the page to PDF from the browser instead."), "error")
+        return redirect(link(overview, "reports.show", period=overview.period.code))
     suffix = f"-{overview.organisation.id}" if overview.organisation else ""
     return Response(
         body,
-        mimetype=FORMATS[fmt].split(";")[0],
+        mimetype="application/pdf" if fmt == "pdf" else FORMATS[fmt].split(";")[0],
         headers={"Content-Disposition": f'attachment; filename="overview-{overview.period.code}{suffix}.{fmt}"'},
     )
