@@ -6,22 +6,26 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from fundtrack import clock
-from fundtrack.access import allow
+from fundtrack import clock, i18n
+from fundtrack.access import allow, scope
 from fundtrack.applications import events as application_events
+from fundtrack.audit import services as audit
+from fundtrack.audit.views import show_value
 from fundtrack.deadlines.models import DEADLINE_KINDS
 from fundtrack.events import Filter
 from fundtrack.funders.models import FUNDER_KINDS
-from fundtrack.i18n import translate_label
+from fundtrack.i18n import current_language, translate_label
 from fundtrack.organisations.models import Organisation
 from fundtrack.periods import PeriodError, last_complete_quarter, parse_period, recent_choices
-from fundtrack.reports import figures, services
+from fundtrack.reports import figures, services, versions
+from fundtrack.reports.models import OCCASIONS, ReportVersion
 from fundtrack.reports.pdf import INSTALL_HINT, PdfUnavailable
 from fundtrack.reports.render import build, context, link, period_label, render_file
 from fundtrack.spreadsheets import FORMATS
 from fundtrack.web import arg_choice, arg_id, arg_period, arg_text
 
 bp = Blueprint("reports", __name__)
+scope(bp, "version_id")(versions.visible_versions)
 
 
 @application_events.list_filters.connect
@@ -113,8 +117,58 @@ def show(period):
         if current_user.is_member
         else list(Organisation.select(Organisation.id, Organisation.name).order_by(Organisation.name))
     )
+    kept = versions.versions_of(current_user, overview.period, overview.organisation.id if overview.organisation else None)
+    since = versions.difference(kept[0], overview, current_user) if kept else None
+    reasons = audit.lines(since.reasons, current_user, show_value, current_language()) if since else []
     return render_template(
-        "reports/overview.html", choices=recent_choices(clock.today()), organisations=organisations, **context(overview)
+        "reports/overview.html",
+        choices=recent_choices(clock.today()),
+        organisations=organisations,
+        versions=kept,
+        since=since,
+        reasons=reasons,
+        occasions=OCCASIONS,
+        **context(overview),
+    )
+
+
+@bp.route("/<period>/committee", methods=["POST"])
+@allow("fundraiser", "viewer", unscoped=("period",))
+def for_the_committee(period):
+    """Keep the overview as it is now, as the version handed to the committee, and offer its PDF."""
+    with_fees = current_user.is_fundraiser and bool(request.form.get("with_fees"))
+    overview = build(_period_or_404(period), _organisation(), with_fees=with_fees)
+    back = link(overview, "reports.show", period=overview.period.code)
+    try:
+        pdf = render_file(overview, "pdf")
+    except PdfUnavailable:
+        flash(_("This installation cannot make PDF files yet, so no version can be kept."), "error")
+        return redirect(back)
+    version = versions.freeze(
+        overview,
+        pdf=pdf,
+        document=render_file(overview, "json"),
+        with_fees=with_fees,
+        language=current_language(),
+        occasion="committee",
+        actor=current_user,
+        now=clock.now(),
+    )
+    flash(_("The overview is kept as the committee's version of %(day)s.", day=i18n.date(clock.today())), "success")
+    return redirect(f"{back}#version-{version.id}")
+
+
+@bp.route("/versions/<int:version_id>.<any(pdf, json):fmt>")
+@allow("fundraiser", "member", "viewer", unscoped=("fmt",))
+def version_file(version_id, fmt):
+    """A kept version's PDF or figures, byte for byte as they were made."""
+    version = ReportVersion.get_by_id(version_id)  # a version the user may not open is refused by the scope
+    suffix = f"-{version.organisation_id}" if version.organisation_id else ""
+    day = clock.to_local(version.made_at).date().isoformat()
+    return Response(
+        bytes(version.pdf if fmt == "pdf" else version.document),
+        mimetype="application/pdf" if fmt == "pdf" else "application/json",
+        headers={"Content-Disposition": f'attachment; filename="overview-{version.period}{suffix}-{day}.{fmt}"'},
     )
 
 
