@@ -15,7 +15,8 @@ class MailError(Exception):
     """The SMTP server could not be reached or refused the message."""
 
 
-def message(*, sender: str, to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
+def message(*, sender: str, to: str, subject: str, text: str, html: str | None = None, attachments=()) -> EmailMessage:
+    """A message in plain text and HTML; `attachments` are (filename, mimetype, bytes)."""
     mail = EmailMessage()
     mail["From"] = formataddr(("fundtrack", sender))
     mail["To"] = to
@@ -25,6 +26,9 @@ def message(*, sender: str, to: str, subject: str, text: str, html: str | None =
     mail.set_content(text)
     if html:
         mail.add_alternative(html, subtype="html")
+    for filename, mimetype, data in attachments:
+        maintype, _, subtype = mimetype.partition("/")
+        mail.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return mail
 
 

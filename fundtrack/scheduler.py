@@ -27,6 +27,7 @@ from fundtrack.feeds import jobs as feed_jobs
 from fundtrack.feeds import matching as feed_matching
 from fundtrack.imports.services import purge_pending
 from fundtrack.relationships import services as relationships
+from fundtrack.reports import schedules as report_schedules
 from fundtrack.search.index import SearchEntry
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ def jobs(app) -> dict:
         "feeds": (lambda: feed_jobs.fetch_due_sources(settings), {"trigger": "interval", "minutes": 1}),
         "matching": (feed_jobs.match_pending_calls, {"trigger": "interval", "minutes": 5}),
         "alerts": (alert_jobs.run, {"trigger": "interval", "minutes": 5}),
+        # The committee's overviews: frozen and planned into the outbox on their day; the alerts job sends them.
+        "reports": (report_schedules.send_due, {"trigger": "interval", "minutes": 30}),
         # A relationship lapses by the calendar alone: its status moves on the day, just after local midnight.
         "statuses": (
             lambda: relationships.refresh_statuses(clock.today()),

@@ -27,7 +27,7 @@ from fundtrack.instalments.models import Instalment
 from fundtrack.organisations.models import Organisation
 from fundtrack.projects.models import BudgetLine, Project
 from fundtrack.relationships.models import Gift, Interaction, Relationship
-from fundtrack.reports.models import ReportVersion
+from fundtrack.reports.models import ReportSchedule, ReportVersion
 from fundtrack.search.index import SearchEntry
 from fundtrack.tasks.models import Task, TaskTemplate
 from fundtrack.undo import Removed
@@ -77,6 +77,7 @@ MODELS = [
     Outcome,
     SearchEntry,
     ReportVersion,
+    ReportSchedule,
 ]
 
 # Migrations are frozen copies of the schema: they name plain peewee column types, never

@@ -67,14 +67,34 @@ def _deadline(alert: Alert) -> Deadline:
     )
 
 
-def compose(alert_or_alerts, today: dt.date) -> tuple[str, str, str]:
-    """(subject, text, html) of one reminder, a digest of several, or a digest of new calls."""
+# Messages that a domain above plans into the outbox (the reports' schedule), composed by that domain:
+# kind -> fn(alert, today, context) -> (subject, text, html, attachments as (filename, mimetype, bytes)).
+COMPOSERS: dict = {}
+
+
+def composer(kind: str):
+    """Register how the outbox writes the messages of `kind`; one composer per kind."""
+
+    def register(fn):
+        if kind in COMPOSERS:
+            raise ValueError(f"the outbox has a composer for {kind!r} already")
+        COMPOSERS[kind] = fn
+        return fn
+
+    return register
+
+
+def compose(alert_or_alerts, today: dt.date) -> tuple:
+    """(subject, text, html) of one reminder, a digest of several, or a digest of new calls; a registered
+    composer's messages add their attachments."""
     settings = _settings()
     base_url = settings.app.base_url.rstrip("/")
     alerts = alert_or_alerts if isinstance(alert_or_alerts, list) else [alert_or_alerts]
     first = alerts[0]
     with force_locale(first.language):
         context = {"base_url": base_url, "language": first.language}
+        if first.kind in COMPOSERS:
+            return COMPOSERS[first.kind](first, today, context)
         if first.kind == "calls":
             organisation = Organisation.get_by_id(first.payload["organisation"])
             calls = []
@@ -146,11 +166,17 @@ def deliver(groups: list[list[Alert]], report: RunReport, now: dt.datetime, toda
     try:
         with mail.connection(settings.mail) as session:
             for group in wanted:
-                subject, text, html = compose(group, today)
+                subject, text, html, *attached = compose(group, today)
+                message = mail.message(
+                    sender=settings.mail.sender,
+                    to=group[0].email,
+                    subject=subject,
+                    text=text,
+                    html=html,
+                    attachments=attached[0] if attached else (),
+                )
                 try:
-                    session.send(
-                        mail.message(sender=settings.mail.sender, to=group[0].email, subject=subject, text=text, html=html)
-                    )
+                    session.send(message)
                 except mail.MailError as error:
                     services.mark_failed(group, str(error), now, retry)
                     report.failed.append(f"{group[0].email}: {subject} ({error})")

@@ -1,4 +1,5 @@
-"""Report versions: an overview as it was sent or handed to the committee, kept unchanged."""
+"""Report versions (an overview as it was sent or handed to the committee, kept unchanged) and the schedules
+that send overviews by themselves."""
 
 from peewee import BlobField, BooleanField, CharField, IntegerField
 
@@ -29,3 +30,25 @@ class ReportVersion(BaseModel):
     document = BlobField()  # the overview's JSON download, as sent
     pdf = BlobField()
     pdf_sha256 = CharField()
+    schedule_id = IntegerField(null=True, index=True)  # the schedule that sent it, if one did
+
+
+PERIOD_KINDS = {"Q": N_("Each quarter"), "H": N_("Each half-year"), "Y": N_("Each year")}
+
+
+class ReportSchedule(BaseModel):
+    """An overview the scheduler makes and mails by itself: which period, how long after its end, to whom.
+
+    Each period is sent once per recipient: the sending goes through the outbox, keyed by schedule, period
+    and address, and the PDF sent is the version frozen for that period.
+    """
+
+    name = CharField()
+    period_kind = CharField(default="Q")
+    days_after = IntegerField(default=10)
+    to_viewers = BooleanField(default=True)
+    addresses = JSONField(default=list)
+    language = CharField(default="da")
+    with_fees = BooleanField(default=False)
+    active = BooleanField(default=True)
+    created_at = UTCDateTimeField()

@@ -48,6 +48,7 @@ def freeze(
     actor,
     now: dt.datetime,
     recipients: list[str] | None = None,
+    schedule_id: int | None = None,
 ) -> ReportVersion:
     """Keep the overview as it is now: its summary figures, its JSON document and its PDF."""
     organisation = overview.organisation
@@ -66,6 +67,7 @@ def freeze(
         document=document,
         pdf=pdf,
         pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        schedule_id=schedule_id,
     )
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from fundtrack import clock, i18n
 from fundtrack.access import allow, scope
+from fundtrack.alerts import jobs as alert_jobs
 from fundtrack.applications import events as application_events
 from fundtrack.audit import services as audit
 from fundtrack.audit.views import show_value
@@ -17,15 +19,18 @@ from fundtrack.funders.models import FUNDER_KINDS
 from fundtrack.i18n import current_language, translate_label
 from fundtrack.organisations.models import Organisation
 from fundtrack.periods import PeriodError, last_complete_quarter, parse_period, recent_choices
-from fundtrack.reports import figures, services, versions
-from fundtrack.reports.models import OCCASIONS, ReportVersion
+from fundtrack.reports import figures, schedules, services, versions
+from fundtrack.reports.forms import ScheduleForm
+from fundtrack.reports.models import OCCASIONS, PERIOD_KINDS, ReportSchedule, ReportVersion
 from fundtrack.reports.pdf import INSTALL_HINT, PdfUnavailable
 from fundtrack.reports.render import build, context, link, period_label, render_file
 from fundtrack.spreadsheets import FORMATS
-from fundtrack.web import arg_choice, arg_id, arg_period, arg_text
+from fundtrack.validation import ValidationError
+from fundtrack.web import apply_errors, arg_choice, arg_id, arg_period, arg_text, form_status, unless_confirmed
 
 bp = Blueprint("reports", __name__)
 scope(bp, "version_id")(versions.visible_versions)
+scope(bp, "schedule_id")(lambda user: ReportSchedule.select())
 
 
 @application_events.list_filters.connect
@@ -188,3 +193,85 @@ def download(period, fmt):
         mimetype="application/pdf" if fmt == "pdf" else FORMATS[fmt].split(";")[0],
         headers={"Content-Disposition": f'attachment; filename="overview-{overview.period.code}{suffix}.{fmt}"'},
     )
+
+
+@bp.route("/schedules/", methods=["GET", "POST"])
+@allow("fundraiser")
+def schedules_page():
+    """The overviews that go out by themselves: each schedule, the period it sends next and when, and a new one."""
+    form = ScheduleForm()
+    if form.validate_on_submit():
+        try:
+            values = schedules.validated(form.values())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            schedule = ReportSchedule.create(**values, created_at=clock.now())
+            audit.record_create(current_user, schedule, clock.now())
+            flash(_("The schedule %(name)s is saved.", name=schedule.name), "success")
+            return redirect(url_for(".schedules_page"))
+    today = clock.today()
+    rows = []
+    for schedule in ReportSchedule.select().order_by(ReportSchedule.name):
+        period = schedules.next_period(schedule, today)
+        rows.append((schedule, period, schedules.sending_day(schedule, period), schedules.recipients(schedule)))
+    return render_template(
+        "reports/schedules.html", form=form, rows=rows, kinds=PERIOD_KINDS, period_label=period_label
+    ), form_status(form)
+
+
+@bp.route("/schedules/<int:schedule_id>/send", methods=["POST"])
+@allow("fundraiser")
+def send_now(schedule_id):
+    """Send the schedule's next overview now, whatever the day: once per recipient, as the scheduler would."""
+    schedule = ReportSchedule.get_by_id(schedule_id)
+    period = schedules.next_period(schedule, clock.today())
+    if period.end >= clock.today():
+        flash(
+            _(
+                "%(period)s has not ended yet; its overview can be sent from %(day)s.",
+                period=period_label(period),
+                day=i18n.date(period.following().start),
+            ),
+            "error",
+        )
+        return redirect(url_for(".schedules_page"))
+    try:
+        planned = schedules.send(schedule, period, now=clock.now())
+    except PdfUnavailable:
+        flash(_("This installation cannot make PDF files yet, so no version can be kept."), "error")
+        return redirect(url_for(".schedules_page"))
+    alert_jobs.run()
+    flash(
+        ngettext(
+            "The overview of %(period)s is on its way to %(num)d recipient.",
+            "The overview of %(period)s is on its way to %(num)d recipients.",
+            planned,
+            period=period_label(period),
+        ),
+        "success",
+    )
+    return redirect(url_for(".schedules_page"))
+
+
+@bp.route("/schedules/<int:schedule_id>/active", methods=["POST"])
+@allow("fundraiser")
+def toggle_schedule(schedule_id):
+    schedule = ReportSchedule.get_by_id(schedule_id)
+    audit.save_changes(schedule, {"active": not schedule.active}, actor=current_user, now=clock.now())
+    return redirect(url_for(".schedules_page"))
+
+
+@bp.route("/schedules/<int:schedule_id>/delete", methods=["POST"])
+@allow("fundraiser")
+def delete_schedule(schedule_id):
+    schedule = ReportSchedule.get_by_id(schedule_id)
+    back = url_for(".schedules_page")
+    if (
+        question := unless_confirmed(_("Remove the schedule %(name)s? What it sent is kept.", name=schedule.name), back)
+    ) is not None:
+        return question
+    audit.record_delete(current_user, schedule, clock.now())
+    schedule.delete_instance()
+    flash(_("The schedule %(name)s is removed.", name=schedule.name), "success")
+    return redirect(back)
