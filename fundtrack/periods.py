@@ -134,6 +134,15 @@ def quarter_of(day: dt.date) -> Period:
     return Period(day.year, "Q", (day.month - 1) // 3 + 1)
 
 
+def current_period(kind: str, day: dt.date) -> Period:
+    """The period of `kind` (Q, H or Y) that `day` lies in."""
+    if kind == "Q":
+        return quarter_of(day)
+    if kind == "H":
+        return Period(day.year, "H", 1 if day.month <= 6 else 2)
+    return Period(day.year)
+
+
 def last_complete_quarter(today: dt.date) -> Period:
     """The quarter the committee reports on by default: the one that ended most recently."""
     return quarter_of(today).previous()

@@ -32,6 +32,7 @@ from fundtrack.funders.models import Funder, Round
 from fundtrack.i18n_markers import N_
 from fundtrack.organisations import events as organisation_events
 from fundtrack.organisations.models import Organisation
+from fundtrack.periods import current_period
 from fundtrack.relationships import history
 from fundtrack.relationships.history import Gift
 from fundtrack.relationships.models import INTERACTION_KINDS, STATUSES, Interaction, Relationship
@@ -812,6 +813,10 @@ class Metrics:
     lybunt: Listing
     sybunt: Listing
     reliability: dict
+    funders_retained: int = 0
+    funders_retainable: int = 0
+    year: int = 0  # the fiscal year LYBUNT and SYBUNT are about: the reader's, never stored
+    trend: list = field(default_factory=list)  # Retention of each of the five fiscal years up to `year`
 
     @property
     def repeat_rate(self) -> float | None:
@@ -821,14 +826,68 @@ class Metrics:
     def retention_rate(self) -> float | None:
         return self.retained / self.retainable if self.retainable else None
 
+    @property
+    def funder_retention_rate(self) -> float | None:
+        return self.funders_retained / self.funders_retainable if self.funders_retainable else None
+
+
+@dataclass
+class Retention:
+    """Of those who gave in the period before, how many gave again: funder-organisation pairs, and funders
+    (a funder that gave to any partner in both periods is retained, whichever partner it was)."""
+
+    year: int
+    retained: int
+    retainable: int
+    funders_retained: int
+    funders_retainable: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.retained / self.retainable if self.retainable else None
+
+    @property
+    def funder_rate(self) -> float | None:
+        return self.funders_retained / self.funders_retainable if self.funders_retainable else None
+
+
+TREND_YEARS = 5
+
 
 def previous_period(start: dt.date, end: dt.date, start_month: int) -> tuple[dt.date, dt.date]:
-    """The period before: the previous fiscal year for a whole fiscal year, else the same number of days before."""
+    """The period before: the previous fiscal year for a fiscal year, the previous calendar quarter or half-year
+    for one of those (so that 31 December never counts toward the first quarter), else as many days before."""
     year = history.fiscal_year(start, start_month)
     if (start, end) == history.fiscal_year_bounds(year, start_month):
         return history.fiscal_year_bounds(year - 1, start_month)
+    for kind in ("Q", "H"):
+        period = current_period(kind, start)
+        if (period.start, period.end) == (start, end):
+            before = period.previous()
+            return before.start, before.end
     length = end - start
     return start - length - dt.timedelta(days=1), start - dt.timedelta(days=1)
+
+
+def retention(start: dt.date, end: dt.date, before: tuple[dt.date, dt.date], organisation_id: int | None, year: int = 0):
+    """Retention from the period `before` to `start`..`end`, summed in the database over the gifts."""
+
+    def counted(condition):
+        return fn.SUM(Case(None, [(condition, 1)], 0))
+
+    gave_before, gave_now = counted(GiftRow.given_on.between(*before)), counted(GiftRow.given_on.between(start, end))
+    scope = GiftRow.given_on.between(before[0], end)
+    if organisation_id is not None:
+        scope &= GiftRow.organisation == organisation_id
+    found = []
+    for key, joined in ((GiftRow.relationship, False), (Relationship.funder, True)):
+        query = GiftRow.select(key, gave_before.alias("before"), gave_now.alias("now"))
+        if joined:
+            query = query.join(Relationship)
+        pairs = query.where(scope).group_by(key).having(gave_before > 0)
+        found += [pairs.count(), pairs.having((gave_before > 0) & (gave_now > 0)).count()]
+    retainable, retained, funders_retainable, funders_retained = found
+    return Retention(year, retained, retainable, funders_retained, funders_retainable)
 
 
 def metrics(
@@ -872,26 +931,25 @@ def metrics(
         int(days)
         for (days,) in GiftRow.select(days_apart(GiftRow.given_on, GiftRow.previous_on)).where(gifts_in & repeat).tuples()
     ]
-    before_start, before_end = previous_period(start, end, settings.fiscal_year_start_month)
-    gave_before = counted(GiftRow.given_on.between(before_start, before_end))
-    gave_now = counted(GiftRow.given_on.between(start, end))
-    scope = GiftRow.given_on.between(before_start, end)
-    if organisation_id is not None:
-        scope &= GiftRow.organisation == organisation_id
-    pairs = (
-        GiftRow.select(GiftRow.relationship, gave_before.alias("before"), gave_now.alias("now"))
-        .where(scope)
-        .group_by(GiftRow.relationship)
-        .having(gave_before > 0)
-    )
-    retainable = pairs.count()
-    retained = pairs.having((gave_before > 0) & (gave_now > 0)).count()
-    this_year = history.fiscal_year(today, settings.fiscal_year_start_month)
-    this_start, _ = history.fiscal_year_bounds(this_year, settings.fiscal_year_start_month)
-    last_start, _ = history.fiscal_year_bounds(this_year - 1, settings.fiscal_year_start_month)
+    start_month = settings.fiscal_year_start_month
+    kept = retention(start, end, previous_period(start, end, start_month), organisation_id)
+    # LYBUNT and SYBUNT as CiviCRM counts them, for the fiscal year the reader looks at (the period's last):
+    # gave in the year before (LYBUNT) or in some year before (SYBUNT, LYBUNT included), and not in that year.
+    year = history.fiscal_year(min(end, dt.date(9998, 12, 31)), start_month)
+    this_start, this_end = history.fiscal_year_bounds(year, start_month)
+    last_start, _ = history.fiscal_year_bounds(year - 1, start_month)
     visible = visible_relationships(user)
-    lybunt_query = visible.where((Relationship.last_gift_on >= last_start) & (Relationship.last_gift_on < this_start))
-    sybunt_query = visible.where(Relationship.last_gift_on < last_start)
+
+    def gave(low, high):
+        return GiftRow.select(GiftRow.relationship).where(GiftRow.given_on.between(low, high))
+
+    not_this_year = Relationship.id.not_in(gave(this_start, this_end))
+    lybunt_query = visible.where(Relationship.id.in_(gave(last_start, this_start - dt.timedelta(days=1))) & not_this_year)
+    sybunt_query = visible.where(Relationship.id.in_(gave(dt.date(1, 1, 1), this_start - dt.timedelta(days=1))) & not_this_year)
+    trend = []
+    for trend_year in range(year - TREND_YEARS + 1, year + 1):
+        bounds = history.fiscal_year_bounds(trend_year, start_month)
+        trend.append(retention(*bounds, history.fiscal_year_bounds(trend_year - 1, start_month), organisation_id, trend_year))
     latest_first = (Relationship.last_gift_on.desc(), Relationship.id)
     lybunt_rows, lybunt_total, lybunt_number = _page(lybunt_query, latest_first, today, settings, lybunt_page, PAGE_SIZE)
     sybunt_rows, sybunt_total, sybunt_number = _page(sybunt_query, latest_first, today, settings, sybunt_page, PAGE_SIZE)
@@ -902,8 +960,12 @@ def metrics(
         repeat_gifts=repeats,
         money_ore=money,
         repeat_money_ore=repeat_money,
-        retained=retained,
-        retainable=retainable,
+        retained=kept.retained,
+        retainable=kept.retainable,
+        funders_retained=kept.funders_retained,
+        funders_retainable=kept.funders_retainable,
+        year=year,
+        trend=trend,
         upgrades=upgrades,
         downgrades=downgrades,
         average_gift_ore=money // count if count else None,

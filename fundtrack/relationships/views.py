@@ -116,12 +116,10 @@ def metrics():
             for name in ("lybunt_page", "sybunt_page", "funders_page", "organisations_page")
         },
     )
-    this_year = history.fiscal_year(clock.today(), settings.fiscal_year_start_month)
     return render_template(
         "relationships/metrics.html",
         m=figures,
         year=year,
-        this_year=this_year,
         start_month=settings.fiscal_year_start_month,
         statuses=STATUSES,
     )

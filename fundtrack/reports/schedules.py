@@ -19,7 +19,7 @@ from fundtrack.alerts.models import Alert
 from fundtrack.auth.models import User
 from fundtrack.db import db
 from fundtrack.i18n_markers import N_
-from fundtrack.periods import Period, parse_period, quarter_of
+from fundtrack.periods import Period, current_period, parse_period
 from fundtrack.reports import render, versions
 from fundtrack.reports.models import ReportSchedule, ReportVersion
 from fundtrack.validation import ValidationError
@@ -28,15 +28,6 @@ from fundtrack.web import current_settings
 KIND = "report"  # the outbox's kind of message
 LONGEST_WAIT_DAYS = 120
 MAX_ADDRESSES = 50
-
-
-def current_period(kind: str, day: dt.date) -> Period:
-    """The period of `kind` (Q, H or Y) that `day` lies in."""
-    if kind == "Q":
-        return quarter_of(day)
-    if kind == "H":
-        return Period(day.year, "H", 1 if day.month <= 6 else 2)
-    return Period(day.year)
 
 
 def sending_day(schedule: ReportSchedule, period: Period) -> dt.date:

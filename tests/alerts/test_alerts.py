@@ -356,7 +356,8 @@ def test_the_scheduler_has_every_job_and_acts_only_with_the_lease(mail_app):
     from fundtrack.scheduler import Runner, build
 
     scheduler = build(mail_app, blocking=False)
-    assert {job.id for job in scheduler.get_jobs()} == {"lease", "feeds", "matching", "alerts", "reports", "statuses", "maintenance"}
+    every_job = {"lease", "feeds", "matching", "alerts", "reports", "statuses", "maintenance"}
+    assert {job.id for job in scheduler.get_jobs()} == every_job
     ran = []
     first, second = Runner(mail_app), Runner(mail_app)
     first("test", lambda: ran.append("first"))

@@ -151,12 +151,34 @@ def test_metrics_over_a_hand_worked_history(give, create_funder, create_organisa
     assert (m2026.upgrades, m2026.downgrades) == (1, 0)  # 150k after 80k
     assert m2026.median_days_between_gifts == 151  # 2025-10-01 -> 2026-03-01
     assert m2026.average_gift_ore == 105_000 * KR
+    # As CiviCRM counts them for 2026: LYBUNT gave in 2025, not 2026; SYBUNT gave some year before, LYBUNT included.
     assert [o.relationship.funder.name + "/" + o.relationship.organisation.name for o in m2026.lybunt.rows] == ["Linde/Café"]
-    assert [o.relationship.funder.name + "/" + o.relationship.organisation.name for o in m2026.sybunt.rows] == ["Kornmod/Have"]
+    assert [o.relationship.funder.name + "/" + o.relationship.organisation.name for o in m2026.sybunt.rows] == [
+        "Linde/Café",
+        "Kornmod/Have",
+    ]
+    # Funders: Kornmod and Linde gave in 2025, and both gave again in 2026 (Linde to another partner).
+    assert (m2026.funders_retained, m2026.funders_retainable) == (2, 2)
+    assert [(r.year, r.funders_retained, r.funders_retainable, r.retained, r.retainable) for r in m2026.trend] == [
+        (2022, 0, 0, 0, 0),
+        (2023, 0, 0, 0, 0),
+        (2024, 0, 0, 0, 0),
+        (2025, 1, 1, 1, 2),
+        (2026, 2, 2, 1, 2),
+    ]
 
     m2025 = services.metrics(fundraiser, dt.date(2025, 1, 1), dt.date(2025, 12, 31), TODAY, SETTINGS)
     assert (m2025.gifts, m2025.repeat_gifts) == (3, 2)
     assert (m2025.retained, m2025.retainable) == (1, 2)  # of A and C (2024), only A gave in 2025
+    assert (m2025.funders_retained, m2025.funders_retainable) == (1, 1)  # Kornmod gave in 2024 and in 2025
+    # The year is the reader's: for 2025, C (2024 only) is LYBUNT, though today it would be SYBUNT.
+    assert [o.relationship.funder.name + "/" + o.relationship.organisation.name for o in m2025.lybunt.rows] == ["Kornmod/Have"]
+
+    # A quarter is compared with the calendar quarter before: the gift of 1 October 2025 counts for Q4 2025.
+    q1 = services.metrics(fundraiser, dt.date(2026, 1, 1), dt.date(2026, 3, 31), TODAY, SETTINGS)
+    assert (q1.retained, q1.retainable) == (1, 1)
+    assert services.previous_period(dt.date(2026, 1, 1), dt.date(2026, 3, 31), 1) == (dt.date(2025, 10, 1), dt.date(2025, 12, 31))
+    assert services.previous_period(dt.date(2026, 7, 1), dt.date(2026, 12, 31), 1) == (dt.date(2026, 1, 1), dt.date(2026, 6, 30))
     assert (m2025.upgrades, m2025.downgrades) == (1, 1)  # 120k after 100k, 80k after 120k
     assert m2025.median_days_between_gifts == (365 + 214) // 2
 
@@ -172,9 +194,11 @@ def test_metrics_with_a_fiscal_year_from_july(give, create_funder, create_organi
     assert (figures.retained, figures.retainable) == (1, 1)  # 2024/25 -> 2025/26
     calendar = services.metrics(user, dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2026, 5, 1), SETTINGS)
     assert calendar.retainable == 0
-    # On 1 May 2026 with July years, this year is 2025/26: it has a gift, so nothing is LYBUNT.
+    # For the fiscal year 2025/26 (from July) there is a gift, so nothing is LYBUNT.
     assert figures.lybunt.rows == []
-    assert [o.relationship.organisation_id for o in calendar.lybunt.rows] == [cafe.id]  # calendar: gave 2025, not 2026
+    assert calendar.lybunt.rows == []  # calendar 2025 has its gifts too
+    calendar_2026 = services.metrics(user, dt.date(2026, 1, 1), dt.date(2026, 12, 31), dt.date(2026, 5, 1), SETTINGS)
+    assert [o.relationship.organisation_id for o in calendar_2026.lybunt.rows] == [cafe.id]  # gave 2025, not 2026
 
 
 def test_reliability_per_funder_and_organisation(give, create_funder, create_organisation, create_user):
