@@ -117,6 +117,7 @@ class ReportSettings:
     probability_submitted: float = 0.4
     forecast_quarters: int = 4
     decision_months_after_submission: int = 3
+    unit_cost_per_year: int = 0  # whole kroner; a quarter costs a fourth, unless its own cost is entered
 
     def probability(self, stage: str) -> float:
         """The chance that an open application in `stage` ends in a grant: the forecast's weight."""
@@ -361,6 +362,8 @@ def _check_values(settings: Settings) -> None:
     for stage in ("idea", "drafting", "submitted"):
         if not 0 <= getattr(reports, f"probability_{stage}") <= 1:
             raise ConfigError(f"'reports.probability_{stage}' must be between 0 and 1")
+    if not 0 <= reports.unit_cost_per_year <= 10**9:
+        raise ConfigError("'reports.unit_cost_per_year' must be a whole number of kroner from 0 to 1,000,000,000")
     if not 1 <= reports.forecast_quarters <= 12:
         raise ConfigError("'reports.forecast_quarters' must be between 1 and 12")
     if not 0 <= reports.decision_months_after_submission <= 24:

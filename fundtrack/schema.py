@@ -27,7 +27,7 @@ from fundtrack.instalments.models import Instalment
 from fundtrack.organisations.models import Organisation
 from fundtrack.projects.models import BudgetLine, Project
 from fundtrack.relationships.models import Gift, Interaction, Relationship
-from fundtrack.reports.models import ReportSchedule, ReportVersion
+from fundtrack.reports.models import ReportSchedule, ReportVersion, UnitCost
 from fundtrack.search.index import SearchEntry
 from fundtrack.tasks.models import Task, TaskTemplate
 from fundtrack.undo import Removed
@@ -78,6 +78,7 @@ MODELS = [
     SearchEntry,
     ReportVersion,
     ReportSchedule,
+    UnitCost,
 ]
 
 # Migrations are frozen copies of the schema: they name plain peewee column types, never

@@ -21,6 +21,7 @@ ANSWER_STATUSES = {
 INDICATORS = {
     "participants": N_("Participants reached"),
     "jobs": N_("Jobs created"),
+    "flexjobs": N_("Flexjobs created"),
     "hours": N_("Hours of work or training"),
     "other": N_("Other"),
 }

@@ -32,6 +32,7 @@ from fundtrack.deadlines.models import REPORT_KINDS, Deadline
 from fundtrack.events import Notice
 from fundtrack.i18n_markers import N_
 from fundtrack.money import parse_number
+from fundtrack.organisations.models import Organisation
 from fundtrack.tags import parse_un_goals
 from fundtrack.validation import ValidationError
 
@@ -408,6 +409,24 @@ def outcome_totals(start: dt.date, end: dt.date, organisation_id: int | None = N
     if organisation_id is not None:
         query = query.join(Application).where(Application.organisation == organisation_id)
     return {indicator: Decimal(total) for indicator, total in query.tuples()}
+
+
+def outcomes_by_organisation(start: dt.date, end: dt.date, indicators) -> list[tuple[str, dict[str, Decimal]]]:
+    """The outcomes of `indicators` recorded with the reports due between two dates, per organisation (by
+    name), for the social bottom line."""
+    query = (
+        Outcome.select(Organisation.name, Outcome.indicator, fn.SUM(Outcome.value))
+        .join(Deadline)
+        .join(Application)
+        .join(Organisation)
+        .where(Deadline.due_on.between(start, end) & Outcome.indicator.in_(list(indicators)))
+        .group_by(Organisation.name, Outcome.indicator)
+        .tuples()
+    )
+    found: dict[str, dict[str, Decimal]] = {}
+    for name, indicator, total in query:
+        found.setdefault(name, {})[indicator] = Decimal(total)
+    return sorted(found.items(), key=lambda item: item[0].lower())
 
 
 # The gate before submission.

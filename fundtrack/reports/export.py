@@ -136,6 +136,25 @@ def tables(overview: Overview, label) -> dict[str, tuple[list[str], list[dict]]]
         ["indicator", "value"],
         [{"indicator": indicator, "value": value} for indicator, value in sorted(overview.outcomes.items())],
     )
+    if overview.business is not None:
+        b = overview.business
+        rows = [
+            ("unit_cost", kroner(b.cost_ore) if b.cost_ore else None),
+            ("granted_net_per_krone", round(b.granted_per_krone, 4) if b.granted_per_krone is not None else None),
+            ("received_per_krone", round(b.received_per_krone, 4) if b.received_per_krone is not None else None),
+        ]
+        if b.fees_ore is not None:
+            rows += [("net_to_enterprises", kroner(b.net_to_enterprises_ore)), ("fee_share", _rate(b.fee_share))]
+        rows += [(f"social_{indicator}", value) for indicator, value in sorted(b.social_totals.items())]
+        result["business_case"] = (["figure", "value"], [{"figure": name, "value": value} for name, value in rows])
+        result["social_bottom_line"] = (
+            ["organisation", "indicator", "value"],
+            [
+                {"organisation": name, "indicator": indicator, "value": value}
+                for name, values in b.social
+                for indicator, value in sorted(values.items())
+            ],
+        )
     if overview.fees is not None:
         result["fees"] = (
             ["earned", "invoiced", "paid", "written_off"],

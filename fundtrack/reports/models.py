@@ -1,7 +1,7 @@
 """Report versions (an overview as it was sent or handed to the committee, kept unchanged) and the schedules
 that send overviews by themselves."""
 
-from peewee import BlobField, BooleanField, CharField, IntegerField
+from peewee import BigIntegerField, BlobField, BooleanField, CharField, IntegerField
 
 from fundtrack.db import BaseModel, JSONField, UTCDateTimeField
 from fundtrack.i18n_markers import N_
@@ -52,3 +52,13 @@ class ReportSchedule(BaseModel):
     with_fees = BooleanField(default=False)
     active = BooleanField(default=True)
     created_at = UTCDateTimeField()
+
+
+class UnitCost(BaseModel):
+    """What the municipality spent on the unit in one period (a quarter, a half-year or a year), as entered;
+    a period without an entry of its own counts its quarters, and a quarter without one a fourth of the year's
+    configured cost."""
+
+    period = CharField(unique=True)
+    amount_ore = BigIntegerField()
+    updated_at = UTCDateTimeField()

@@ -24,6 +24,7 @@ from fundtrack.organisations.models import Organisation
 from fundtrack.periods import Period, quarter_of
 from fundtrack.reports import figures
 from fundtrack.reports.figures import Figures
+from fundtrack.reports.models import UnitCost
 
 CHART_QUARTERS = 8  # money won and success rate over the last two years
 
@@ -121,6 +122,7 @@ class Overview:
     deadlines: list[Deadline]
     outcomes: dict[str, Decimal]
     fees: dict[str, int] | None
+    business: BusinessCase | None = None  # for the overview of every organisation: the unit's cost is the unit's
 
     @property
     def pipeline_by_stage(self) -> dict[str, tuple[int, int]]:
@@ -142,6 +144,63 @@ class Overview:
         return bool(t.submitted or t.decided or t.withdrawn or t.reclaimed_ore or t.received_ore or t.allocated_ore)
 
 
+# The outcomes the social bottom line counts, per organisation (checklist indicators).
+SOCIAL_INDICATORS = ("participants", "jobs", "flexjobs")
+
+
+@dataclass
+class BusinessCase:
+    """What the politicians ask: the external money per krone the municipality spends on the unit, the net to
+    the enterprises after the success fees, the fees' share of the money won, and the social bottom line."""
+
+    cost_ore: int | None
+    granted_net_ore: int
+    received_ore: int
+    fees_ore: int | None  # earned in the period; None when the overview leaves the fees out
+    social: list[tuple[str, dict[str, Decimal]]]  # (organisation, {indicator: sum}) of the outcomes recorded
+
+    @property
+    def granted_per_krone(self) -> float | None:
+        return self.granted_net_ore / self.cost_ore if self.cost_ore else None
+
+    @property
+    def received_per_krone(self) -> float | None:
+        return self.received_ore / self.cost_ore if self.cost_ore else None
+
+    @property
+    def net_to_enterprises_ore(self) -> int | None:
+        return None if self.fees_ore is None else self.granted_net_ore - self.fees_ore
+
+    @property
+    def fee_share(self) -> float | None:
+        return self.fees_ore / self.granted_net_ore if self.fees_ore is not None and self.granted_net_ore else None
+
+    @property
+    def social_totals(self) -> dict[str, Decimal]:
+        totals: dict[str, Decimal] = {}
+        for _, values in self.social:
+            for indicator, value in values.items():
+                totals[indicator] = totals.get(indicator, Decimal(0)) + value
+        return totals
+
+
+def unit_cost(period: Period, settings: ReportSettings) -> int | None:
+    """The unit's cost in øre: the period's own entry, else the sum of its quarters, each its own entry or a
+    fourth of its year's (entered, else configured). None when nothing is known."""
+    codes = {period.code, *(q.code for q in period.quarters()), *(str(q.year) for q in period.quarters())}
+    entered = {row.period: row.amount_ore for row in UnitCost.select().where(UnitCost.period.in_(list(codes)))}
+    if period.code in entered:
+        return entered[period.code] or None
+    total = sum(entered.get(q.code, entered.get(str(q.year), settings.unit_cost_per_year * 100) // 4) for q in period.quarters())
+    return total or None
+
+
+def business_case(period: Period, totals: Figures, settings: ReportSettings, fee_sums: dict | None) -> BusinessCase:
+    social = checklists.outcomes_by_organisation(period.start, period.end, SOCIAL_INDICATORS)
+    fees_ore = fee_sums["earned"] if fee_sums is not None else None
+    return BusinessCase(unit_cost(period, settings), totals.net_ore, totals.received_ore, fees_ore, social)
+
+
 def overview(
     period: Period, *, organisation: Organisation | None, today: dt.date, settings: ReportSettings, with_fees: bool
 ) -> Overview:
@@ -159,6 +218,7 @@ def overview(
     quarters = [last_quarter.shifted(i - CHART_QUARTERS + 1) for i in range(CHART_QUARTERS)]
     next_quarter = period.next_quarter()
     counts, listed = next_deadlines(next_quarter, organisation_id)
+    fee_sums = fee_totals(period, organisation_id) if with_fees else None
     return Overview(
         period=period,
         organisation=organisation,
@@ -175,7 +235,8 @@ def overview(
         deadline_counts=counts,
         deadlines=listed,
         outcomes=checklists.outcome_totals(period.start, period.end, organisation_id),
-        fees=fee_totals(period, organisation_id) if with_fees else None,
+        fees=fee_sums,
+        business=business_case(period, totals, settings, fee_sums) if organisation is None else None,
     )
 
 

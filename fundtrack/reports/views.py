@@ -17,11 +17,12 @@ from fundtrack.deadlines.models import DEADLINE_KINDS
 from fundtrack.events import Filter
 from fundtrack.funders.models import FUNDER_KINDS
 from fundtrack.i18n import current_language, translate_label
+from fundtrack.money import parse_dkk
 from fundtrack.organisations.models import Organisation
 from fundtrack.periods import PeriodError, last_complete_quarter, parse_period, recent_choices
 from fundtrack.reports import figures, schedules, services, versions
 from fundtrack.reports.forms import ScheduleForm
-from fundtrack.reports.models import OCCASIONS, PERIOD_KINDS, ReportSchedule, ReportVersion
+from fundtrack.reports.models import OCCASIONS, PERIOD_KINDS, ReportSchedule, ReportVersion, UnitCost
 from fundtrack.reports.pdf import INSTALL_HINT, PdfUnavailable
 from fundtrack.reports.render import build, context, link, period_label, render_file
 from fundtrack.spreadsheets import FORMATS
@@ -274,4 +275,36 @@ def delete_schedule(schedule_id):
     audit.record_delete(current_user, schedule, clock.now())
     schedule.delete_instance()
     flash(_("The schedule %(name)s is removed.", name=schedule.name), "success")
+    return redirect(back)
+
+
+LARGEST_UNIT_COST_ORE = 10**9 * 100
+
+
+@bp.route("/<period>/cost", methods=["POST"])
+@allow("fundraiser", unscoped=("period",))
+def set_unit_cost(period):
+    """The unit's cost in one period, for the business case; empty: back to the configured yearly cost."""
+    chosen = _period_or_404(period)
+    typed = request.form.get("amount", "")[:40]
+    back = url_for(".show", period=chosen.code) + "#business-case"
+    try:
+        amount = parse_dkk(typed)
+    except ValueError:
+        amount = -1
+    if amount is not None and not 0 <= amount <= LARGEST_UNIT_COST_ORE:
+        flash(_("Give the cost in kroner, e.g. 450.000 (it was: %(typed)s).", typed=typed), "error")
+        return redirect(back)
+    existing = UnitCost.get_or_none(UnitCost.period == chosen.code)
+    if amount is None:
+        if existing is not None:
+            audit.record_delete(current_user, existing, clock.now())
+            existing.delete_instance()
+    elif existing is None:
+        audit.record_create(
+            current_user, UnitCost.create(period=chosen.code, amount_ore=amount, updated_at=clock.now()), clock.now()
+        )
+    else:
+        audit.save_changes(existing, {"amount_ore": amount, "updated_at": clock.now()}, actor=current_user, now=clock.now())
+    flash(_("The unit's cost in %(period)s is saved.", period=period_label(chosen)), "success")
     return redirect(back)
