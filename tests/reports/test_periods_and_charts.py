@@ -32,6 +32,8 @@ def test_periods_have_their_first_and_last_day(text, start, end):
         ("kvartal 4 2027", "2027-Q4"),
         ("2. halvår 2026", "2026-H2"),
         ("H1 2026", "2026-H1"),
+        ("H2 2026", "2026-H2"),
+        ("2026", "2026"),
         ("third quarter 2026", "2026-Q3"),
         ("2nd half 2026", "2026-H2"),
         ("1. KVARTAL 2026", "2026-Q1"),
@@ -81,3 +83,19 @@ def test_bars_scale_to_the_top_and_describe_themselves():
     assert low.x < high.x < empty.x
     assert [label for _, label in chart.gridlines] == ["0", "20", "40", "60", "80", "100"]
     assert chart.description == "Q1: 50 kr.; Q2: 100 kr.; Q3: 0 kr."
+
+
+@pytest.mark.parametrize(
+    "code, danish, english",
+    [("2026-Q3", "3. kvartal 2026", "Q3 2026"), ("2026-H2", "2. halvår 2026", "H2 2026"), ("2026", "2026", "2026")],
+)
+def test_the_page_names_periods_in_words_in_both_languages(app, code, danish, english):
+    from flask_babel import force_locale
+
+    from fundtrack.reports.render import period_label
+
+    with app.test_request_context():
+        with force_locale("da"):
+            assert period_label(parse_period(code)) == danish
+        with force_locale("en"):
+            assert period_label(parse_period(code)) == english
