@@ -118,6 +118,13 @@ class ReportSettings:
     forecast_quarters: int = 4
     decision_months_after_submission: int = 3
     unit_cost_per_year: int = 0  # whole kroner; a quarter costs a fourth, unless its own cost is entered
+    # The committee's overview, sent by itself (a schedule kept from the configuration): Q, H or Y; "" for none.
+    committee_period: str = ""
+    committee_days_after: int = 10
+    committee_to_viewers: bool = True
+    committee_addresses: tuple[str, ...] = ()
+    committee_language: str = "da"
+    committee_with_fees: bool = False
 
     def probability(self, stage: str) -> float:
         """The chance that an open application in `stage` ends in a grant: the forecast's weight."""
@@ -362,6 +369,12 @@ def _check_values(settings: Settings) -> None:
     for stage in ("idea", "drafting", "submitted"):
         if not 0 <= getattr(reports, f"probability_{stage}") <= 1:
             raise ConfigError(f"'reports.probability_{stage}' must be between 0 and 1")
+    if reports.committee_period not in ("", "Q", "H", "Y"):
+        raise ConfigError(f'\'reports.committee_period\' must be "Q", "H", "Y" or "", not {reports.committee_period!r}')
+    if not 0 <= reports.committee_days_after <= 120:
+        raise ConfigError("'reports.committee_days_after' must be between 0 and 120")
+    if reports.committee_language not in ("da", "en"):
+        raise ConfigError('\'reports.committee_language\' must be "da" or "en"')
     if not 0 <= reports.unit_cost_per_year <= 10**9:
         raise ConfigError("'reports.unit_cost_per_year' must be a whole number of kroner from 0 to 1,000,000,000")
     if not 1 <= reports.forecast_quarters <= 12:

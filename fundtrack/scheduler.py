@@ -16,6 +16,7 @@ import uuid
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import current_app
 
 from fundtrack import clock
 from fundtrack.alerts import jobs as alert_jobs
@@ -84,10 +85,12 @@ def jobs(app) -> dict:
 
 def catch_up() -> None:
     """(Inside a connection.) What derived rows a crash, an upgrade or a change of settings may have left behind, mended: the
-    relationships' figures, the calls not yet passed on, and an empty search index (idempotent)."""
+    relationships' figures, the calls not yet passed on, the configured report schedule, and an empty search index
+    (idempotent)."""
     now = clock.now()
     relationships.refresh_all(now=now)
     feed_matching.match_pending_calls(now=now)
+    report_schedules.follow_configuration(current_app.extensions["fundtrack.settings"].reports, now)
     if not SearchEntry.select().exists():  # a database from before the search, or an index lost: fill it
         with db.atomic():
             audit.rebuild_search_index(now)

@@ -52,6 +52,7 @@ class ReportSchedule(BaseModel):
     with_fees = BooleanField(default=False)
     active = BooleanField(default=True)
     created_at = UTCDateTimeField()
+    configured = BooleanField(default=False)  # kept from the configuration ([reports] committee_*), not edited here
 
 
 class UnitCost(BaseModel):

@@ -112,9 +112,38 @@ def _freeze(schedule: ReportSchedule, period: Period, now: dt.datetime) -> Repor
     )
 
 
+CONFIGURED_NAME = "Udvalget (konfiguration)"
+
+
+def follow_configuration(settings, now: dt.datetime) -> ReportSchedule | None:
+    """The schedule of `[reports] committee_*`, made or brought in line with the configuration; paused when the
+    configuration no longer names one."""
+    configured = ReportSchedule.select().where(ReportSchedule.configured).first()
+    if not settings.committee_period:
+        if configured is not None and configured.active:
+            ReportSchedule.update(active=False).where(ReportSchedule.id == configured.id).execute()
+        return None
+    values = validated(
+        {
+            "name": configured.name if configured else CONFIGURED_NAME,
+            "period_kind": settings.committee_period,
+            "days_after": settings.committee_days_after,
+            "to_viewers": settings.committee_to_viewers,
+            "addresses": list(settings.committee_addresses),
+            "language": settings.committee_language,
+            "with_fees": settings.committee_with_fees,
+        }
+    )
+    if configured is None:
+        return ReportSchedule.create(**values, active=True, configured=True, created_at=now)
+    ReportSchedule.update(**values, active=True).where(ReportSchedule.id == configured.id).execute()
+    return ReportSchedule.get_by_id(configured.id)
+
+
 def send_due(*, now: dt.datetime | None = None) -> int:
     """The scheduler's job: every active schedule whose day has come sends its period. Returns the messages planned."""
     now = now or clock.now()
+    follow_configuration(current_settings().reports, now)
     today = clock.to_local(now).date()
     planned = 0
     for schedule in list(ReportSchedule.select().where(ReportSchedule.active).order_by(ReportSchedule.id)):

@@ -259,6 +259,8 @@ def send_now(schedule_id):
 @allow("fundraiser")
 def toggle_schedule(schedule_id):
     schedule = ReportSchedule.get_by_id(schedule_id)
+    if schedule.configured:
+        abort(404)  # it follows the configuration
     audit.save_changes(schedule, {"active": not schedule.active}, actor=current_user, now=clock.now())
     return redirect(url_for(".schedules_page"))
 
@@ -267,6 +269,8 @@ def toggle_schedule(schedule_id):
 @allow("fundraiser")
 def delete_schedule(schedule_id):
     schedule = ReportSchedule.get_by_id(schedule_id)
+    if schedule.configured:
+        abort(404)  # it follows the configuration
     back = url_for(".schedules_page")
     if (
         question := unless_confirmed(_("Remove the schedule %(name)s? What it sent is kept.", name=schedule.name), back)

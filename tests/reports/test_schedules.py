@@ -116,3 +116,22 @@ def test_a_schedule_with_wrong_addresses_is_refused_and_keeps_what_was_typed(cli
     assert response.status_code == 400 and "Angiv et antal dage fra 0 til 120" in body
     assert "Dette er ikke e-mailadresser: ikke en adresse" in body and typed in body
     assert ReportSchedule.select().count() == 0
+
+
+def test_the_committees_schedule_follows_the_configuration(make_app, smtp, worked, frozen_clock, client, login_as):  # noqa: F811
+    committee = {"committee_period": "Q", "committee_to_viewers": False, "committee_addresses": ("udvalg@kommune.example.dk",)}
+    mail = {"host": "127.0.0.1", "port": smtp.port, "sender": "fundtrack@kommune.example.dk", "timeout_seconds": 2.0}
+    configured = make_app(mail=mail, app={"base_url": "http://fundtrack.kommune.example.dk"}, reports=committee)
+    assert _run(configured, frozen_clock, dt.date(2027, 1, 10)) == 1
+    schedule = ReportSchedule.get()
+    assert (schedule.configured, schedule.period_kind, schedule.addresses) == (True, "Q", ["udvalg@kommune.example.dk"])
+    assert [rcpt for rcpt, _ in smtp.inbox.messages] == ["udvalg@kommune.example.dk"]
+    frozen_clock.move_to(_at(dt.date(2027, 1, 10)))
+    login_as("fundraiser")
+    page = client.get("/reports/schedules/").get_data(as_text=True)
+    assert "fra konfigurationen" in page
+    assert post(client, f"/reports/schedules/{schedule.id}/delete", {"confirmed": "1"}, token_from="/").status_code == 404
+    stopped = make_app(mail=mail, app={"base_url": "http://fundtrack.kommune.example.dk"})
+    _run(stopped, frozen_clock, dt.date(2027, 4, 10))
+    assert not ReportSchedule.get_by_id(schedule.id).active  # the configuration no longer names it
+    assert len(smtp.inbox.messages) == 1
