@@ -39,7 +39,7 @@ def test_the_default_template_covers_the_theory_of_change(app):
         "documentation",
     } <= codes
     assert all(item.label_da and item.label_en for item in items)
-    assert {item.indicator for item in items if item.indicator} == {"participants", "jobs", "hours"}
+    assert {item.indicator for item in items if item.indicator} == {"participants", "jobs", "flexjobs", "hours"}
 
 
 def test_submission_is_refused_naming_the_missing_items(create_application, create_user):
@@ -144,7 +144,7 @@ def test_copy_answers_from_an_earlier_application_of_the_same_organisation(
     complete_checklist(earlier)
     later = create_application(organisation=cafe)
     checklist = services.checklist_for(later, now=NOW)
-    assert services.copy_from(checklist, earlier, actor=None, now=NOW) == 17
+    assert services.copy_from(checklist, earlier, actor=None, now=NOW) == 18  # every item of the default template
     copied = answer_of(checklist, "target_count")
     assert (copied.number, copied.source, copied.status) == (Decimal("25"), "Jobcentret, 2026", "draft")
     other = create_application(organisation=create_organisation("Naturhaven"))
