@@ -216,13 +216,28 @@ def flat_value(value) -> object:
     return value
 
 
+# A text that a spreadsheet program would run as a formula (OWASP's list of first characters) is written with
+# a quote before it, so that a title such as =HYPERLINK(...) stays text in the fundraiser's spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Control characters that XLSX (XML 1.0) cannot hold: dropped rather than refused.
+NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def safe_cell(value):
+    """A cell's value as a spreadsheet may take it: text neutralised, numbers and dates as they are."""
+    if not isinstance(value, str):
+        return value
+    value = NOT_IN_XML.sub("", value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def to_csv(records: list[dict], columns: list[str]) -> bytes:
     """Semicolon-separated UTF-8 with BOM: what Danish Excel opens correctly on a double click."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(columns)
     for record in records:
-        writer.writerow(["" if record.get(c) is None else flat_value(record.get(c)) for c in columns])
+        writer.writerow(["" if record.get(c) is None else safe_cell(flat_value(record.get(c))) for c in columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -242,7 +257,7 @@ def to_xlsx(sheets: dict[str, tuple[list[str], list[dict]]]) -> bytes:
         for record in records:
             row = []
             for column in columns:
-                value = flat_value(record.get(column))
+                value = safe_cell(flat_value(record.get(column)))
                 if isinstance(value, Decimal):
                     value = float(value)
                 if isinstance(value, dt.datetime):

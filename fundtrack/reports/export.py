@@ -182,9 +182,8 @@ def to_csv(overview: Overview, label) -> bytes:
                 if column in keys or column in names:
                     continue
                 value = record.get(column)
-                writer.writerow(
-                    [overview.period.code, table, key, name, column, "" if value is None else spreadsheets.flat_value(value)]
-                )
+                cells = [overview.period.code, table, key, name, column, "" if value is None else spreadsheets.flat_value(value)]
+                writer.writerow([spreadsheets.safe_cell(cell) for cell in cells])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
