@@ -68,9 +68,25 @@ def init_app(app) -> None:
                 extra={
                     "request_id": g.get("request_id"),
                     "method": request.method,
-                    "path": request.path,
+                    "path": logged_path(),
                     "status": response.status_code,
                     "ms": round((time.perf_counter() - started) * 1000, 1),
+                    **g.get("log_fields", {}),
                 },
             )
         return response
+
+
+# URL variables that are secrets in themselves (a calendar's address, a task's done-by-link): never logged.
+SECRET_URL_VARIABLES = ("token",)
+
+
+def logged_path() -> str:
+    """The request's path with every secret URL variable replaced; a view may add what it stands for instead
+    (the calendar adds its subscription's id) through `g.log_fields`."""
+    path = request.path
+    for name in SECRET_URL_VARIABLES:
+        value = (request.view_args or {}).get(name)
+        if value:
+            path = path.replace(str(value), "[secret]")
+    return path

@@ -3,7 +3,7 @@
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -85,6 +85,7 @@ def feed(token):
     subscription = services.find(token)
     if subscription is None:
         return Response(status=404)
+    g.log_fields = {"subscription": subscription.id}  # the access log names the subscription, never its secret
     now = clock.now()
     built = services.calendar_for(subscription, clock.today(), now, _base_url())
     headers = {

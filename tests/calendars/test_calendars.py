@@ -504,3 +504,15 @@ def test_a_call_swapped_for_another_changes_the_calendar(client, world):
     CallMatch.create(call=second, organisation=world["cafe"])
     after = get(client, token, **{"If-None-Match": before.headers["ETag"]})
     assert after.status_code == 200 and f"call-{second.id}-" in after.data.decode()
+
+
+def test_the_access_log_names_the_subscription_never_its_secret(client, world, caplog):
+    subscription, token = issue(organisation=world["cafe"])
+    with caplog.at_level("INFO", logger="fundtrack.access"):
+        assert get(client, token).status_code == 200
+        assert get(client, "ukendt-hemmelighed").status_code == 404
+    records = [r for r in caplog.records if r.name == "fundtrack.access"]
+    assert [r.path for r in records] == ["/calendars/[secret].ics", "/calendars/[secret].ics"]
+    assert records[0].subscription == subscription.id and not hasattr(records[1], "subscription")
+    logged = " ".join(f"{r.getMessage()} {vars(r)}" for r in records)
+    assert token not in logged and "ukendt-hemmelighed" not in logged
