@@ -117,7 +117,12 @@ def _period_or_404(text: str):
 @bp.route("/<period>")
 @allow("fundraiser", "member", "viewer", unscoped=("period",))
 def show(period):
-    overview = build(_period_or_404(period), _organisation(), with_fees=current_user.is_fundraiser)
+    return _show(_period_or_404(period))
+
+
+def _show(chosen, *, cost_typed: str | None = None, cost_error: str | None = None, status: int = 200):
+    """The overview page; a refused cost comes back in its field with the reason."""
+    overview = build(chosen, _organisation(), with_fees=current_user.is_fundraiser)
     organisations = (
         []
         if current_user.is_member
@@ -134,8 +139,10 @@ def show(period):
         since=since,
         reasons=reasons,
         occasions=OCCASIONS,
+        cost_typed=cost_typed,
+        cost_error=cost_error,
         **context(overview),
-    )
+    ), status
 
 
 @bp.route("/<period>/committee", methods=["POST"])
@@ -297,8 +304,8 @@ def set_unit_cost(period):
     except ValueError:
         amount = -1
     if amount is not None and not 0 <= amount <= LARGEST_UNIT_COST_ORE:
-        flash(_("Give the cost in kroner, e.g. 450.000 (it was: %(typed)s).", typed=typed), "error")
-        return redirect(back)
+        error = _("Give the cost in kroner, e.g. 450.000 (it was: %(typed)s).", typed=typed)
+        return _show(chosen, cost_typed=request.form.get("amount", ""), cost_error=error, status=400)
     existing = UnitCost.get_or_none(UnitCost.period == chosen.code)
     if amount is None:
         if existing is not None:

@@ -71,7 +71,7 @@ def test_a_withdrawal_is_confirmed_in_a_dialog_and_can_be_undone(page, live_serv
     dialog.wait_for(state="visible")
     assert "Suppekøkkenet" in dialog.inner_text()
     dialog.locator("a", has_text="Annullér").click()  # Cancel: nothing happens
-    assert not page.locator("dialog.move-dialog").count()
+    page.wait_for_selector("dialog.move-dialog", state="detached")  # closed, and gone
     assert Application.get_by_id(application.id).stage == "drafting"
     page.select_option(f"#move-{application.id}", "withdrawn")
     page.click(f"#card-{application.id} form.card-move button")

@@ -71,8 +71,9 @@ def test_the_page_shows_the_business_case_and_the_fundraiser_enters_the_cost(wor
     page = client.get("/reports/2026-Q3").get_data(as_text=True)
     assert "2 kr." in page and "135.000,36 kr." in page  # per krone; the net after the fees
     refused = post(client, "/reports/2026-Q3/cost", {"amount": "mange penge"}, token_from="/reports/2026-Q3")
-    assert refused.status_code == 302 and UnitCost.get().amount_ore == 70_000_00
-    assert "mange penge" in client.get("/reports/2026-Q3").get_data(as_text=True)  # the message names what was typed
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and UnitCost.get().amount_ore == 70_000_00
+    assert 'value="mange penge"' in body and "Angiv udgiften i kroner" in body  # what was typed, and why not
     data = client.get("/reports/2026-Q3.json").get_json()
     figures = {row["figure"]: row["value"] for row in data["business_case"]}
     assert figures["unit_cost"] == 70000 and figures["net_to_enterprises"] == 135000.36
