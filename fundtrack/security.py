@@ -1,5 +1,7 @@
 """Security headers on every response, and the proxy set-up behind a TLS terminator."""
 
+from flask import request
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Nothing inline and nothing from elsewhere: scripts, styles and images come from this site only.
@@ -32,9 +34,13 @@ def init_app(app) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         if settings.https:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if response.mimetype == "text/html":
-            # Pages hold personal data: never keep them in shared caches.
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        signed_in = request.endpoint != "static" and current_user and current_user.is_authenticated
+        if response.mimetype == "text/html" or signed_in:
+            # Pages and a signed-in user's downloads hold personal data: kept in no cache. A calendar
+            # subscription sets its own (private) caching before this.
             headers.setdefault("Cache-Control", "no-store")
         return response

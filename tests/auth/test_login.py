@@ -115,8 +115,27 @@ def test_session_cookie_is_secure_behind_https(make_app, create_user):
         data={"email": user.email, "password": "correct horse", "csrf_token": csrf_token_https(client)},
     )
     cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("fundtrack_session="))
-    assert "Secure" in cookie
-    assert response.headers["Strict-Transport-Security"]
+    assert "Secure" in cookie and "HttpOnly" in cookie
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def _static_caching(client) -> str | None:
+    response = client.get("/static/css/fundtrack.css")
+    response.close()  # the file it streams
+    return response.headers.get("Cache-Control")
+
+
+def test_a_signed_in_users_downloads_are_never_cached_and_cross_origin_is_closed(client, login_as):
+    assert _static_caching(client) != "no-store"
+    login_as("fundraiser")
+    export = client.get("/applications/export.csv")
+    assert export.status_code == 200 and export.headers["Cache-Control"] == "no-store"
+    page = client.get("/")
+    assert (page.headers["Cross-Origin-Opener-Policy"], page.headers["Cross-Origin-Resource-Policy"]) == (
+        "same-origin",
+        "same-origin",
+    )
+    assert _static_caching(client) != "no-store"  # styles may be kept
 
 
 def csrf_token_https(client):
