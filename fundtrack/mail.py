@@ -12,7 +12,11 @@ from fundtrack.config import MailSettings
 
 
 class MailError(Exception):
-    """The SMTP server could not be reached or refused the message."""
+    """The SMTP server could not be reached or refused the message: worth another try later."""
+
+
+class PermanentRefusal(MailError):
+    """The server refused the recipient for good (a 5xx answer): trying again would not help."""
 
 
 def message(*, sender: str, to: str, subject: str, text: str, html: str | None = None, attachments=()) -> EmailMessage:
@@ -64,7 +68,16 @@ class _Session:
     def send(self, mail: EmailMessage) -> None:
         try:
             refused = self.smtp.send_message(mail)
+        except smtplib.SMTPRecipientsRefused as error:
+            refused = error.recipients
         except (OSError, smtplib.SMTPException) as error:
             raise MailError(f"the mail server refused the message: {error}") from None
         if refused:
-            raise MailError(f"the mail server refused {', '.join(refused)}")
+            reasons = "; ".join(f"{address}: {code} {_text(answer)}" for address, (code, answer) in refused.items())
+            if all(500 <= code < 600 for code, _answer in refused.values()):
+                raise PermanentRefusal(f"the mail server refused {reasons}")
+            raise MailError(f"the mail server refused {reasons} (for now)")
+
+
+def _text(answer) -> str:
+    return (answer.decode("utf-8", "replace") if isinstance(answer, bytes) else str(answer))[:300]

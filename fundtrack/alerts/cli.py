@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from fundtrack import clock
-from fundtrack.alerts import jobs
+from fundtrack.alerts import jobs, services
 from fundtrack.alerts.services import outbox as waiting
 from fundtrack.db import db
 
@@ -48,3 +48,14 @@ def outbox():
                 f"attempts {alert.attempts}{error}"
             )
     click.echo(f"{len(rows)} waiting.")
+
+
+@group.command("flush")
+def flush():
+    """Send everything waiting now, whatever its wait: for when the mail server is back."""
+    with db.connection_context():
+        due = services.flush(clock.now())
+        report = jobs.run()
+    click.echo(f"{due} brought forward; {len(report.sent)} sent, {len(report.failed)} failed.")
+    for line in report.failed:
+        click.echo(f"Failed: {line}")

@@ -106,6 +106,11 @@ def compose(alert_or_alerts, today: dt.date) -> tuple:
             return subject, render_template("email/calls.txt", **context), render_template("email/calls.html", **context)
         if first.kind == "task":
             return _compose_task(first, today, context)
+        if first.kind == "bounce":
+            payload = first.payload or {}
+            subject = gettext("fundtrack could not deliver a message to %(email)s", email=payload.get("email", ""))
+            context.update(headline=subject, reason=payload.get("reason", ""), link=f"{base_url}/alerts/outbox")
+            return subject, render_template("email/bounce.txt", **context), render_template("email/bounce.html", **context)
         if first.kind == "mention":
             comment = Comment.get_by_id(first.payload["comment"])
             subject = gettext("%(name)s mentioned you in fundtrack", name=comment.author_name or "fundtrack")
@@ -177,6 +182,10 @@ def deliver(groups: list[list[Alert]], report: RunReport, now: dt.datetime, toda
                 )
                 try:
                     session.send(message)
+                except mail.PermanentRefusal as error:
+                    services.mark_refused(group, str(error), now)
+                    report.failed.append(f"{group[0].email}: {subject} ({error}; not tried again)")
+                    continue
                 except mail.MailError as error:
                     services.mark_failed(group, str(error), now, retry)
                     report.failed.append(f"{group[0].email}: {subject} ({error})")

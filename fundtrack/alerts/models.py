@@ -13,6 +13,7 @@ ALERT_STATUSES = {
     "claimed": N_("Being sent"),
     "sent": N_("Sent"),
     "skipped": N_("Skipped"),
+    "failed": N_("Refused for good"),
 }
 
 

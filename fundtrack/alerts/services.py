@@ -14,7 +14,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from peewee import JOIN, chunked
+from peewee import JOIN, chunked, fn
 
 from fundtrack import clock, config
 from fundtrack.alerts.models import Alert, SchedulerLease
@@ -78,7 +78,10 @@ class Directory:
         self.contacts: dict[int, list[Recipient]] = defaultdict(list)
         member_emails = {u.email for u in users}
         for contact in Contact.select().where(
-            Contact.receives_alerts & (Contact.email != "") & Contact.organisation.is_null(False)
+            Contact.receives_alerts
+            & (Contact.email != "")
+            & Contact.organisation.is_null(False)
+            & Contact.bouncing_since.is_null()
         ):
             if contact.email.lower() not in member_emails:
                 self.contacts[contact.organisation_id].append(Recipient(contact.email.lower(), default_language))
@@ -462,8 +465,45 @@ def mark_failed(alerts: list[Alert], error: str, now: dt.datetime, retry: dt.tim
         ).where(Alert.id == alert.id).execute()
 
 
-def outbox(statuses=("pending", "claimed")):
-    """The alerts still to be sent, the next attempt first (the `alerts outbox` command)."""
+def mark_refused(alerts: list[Alert], reason: str, now: dt.datetime) -> None:
+    """Refused for good by the mail server (a 5xx answer for the address): never tried again by itself. The
+    contacts with that address are marked as bouncing, and each fundraiser is told in the app (and by mail)."""
+    Alert.update(status="failed", claim_token=None, attempts=Alert.attempts + 1, last_error=reason[:1000]).where(
+        Alert.id.in_([a.id for a in alerts])
+    ).execute()
+    for alert in alerts:
+        Contact.update(bouncing_since=now).where(
+            (fn.LOWER(Contact.email) == alert.email.lower()) & Contact.bouncing_since.is_null()
+        ).execute()
+        if alert.kind == "bounce":
+            continue  # a notice about a refusal that is itself refused tells nobody more
+        for fundraiser in User.select().where((User.role == "fundraiser") & User.active):
+            Alert.insert(
+                key=f"bounce:{alert.id}:{fundraiser.id}",
+                kind="bounce",
+                user=fundraiser.id,
+                email=fundraiser.email,
+                language=fundraiser.language or "da",
+                planned_on=clock.to_local(now).date(),
+                payload={"alert": alert.id, "email": alert.email, "reason": reason[:300]},
+                created_at=now,
+            ).on_conflict_ignore().execute()
+
+
+def retry(alert: Alert, now: dt.datetime) -> None:
+    """A failed alert (or one waiting for its next try) is sent again at the next run."""
+    Alert.update(status="pending", claim_token=None, next_attempt_at=now).where(
+        (Alert.id == alert.id) & Alert.status.in_(["failed", "pending"])
+    ).execute()
+
+
+def flush(now: dt.datetime) -> int:
+    """Everything waiting is due now, whatever its wait (the mail server is back); returns how many."""
+    return Alert.update(next_attempt_at=now).where((Alert.status == "pending") & (Alert.next_attempt_at > now)).execute()
+
+
+def outbox(statuses=("pending", "claimed", "failed")):
+    """The alerts still to be sent, and those refused for good, the next attempt first (the `alerts outbox` command)."""
     return Alert.select().where(Alert.status.in_(list(statuses))).order_by(Alert.next_attempt_at, Alert.id)
 
 

@@ -8,7 +8,7 @@ from peewee import JOIN
 
 from fundtrack import clock
 from fundtrack.access import allow, scope
-from fundtrack.alerts import services
+from fundtrack.alerts import jobs, services
 from fundtrack.alerts.forms import KNOWN_KINDS, ReminderForm
 from fundtrack.alerts.jobs import HEADLINES
 from fundtrack.alerts.models import ALERT_STATUSES, Alert
@@ -23,6 +23,7 @@ from fundtrack.web import apply_errors, paginate, safe_next
 
 bp = Blueprint("alerts", __name__)
 scope(bp, "alert_id")(lambda user: Alert.select().where(Alert.user == user.id))
+scope(bp, "outbox_id")(lambda user: Alert.select())  # the outbox is the fundraiser's, every message in it
 
 
 @auth_events.account_sections.connect
@@ -85,6 +86,8 @@ def _target(alert: Alert) -> str:
     payload = alert.payload or {}
     if alert.kind == "mention":
         return safe_next(payload.get("link"), url_for(".index"))
+    if alert.kind == "bounce":
+        return url_for(".outbox") + f"#alert-{payload.get('alert', '')}"
     if alert.kind == "task" and payload.get("task"):
         return url_for("tasks.edit", task_id=payload["task"])
     if alert.kind == "calls":
@@ -107,3 +110,23 @@ def notification_badge():
 def outbox():
     rows = list(_with_deadlines(services.outbox()).limit(500))
     return render_template("alerts/outbox.html", rows=rows, statuses=ALERT_STATUSES, kinds=DEADLINE_KINDS)
+
+
+@bp.route("/outbox/<int:outbox_id>/retry", methods=["POST"])
+@allow("fundraiser")
+def retry(outbox_id):
+    """Send a refused or waiting alert again at once (the address is mended, or the server is back)."""
+    services.retry(Alert.get_by_id(outbox_id), clock.now())
+    report = jobs.run()
+    flash(_("Tried again: %(sent)d sent, %(failed)d not.", sent=len(report.sent), failed=len(report.failed)), "success")
+    return redirect(url_for(".outbox"))
+
+
+@bp.route("/outbox/flush", methods=["POST"])
+@allow("fundraiser")
+def flush():
+    """Everything waiting goes out now, whatever its wait: for when the mail server is back."""
+    services.flush(clock.now())
+    report = jobs.run()
+    flash(_("Sent now: %(sent)d; not sent: %(failed)d.", sent=len(report.sent), failed=len(report.failed)), "success")
+    return redirect(url_for(".outbox"))

@@ -21,6 +21,7 @@ class Contact(BaseModel):
     phone = CharField(default="")
     title = CharField(default="")
     receives_alerts = BooleanField(default=False)
+    bouncing_since = UTCDateTimeField(null=True)  # the mail server refused the address for good; cleared when it changes
     created_at = UTCDateTimeField(default=now)
     updated_at = UTCDateTimeField(default=now)
 

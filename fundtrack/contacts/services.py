@@ -65,8 +65,12 @@ def update_contact(contact: Contact, data: dict, *, actor, now: dt.datetime) -> 
     values = validate_contact(data)
     if contact.funder_id:
         values["receives_alerts"] = False
+    address_before = contact.email
     with db.atomic():
         audit.save_changes(contact, values, actor=actor, now=now)
+        if contact.bouncing_since is not None and contact.email.lower() != address_before.lower():
+            Contact.update(bouncing_since=None).where(Contact.id == contact.id).execute()  # a new address is tried again
+            contact.bouncing_since = None
     return contact
 
 
