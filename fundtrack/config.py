@@ -31,7 +31,8 @@ class AppSettings:
     trusted_hosts: tuple[str, ...] = ()
     behind_proxy: bool = False
     max_upload_mb: int = 16
-    session_hours: int = 12
+    session_hours: int = 12  # a session's absolute lifetime, from the login
+    session_idle_minutes: int = 120  # ... and how long it lasts without a request
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     log_level: str = "INFO"
@@ -351,6 +352,8 @@ def _check_values(settings: Settings) -> None:
         raise ConfigError("'app.max_upload_mb' must be at least 1")
     if app.session_hours < 1:
         raise ConfigError("'app.session_hours' must be at least 1")
+    if not 5 <= app.session_idle_minutes <= app.session_hours * 60:
+        raise ConfigError("'app.session_idle_minutes' must be at least 5 and at most app.session_hours in minutes")
     if app.login_max_failures < 1 or app.login_lockout_minutes < 1:
         raise ConfigError("'app.login_max_failures' and 'app.login_lockout_minutes' must be at least 1")
     if app.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):

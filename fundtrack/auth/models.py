@@ -81,7 +81,7 @@ describe(
     },
     organisation=lambda user: user.organisation_id,
     secret=("password_hash", "session_version", "last_login_at"),
-    actions={"password": N_("changed the password")},
+    actions={"password": N_("changed the password"), "signed_out": N_("signed out everywhere")},
 )
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from fundtrack.audit import services as audit
+from fundtrack.auth import events
 from fundtrack.auth.models import LANGUAGES, ROLES, LoginFailure, User
 from fundtrack.db import db
 from fundtrack.i18n_markers import N_
@@ -152,10 +153,19 @@ def check_password(user: User, password: str) -> bool:
 
 
 def set_active(user: User, active: bool, *, actor, now: dt.datetime) -> None:
-    """Deactivate or reactivate an account; a deactivated user's sessions end at once."""
+    """Deactivate or reactivate an account; a deactivated user's sessions end at once, and the domains above
+    end what else they gave the user (their calendar addresses)."""
     with db.atomic():
         user.session_version += 1
         audit.save_changes(user, {"active": active}, actor=actor, now=now)
+        if not active:
+            events.deactivated.send(user, actor=actor, now=now)
+
+
+def end_sessions(user: User) -> None:
+    """Every session of the user ends, on every server: the version their cookies carry no longer matches
+    (logging out, "sign out everywhere")."""
+    User.update(session_version=User.session_version + 1).where(User.id == user.id).execute()
 
 
 ALERT_MODES = ("immediate", "digest")

@@ -7,6 +7,7 @@ from peewee import JOIN
 
 from fundtrack import clock
 from fundtrack.access import allow, public, scope
+from fundtrack.audit import services as audit
 from fundtrack.auth import events, services
 from fundtrack.auth.forms import LanguageForm, LoginForm, PasswordForm, UserForm
 from fundtrack.auth.models import ROLES, User
@@ -54,6 +55,7 @@ def login():
             session.clear()  # a fresh session on login: no fixation
             login_user(user)
             session.permanent = True
+            session["started"] = session["seen"] = clock.now().timestamp()
             if language and not user.language:
                 session["language"] = language
             return redirect(safe_next(form.next.data, url_for("dashboard.index")))
@@ -65,6 +67,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @allow(*ROLES)
 def logout():
+    services.end_sessions(current_user)  # a copy of this session's cookie stops working too
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
@@ -163,6 +166,17 @@ def toggle_active(user_id):
         services.set_active(user, not user.active, actor=current_user, now=clock.now())
         flash(_("%(name)s is now %(state)s.", name=user.name, state=_("active") if user.active else _("deactivated")), "success")
     return redirect(url_for("auth.users"))
+
+
+@bp.route("/users/<int:user_id>/sessions", methods=["POST"])
+@allow("fundraiser")
+def sign_out_everywhere(user_id):
+    """Every session of the user ends on every server (a lost phone, a shared computer)."""
+    user = User.get_by_id(user_id)
+    services.end_sessions(user)
+    audit.record_action(current_user, user, "signed_out", clock.now())
+    flash(_("%(name)s is signed out everywhere.", name=user.name), "success")
+    return redirect(url_for("auth.users") if user.id != current_user.id else url_for("auth.login"))
 
 
 @scope(bp, "user_id")

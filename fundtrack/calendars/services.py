@@ -31,6 +31,7 @@ from fundtrack import clock
 from fundtrack.applications import shares
 from fundtrack.applications.models import STAGES, Application
 from fundtrack.audit import services as audit
+from fundtrack.auth import events as auth_events
 from fundtrack.auth.models import User
 from fundtrack.calendars.models import Subscription
 from fundtrack.db import UTCDateTimeField, db
@@ -196,6 +197,13 @@ def revoke(subscription: Subscription, *, actor=None, now: dt.datetime) -> None:
     """The address stops working for good."""
     with db.atomic():
         audit.save_changes(subscription, {"revoked_at": now}, actor=actor, now=now)
+
+
+@auth_events.deactivated.connect
+def _revoke_with_the_account(user, *, actor, now, **rest):
+    """A deactivated user's own calendar addresses stop working with the account."""
+    for subscription in Subscription.select().where((Subscription.user == user.id) & Subscription.revoked_at.is_null()):
+        revoke(subscription, actor=actor, now=now)
 
 
 def find(token: str) -> Subscription | None:
