@@ -16,7 +16,7 @@ import uuid
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
-from flask import current_app
+from flask import current_app, has_app_context
 
 from fundtrack import clock
 from fundtrack.alerts import jobs as alert_jobs
@@ -90,7 +90,8 @@ def catch_up() -> None:
     now = clock.now()
     relationships.refresh_all(now=now)
     feed_matching.match_pending_calls(now=now)
-    report_schedules.follow_configuration(current_app.extensions["fundtrack.settings"].reports, now)
+    if has_app_context():  # the configured schedule is the running app's
+        report_schedules.follow_configuration(current_app.extensions["fundtrack.settings"].reports, now)
     if not SearchEntry.select().exists():  # a database from before the search, or an index lost: fill it
         with db.atomic():
             audit.rebuild_search_index(now)
