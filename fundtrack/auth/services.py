@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+from difflib import SequenceMatcher
+from functools import lru_cache
+from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -36,6 +40,37 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+MAX_PASSWORD_LENGTH = 128
+SIMILARITY = 0.7  # as Django's UserAttributeSimilarityValidator
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    """Django's list of 20,000 common passwords (see common-passwords.LICENSE)."""
+    with gzip.open(Path(__file__).with_name("common-passwords.txt.gz"), "rt", encoding="utf-8") as listed:
+        return frozenset(line.strip() for line in listed if line.strip())
+
+
+def password_problem(password: str, *, email: str = "", name: str = "", min_length: int = MIN_PASSWORD_LENGTH):
+    """What is wrong with a new password, as a message and its parameters, or None: too short or too long,
+    among the common passwords, only digits, or too like the user's e-mail address or name."""
+    if len(password) < min_length:
+        return N_("The password must be at least %(count)d characters."), {"count": min_length}
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return N_("The password may be at most %(count)d characters."), {"count": MAX_PASSWORD_LENGTH}
+    if password.isdigit():
+        return N_("The password cannot be only digits."), {}
+    if password.lower().strip() in _common_passwords():
+        return N_("This password is among the most common ones; choose another."), {}
+    folded = password.lower()
+    parts = {email.lower(), email.lower().partition("@")[0], name.lower(), *name.lower().split()}
+    for part in (p for p in parts if len(p) >= 3):
+        found = SequenceMatcher(a=folded, b=part)
+        if found.quick_ratio() >= SIMILARITY and found.ratio() >= SIMILARITY:
+            return N_("The password is too like your e-mail address or name."), {}
+    return None
+
+
 def create_user(
     email: str,
     name: str,
@@ -46,6 +81,7 @@ def create_user(
     language: str = "da",
     now: dt.datetime,
     min_password_length: int = MIN_PASSWORD_LENGTH,
+    check_strength: bool = True,
     actor=None,
 ) -> User:
     """Create an account after checking every field; members must belong to an organisation."""
@@ -63,8 +99,8 @@ def create_user(
         errors["organisation"] = N_("A member must belong to an organisation.")
     if role != "member" and organisation is not None:
         errors["organisation"] = N_("Only members belong to an organisation.")
-    if len(password) < min_password_length:
-        errors["password"] = (N_("The password must be at least %(count)d characters."), {"count": min_password_length})
+    if check_strength and (problem := password_problem(password, email=email, name=name, min_length=min_password_length)):
+        errors["password"] = problem
     if language not in LANGUAGES:
         errors["language"] = N_("Choose Danish or English.")
     if errors:
@@ -112,10 +148,8 @@ def authenticate(
 
 def change_password(user: User, password: str, *, now: dt.datetime, min_password_length: int = MIN_PASSWORD_LENGTH) -> None:
     """Set a new password and end every session opened with the old one (on the record, without the password)."""
-    if len(password) < min_password_length:
-        raise ValidationError(
-            {"password": (N_("The password must be at least %(count)d characters."), {"count": min_password_length})}
-        )
+    if problem := password_problem(password, email=user.email, name=user.name, min_length=min_password_length):
+        raise ValidationError({"password": problem})
     with db.atomic():
         user.password_hash = hash_password(password)
         user.session_version += 1
