@@ -69,3 +69,25 @@ def _rules(app):
             continue
         known = {**values, "template_id": templates.get(rule.endpoint)}
         yield rule, {name: known[name] for name in rule.arguments}
+
+
+def demo_installation(app) -> list[str]:
+    """The demo data with one stored document (so that every kind of page has a record), and every page."""
+    from fundtrack import demo
+    from fundtrack.db import db
+    from fundtrack.documents.services import add_document
+    from tests.conftest import NOW
+
+    with db.connection_context():
+        demo.load(today=NOW.date(), now=NOW)
+        add_document(
+            Application.select().order_by(Application.id).first(),
+            kind="budget",
+            filename="budget.pdf",
+            data=b"%PDF-1.4\n%%EOF\n",
+            settings=app.extensions["fundtrack.settings"].files,
+            storage=app.extensions["fundtrack.storage"],
+            actor=None,
+            now=NOW,
+        )
+    return every_page(app)

@@ -7,12 +7,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from fundtrack import demo
-from fundtrack.applications.models import Application
-from fundtrack.db import db
-from fundtrack.documents.services import add_document
-from tests.conftest import NOW
-from tests.pages import every_page
+from tests.pages import demo_installation
 from tests.servers import free_port
 
 CHROMIUM = os.environ.get("FUNDTRACK_CHROMIUM", "/usr/bin/chromium")
@@ -63,19 +58,7 @@ def page(browser):
 @pytest.fixture
 def demo_pages(app):
     """The demo installation with one stored document, and the address of each of its pages."""
-    with db.connection_context():
-        demo.load(today=NOW.date(), now=NOW)
-        add_document(
-            Application.select().order_by(Application.id).first(),
-            kind="budget",
-            filename="budget.pdf",
-            data=b"%PDF-1.4\n%%EOF\n",
-            settings=app.extensions["fundtrack.settings"].files,
-            storage=app.extensions["fundtrack.storage"],
-            actor=None,
-            now=NOW,
-        )
-    return every_page(app)
+    return demo_installation(app)
 
 
 def log_in(page, live_server, email, password="correct horse"):
