@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import math
 from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
@@ -24,11 +25,23 @@ _DUMMY_HASH = generate_password_hash("not a password")
 
 
 class LoginRefused(Exception):
-    """Login failed; `locked_minutes` is set when too many attempts have locked the account."""
+    """Login failed; `wait_seconds` is set when too many failures ask the next try to wait."""
 
-    def __init__(self, locked_minutes: int | None = None):
-        self.locked_minutes = locked_minutes
-        super().__init__("locked" if locked_minutes else "wrong e-mail or password")
+    def __init__(self, wait_seconds: int | None = None):
+        self.wait_seconds = wait_seconds
+        super().__init__(f"wait {wait_seconds} s" if wait_seconds else "wrong e-mail or password")
+
+
+# Throttling, not a lock-out: after the allowed failures each further try waits twice as long as the one
+# before, up to a minute, so that a guesser gets a handful of tries an hour while the person who knows the
+# password is kept waiting a minute at most; an address (many users behind one proxy) waits the same way,
+# never longer.
+LONGEST_WAIT_SECONDS = 60
+ADDRESS_FACTOR = 4  # an address may fail this many times more often than one account
+
+
+def _wait(failures: int, allowed: int) -> int:
+    return 0 if failures < allowed else min(2 ** (failures - allowed), LONGEST_WAIT_SECONDS)
 
 
 def hash_password(password: str) -> str:
@@ -124,16 +137,25 @@ def authenticate(
 ) -> User:
     """The user with this e-mail and password, or LoginRefused.
 
-    After `max_failures` failures for one e-mail (or four times as many from one address)
-    within the lock-out window, every attempt is refused until the window has passed.
+    Failures within the last `lockout_minutes` count: from `max_failures` for one e-mail (or four times as
+    many from one address) the next try must wait, 1, 2, 4 ... up to 60 seconds after the last failure. A try
+    within the wait is refused without looking at the password, and does not count.
     """
     email = normalise_email(email)
-    window_start = now - dt.timedelta(minutes=lockout_minutes)
-    recent = LoginFailure.select().where(LoginFailure.failed_at > window_start)
-    by_email = recent.where(LoginFailure.email == email).count()
-    by_address = recent.where(LoginFailure.remote_addr == remote_addr).count() if remote_addr else 0
-    if by_email >= max_failures or by_address >= max_failures * 4:
-        raise LoginRefused(locked_minutes=lockout_minutes)
+    recent = LoginFailure.select().where(LoginFailure.failed_at > now - dt.timedelta(minutes=lockout_minutes))
+    for condition, allowed in (
+        (LoginFailure.email == email, max_failures),
+        (LoginFailure.remote_addr == remote_addr, max_failures * ADDRESS_FACTOR) if remote_addr else (None, 0),
+    ):
+        if condition is None:
+            continue
+        failures = recent.where(condition)
+        wait = _wait(failures.count(), allowed)
+        latest = failures.order_by(LoginFailure.failed_at.desc()).first() if wait else None
+        if latest is not None:
+            left = wait - (now - latest.failed_at).total_seconds()
+            if left > 0:
+                raise LoginRefused(wait_seconds=math.ceil(left))
 
     user = User.get_or_none(User.email == email)
     valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)

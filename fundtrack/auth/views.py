@@ -2,6 +2,7 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from peewee import JOIN
 
@@ -42,9 +43,13 @@ def login():
                 lockout_minutes=settings.login_lockout_minutes,
             )
         except services.LoginRefused as refused:
-            if refused.locked_minutes:
+            if refused.wait_seconds:
                 form.form_errors.append(
-                    _("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=refused.locked_minutes)
+                    ngettext(
+                        "Too many failed attempts. Try again in %(num)d second.",
+                        "Too many failed attempts. Try again in %(num)d seconds.",
+                        refused.wait_seconds,
+                    )
                 )
                 status = 429
             else:

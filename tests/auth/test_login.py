@@ -1,5 +1,7 @@
 import datetime as dt
 
+import pytest
+
 from fundtrack.auth.models import LoginFailure, User
 from tests.conftest import NOW, csrf_token, login, post
 
@@ -51,24 +53,59 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(client, 
     assert "For mange mislykkede forsøg" in response.get_data(as_text=True)
 
 
-def test_lockout_ends_after_the_window(app, create_user):
+def test_failures_slow_the_next_try_down_for_a_minute_at_most(app, create_user):
     from fundtrack.auth.services import LoginRefused, authenticate
 
     user = create_user()
     start = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
-    for _ in range(5):
-        try:
-            authenticate(user.email, "wrong", remote_addr="", now=start, max_failures=5, lockout_minutes=15)
-        except LoginRefused:
-            pass
-    try:
-        authenticate(user.email, "correct horse", remote_addr="", now=start, max_failures=5, lockout_minutes=15)
-        raise AssertionError("should be locked")
-    except LoginRefused as refused:
-        assert refused.locked_minutes == 15
-    later = start + dt.timedelta(minutes=16)
-    assert authenticate(user.email, "correct horse", remote_addr="", now=later, max_failures=5, lockout_minutes=15) == user
+
+    def attempt(password, seconds):
+        return authenticate(
+            user.email,
+            password,
+            remote_addr="10.0.0.1",
+            now=start + dt.timedelta(seconds=seconds),
+            max_failures=5,
+            lockout_minutes=15,
+        )
+
+    for second in range(5):
+        with pytest.raises(LoginRefused) as refused:
+            attempt("wrong", second)
+        assert refused.value.wait_seconds is None
+    with pytest.raises(LoginRefused) as refused:
+        attempt("correct horse", 4.5)  # within the first wait: refused without looking at the password
+    assert refused.value.wait_seconds == 1
+    waits, second = [], 5.0
+    for _ in range(8):  # a guesser who always waits just long enough
+        with pytest.raises(LoginRefused) as refused:
+            attempt("wrong", second)
+        assert refused.value.wait_seconds is None
+        waits.append(min(2 ** (len(waits) + 1), 60))  # the wait after this failure: twice the one before
+        second += waits[-1]
+    assert waits[-1] == 60  # doubled up to a minute, never more
+    with pytest.raises(LoginRefused) as refused:
+        attempt("correct horse", second - 1)
+    assert 0 < refused.value.wait_seconds <= 60
+    assert attempt("correct horse", second) == user  # the person who knows the password waits a minute at most
     assert LoginFailure.select().where(LoginFailure.email == user.email).count() == 0
+
+
+def test_one_address_is_slowed_never_shut_for_everyone_behind_it(app, create_user):
+    from fundtrack.auth.services import LoginRefused, authenticate
+
+    users = [create_user() for _ in range(3)]
+    start = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
+    for index in range(20):  # twenty failures from a proxy, spread over many accounts
+        with pytest.raises(LoginRefused):
+            authenticate(
+                f"guess{index}@example.dk", "wrong", remote_addr="10.9.9.9", now=start, max_failures=5, lockout_minutes=15
+            )
+    with pytest.raises(LoginRefused) as refused:
+        authenticate(users[0].email, "correct horse", remote_addr="10.9.9.9", now=start, max_failures=5, lockout_minutes=15)
+    assert refused.value.wait_seconds == 1
+    later = start + dt.timedelta(seconds=2)
+    assert authenticate(users[1].email, "correct horse", remote_addr="10.9.9.9", now=later, max_failures=5, lockout_minutes=15)
 
 
 def test_passwords_are_not_stored_in_clear(app, create_user):
