@@ -16,7 +16,7 @@ this):
    tasks, comments (with @mentions)
 6. relationships, feeds, calendars, alerts
 7. reports, dashboard, imports
-8. the command line, the scheduler, the demo data, the schema list and this factory
+8. the command line, the scheduler, the demo data, the schema list, backups and this factory
 
 What a lower domain's change sets going in a higher one (report deadlines and a fee when a grant is
 won, the relationship of a new pair) travels up as a domain event (`fundtrack.events`, blinker signals

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
 import waitress
@@ -17,7 +18,7 @@ from babel.messages.frontend import CommandLineInterface
 from flask import current_app
 from flask.cli import AppGroup, FlaskGroup
 
-from fundtrack import clock, create_app
+from fundtrack import backup, clock, create_app
 from fundtrack import demo as demo_data
 from fundtrack.audit.services import rebuild_search_index
 from fundtrack.config import ConfigError
@@ -102,6 +103,34 @@ def db_upgrade():
         with db.connection_context():
             catch_up()
     click.echo("Applied: " + ", ".join(applied) if applied else "The database is up to date.")
+
+
+@db_group.command("backup")
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+def db_backup(file):
+    """Write a consistent copy of the database and the stored documents to FILE (default: a dated file in
+    database.backup_folder, or here), while the server runs."""
+    settings = current_app.extensions["fundtrack.settings"]
+    now = clock.now()
+    target = Path(file) if file else Path(settings.database.backup_folder or ".") / backup.dated_name(now)
+    with db.connection_context():
+        try:
+            manifest = backup.backup(target, storage=current_app.extensions.get("fundtrack.storage"), now=now)
+        except backup.BackupError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"Wrote {target}: {sum(manifest['rows'].values())} rows, {manifest['files']} stored files.")
+
+
+@db_group.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that is not empty.")
+def db_restore(file, force):
+    """Restore a backup made by `fundtrack db backup` into this installation's (empty) database."""
+    try:  # the restore opens and closes its own connections: it replaces the database under them
+        restored = backup.restore(Path(file), storage=current_app.extensions.get("fundtrack.storage"), force=force)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored {file}: {sum(restored['rows'].values())} rows, {restored['restored_files']} stored files.")
 
 
 @db_group.command("optimize")

@@ -42,6 +42,8 @@ class AppSettings:
 class DatabaseSettings:
     url: str = "sqlite:///instance/fundtrack.sqlite3"
     busy_timeout_seconds: float = 5.0
+    backup_folder: str = ""  # where the nightly job writes its dated backups; "" for none
+    backup_keep: int = 7  # ... and how many of them it keeps
 
 
 @dataclass(frozen=True)
@@ -380,6 +382,8 @@ def _check_values(settings: Settings) -> None:
         raise ConfigError('\'reports.committee_language\' must be "da" or "en"')
     if not 0 <= reports.unit_cost_per_year <= 10**9:
         raise ConfigError("'reports.unit_cost_per_year' must be a whole number of kroner from 0 to 1,000,000,000")
+    if not 1 <= settings.database.backup_keep <= 1000:
+        raise ConfigError("'database.backup_keep' must be between 1 and 1000")
     if not 1 <= reports.forecast_quarters <= 12:
         raise ConfigError("'reports.forecast_quarters' must be between 1 and 12")
     if not 0 <= reports.decision_months_after_submission <= 24:

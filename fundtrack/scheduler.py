@@ -13,12 +13,13 @@ import logging
 import os
 import socket
 import uuid
+from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app, has_app_context
 
-from fundtrack import clock
+from fundtrack import backup, clock
 from fundtrack.alerts import jobs as alert_jobs
 from fundtrack.alerts.services import hold_lease, release_lease
 from fundtrack.audit import services as audit
@@ -98,8 +99,14 @@ def catch_up() -> None:
 
 
 def maintenance(settings) -> None:
-    """Nightly: forget old login failures and unconfirmed uploads, catch up, refresh the planner's statistics."""
+    """Nightly: forget old login failures and unconfirmed uploads, catch up, refresh the planner's statistics,
+    and write a dated backup when a backup folder is set (keeping the newest `database.backup_keep`)."""
     now = clock.now()
+    if settings.database.backup_folder:
+        folder = Path(settings.database.backup_folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        backup.backup(folder / backup.dated_name(now), storage=current_app.extensions.get("fundtrack.storage"), now=now)
+        backup.keep_newest(folder, settings.database.backup_keep)
     purge_login_failures(now - dt.timedelta(minutes=settings.app.login_lockout_minutes))
     purge_pending(now)
     catch_up()

@@ -50,7 +50,7 @@ LAYERS = {
     5: ("deadlines", "instalments", "fees", "checklists", "projects", "documents", "tasks", "comments"),
     6: ("relationships", "feeds", "calendars", "alerts"),
     7: ("reports", "dashboard", "imports"),
-    8: ("__init__", "__main__", "cli", "scheduler", "demo", "schema"),
+    8: ("__init__", "__main__", "cli", "scheduler", "demo", "schema", "backup"),
 }
 LAYER_OF = {name: layer for layer, names in LAYERS.items() for name in names}
 
