@@ -180,6 +180,8 @@ def deliver(groups: list[list[Alert]], report: RunReport, now: dt.datetime, toda
                     html=html,
                     attachments=attached[0] if attached else (),
                 )
+                if not services.holds_claim(group):
+                    continue  # another run has taken these over (this one was paused past its claim)
                 try:
                     session.send(message)
                 except mail.PermanentRefusal as error:

@@ -441,14 +441,32 @@ def still_wanted(alert: Alert) -> bool:
     return deadline is not None and deadline.done_at is None and deadline.deleted_at is None and alert.due_on == deadline.due_on
 
 
+def _still_ours(alerts: list[Alert]):
+    """The rows of `alerts` that still carry the claim they were taken with: a fencing token, so that a run
+    which lost its claim (paused past it, while another run took the rows) changes none of them."""
+    by_token: dict = defaultdict(list)
+    for alert in alerts:
+        by_token[alert.claim_token].append(alert.id)
+    condition = Alert.id.is_null()  # nothing, for no alerts
+    for token, ids in by_token.items():
+        claim = Alert.claim_token.is_null() if token is None else Alert.claim_token == token
+        condition |= Alert.id.in_(ids) & claim
+    return condition
+
+
+def holds_claim(alerts: list[Alert]) -> bool:
+    """Whether this run still holds every alert of a group: checked just before the message goes out."""
+    return Alert.select().where(_still_ours(alerts) & (Alert.status == "claimed")).count() == len(alerts)
+
+
 def mark_sent(alerts: list[Alert], now: dt.datetime) -> None:
     """Sent: the claim is let go, and the alert is never sent again."""
-    Alert.update(status="sent", sent_at=now, claim_token=None).where(Alert.id.in_([a.id for a in alerts])).execute()
+    Alert.update(status="sent", sent_at=now, claim_token=None).where(_still_ours(alerts)).execute()
 
 
 def mark_skipped(alerts: list[Alert], reason: str) -> None:
     """Not to be sent (the deadline was done, removed or moved): kept, with the reason, for the outbox."""
-    Alert.update(status="skipped", claim_token=None, last_error=reason).where(Alert.id.in_([a.id for a in alerts])).execute()
+    Alert.update(status="skipped", claim_token=None, last_error=reason).where(_still_ours(alerts)).execute()
 
 
 def mark_failed(alerts: list[Alert], error: str, now: dt.datetime, retry: dt.timedelta) -> None:
@@ -462,14 +480,14 @@ def mark_failed(alerts: list[Alert], error: str, now: dt.datetime, retry: dt.tim
             attempts=Alert.attempts + 1,
             next_attempt_at=now + wait,
             last_error=error[:1000],
-        ).where(Alert.id == alert.id).execute()
+        ).where(_still_ours([alert])).execute()
 
 
 def mark_refused(alerts: list[Alert], reason: str, now: dt.datetime) -> None:
     """Refused for good by the mail server (a 5xx answer for the address): never tried again by itself. The
     contacts with that address are marked as bouncing, and each fundraiser is told in the app (and by mail)."""
     Alert.update(status="failed", claim_token=None, attempts=Alert.attempts + 1, last_error=reason[:1000]).where(
-        Alert.id.in_([a.id for a in alerts])
+        _still_ours(alerts)
     ).execute()
     for alert in alerts:
         Contact.update(bouncing_since=now).where(
