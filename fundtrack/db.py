@@ -7,8 +7,10 @@ the URL says so. Everything that stores time stores it in UTC.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import logging
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -304,6 +306,22 @@ def is_postgresql() -> bool:
 MIGRATION_LOCK_KEY = 74_657_001  # An arbitrary constant: PostgreSQL advisory lock for schema upgrades.
 
 
+@contextmanager
+def _sqlite_upgrade_lock(database):
+    """On SQLite, one process upgrades at a time (a lock file beside the database, held before the applied
+    migrations are read): the other waits, then finds the database up to date. PostgreSQL has its own lock."""
+    path = getattr(database, "database", "")
+    if is_postgresql() or not path or path == ":memory:":
+        yield
+        return
+    with open(f"{path}.upgrade-lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def upgrade() -> list[str]:
     """Apply every pending migration in order and return their names; safe to run again.
 
@@ -311,7 +329,7 @@ def upgrade() -> list[str]:
     """
     database = db.obj
     runner = Runner(database, str(data_folder("migrations")))
-    with database.connection_context():
+    with _sqlite_upgrade_lock(database), database.connection_context():
         if is_postgresql():
             database.execute_sql("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_KEY,))
         try:
