@@ -1,7 +1,6 @@
 """Security headers on every response, and the proxy set-up behind a TLS terminator."""
 
-from flask import request
-from flask_login import current_user
+from flask import g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Nothing inline and nothing from elsewhere: scripts, styles and images come from this site only.
@@ -38,7 +37,8 @@ def init_app(app) -> None:
         headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         if settings.https:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        signed_in = request.endpoint != "static" and current_user and current_user.is_authenticated
+        user = g.get("_login_user")  # as loaded for the request: never a query of its own here
+        signed_in = request.endpoint != "static" and user is not None and user.is_authenticated
         if response.mimetype == "text/html" or signed_in:
             # Pages and a signed-in user's downloads hold personal data: kept in no cache. A calendar
             # subscription sets its own (private) caching before this.
