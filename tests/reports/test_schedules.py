@@ -9,10 +9,11 @@ from pypdf import PdfReader
 from fundtrack.alerts import jobs
 from fundtrack.alerts.models import Alert
 from fundtrack.db import db
+from fundtrack.periods import current_period
 from fundtrack.reports import schedules
 from fundtrack.reports.models import ReportSchedule, ReportVersion
 from tests.alerts.conftest import mail_app, smtp  # noqa: F401  (a real SMTP server on loopback)
-from tests.conftest import post
+from tests.conftest import NOW, post
 from tests.reports.conftest import worked  # noqa: F401  (the hand-worked fixture)
 
 pytest.importorskip("weasyprint", reason="pip install 'fundtrack[pdf]' (and Debian's Pango) for the server's PDF")
@@ -90,17 +91,19 @@ def test_a_schedule_made_late_waits_for_the_next_period_unless_sent_now(mail_app
         ["byraad@kommune.example.dk"],
         False,
     )
+    last = current_period("H", NOW.date()).previous()  # the half-year that ended last
     page = client.get("/reports/schedules/").get_data(as_text=True)
-    assert "1. halvår 2026" in page.split("<tbody>")[1]  # the next one: the last half-year ended, not yet sent
+    assert f'href="/reports/{last.code}"' in page.split("<tbody>")[1]  # the next one: ended, not yet sent
     with mail_app.app_context():
-        assert schedules.due_period(schedule, dt.date(2026, 11, 23)) is None  # made after H1's day: not sent by itself
+        assert schedules.due_period(schedule, NOW.date() + dt.timedelta(days=1)) is None  # its day came before
     sent = post(client, f"/reports/schedules/{schedule.id}/send", {}, token_from="/reports/schedules/")
     assert sent.status_code == 302
     version = ReportVersion.get()
-    assert (version.period, version.language, version.recipients) == ("2026-H1", "en", ["byraad@kommune.example.dk"])
+    assert (version.period, version.language, version.recipients) == (last.code, "en", ["byraad@kommune.example.dk"])
     assert Alert.get(Alert.kind == "report").email == "byraad@kommune.example.dk"
     listed = client.get("/reports/schedules/").get_data(as_text=True).split("<tbody>")[1]
-    assert "2. halvår 2026" in listed and "1. halvår 2026" not in listed  # next: H2, in January
+    following = last.following().code
+    assert f'href="/reports/{following}"' in listed and f'href="/reports/{last.code}"' not in listed  # the next
 
 
 def test_a_schedule_with_wrong_addresses_is_refused_and_keeps_what_was_typed(client, login_as):
