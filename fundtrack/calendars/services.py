@@ -305,6 +305,10 @@ def _funder_ids(subscription: Subscription):
     return [r.funder_id for r in Relationship.select(Relationship.funder).where(Relationship.organisation == organisation_id)]
 
 
+CALL_WINDOW_DAYS = 366  # a call's deadline further ahead than this is left out of calendars ...
+CALL_LIMIT = 300  # ... and so are calls beyond the nearest 300 (the page says so)
+
+
 def _call_query(subscription: Subscription, today: dt.date):
     """A call's deadlines still to come, once per call and deadline however many matches or sources it has;
     a call dismissed lately stays, to be cancelled."""
@@ -316,7 +320,14 @@ def _call_query(subscription: Subscription, today: dt.date):
         query = query.where(Call.id.in_(CallMatch.select(CallMatch.call).where(CallMatch.organisation == organisation_id)))
     elif not fundraiser:
         query = query.where(Call.id == 0)  # a viewer's calendar holds no calls
-    return query
+    # A calendar stays small whatever the fund databases bring: the nearest deadlines within a year only.
+    nearest = (
+        query.select(CallDeadline.id)
+        .where(CallDeadline.due_on <= today + dt.timedelta(days=CALL_WINDOW_DAYS))
+        .order_by(CallDeadline.due_on, CallDeadline.id)
+        .limit(CALL_LIMIT)
+    )
+    return CallDeadline.select(CallDeadline, Call).join(Call).where(CallDeadline.id.in_(nearest))
 
 
 def collect(subscription: Subscription, today: dt.date, now: dt.datetime, base_url: str) -> list[Item]:

@@ -159,7 +159,11 @@ def index():
             return _to_address(subscription, token)
     subscriptions = list(services.listed_for(current_user))
     return render_template(
-        "calendars/index.html", form=form, subscriptions=subscriptions, **_reminder_grid(None, form)
+        "calendars/index.html",
+        form=form,
+        subscriptions=subscriptions,
+        call_limit=services.CALL_LIMIT,
+        **_reminder_grid(None, form),
     ), form_status(form)
 
 

@@ -516,3 +516,22 @@ def test_the_access_log_names_the_subscription_never_its_secret(client, world, c
     assert records[0].subscription == subscription.id and not hasattr(records[1], "subscription")
     logged = " ".join(f"{r.getMessage()} {vars(r)}" for r in records)
     assert token not in logged and "ukendt-hemmelighed" not in logged
+
+
+def test_a_calendar_holds_the_nearest_calls_of_the_coming_year_only(client, world, login_as):
+    from fundtrack.calendars.services import CALL_LIMIT
+    from fundtrack.db import bulk_insert
+    from fundtrack.feeds.models import Call, CallDeadline, CallMatch
+
+    today = clock.today()
+    calls = [Call.create(title=f"Pulje {n}", status="new") for n in range(CALL_LIMIT + 20)]
+    bulk_insert(CallDeadline, [{"call": c.id, "due_on": today + dt.timedelta(days=1 + n)} for n, c in enumerate(calls)])
+    far = Call.create(title="Pulje om to år", status="new")
+    CallDeadline.create(call=far, due_on=today + dt.timedelta(days=700))
+    bulk_insert(CallMatch, [{"call": c.id, "organisation": world["cafe"].id} for c in [*calls, far]])
+    _, token = issue(organisation=world["cafe"], include_calls=True)
+    shown = [uid for uid in events(get(client, token)) if uid.startswith("call-")]
+    assert len(shown) == CALL_LIMIT  # the nearest ones; the rest, and the one two years ahead, are left out
+    assert f"call-{calls[0].id}-" in " ".join(shown) and f"call-{far.id}-" not in " ".join(shown)
+    login_as("fundraiser")
+    assert f"de {CALL_LIMIT} nærmeste" in client.get("/calendars/").get_data(as_text=True)
