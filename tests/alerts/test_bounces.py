@@ -37,8 +37,8 @@ def test_a_permanent_refusal_is_kept_and_told_and_a_temporary_one_is_retried(mai
     )
     week_before = DUE - dt.timedelta(days=7)
     report = run(mail_app, week_before)
-    refused = Alert.get(Alert.email == "kok@cafekornet.example.dk", Alert.kind == "deadline")
-    waiting = Alert.get(Alert.email == "jonas@cafekornet.example.dk", Alert.kind == "deadline")
+    refused = Alert.get(Alert.email == "kok@cafekornet.example.dk", Alert.kind == "deadline", Alert.days == 7)
+    waiting = Alert.get(Alert.email == "jonas@cafekornet.example.dk", Alert.kind == "deadline", Alert.days == 7)
     assert (refused.status, waiting.status) == ("failed", "pending")
     assert "550" in refused.last_error and "451" in waiting.last_error and waiting.next_attempt_at is not None
     assert Contact.get(Contact.email == "kok@cafekornet.example.dk").bouncing_since is not None
